@@ -1,0 +1,42 @@
+/* descent/functions.h - the two-dimensional test functions of the lectures
+ * and of the optimizer literature, for `descent trace`, plots and the report.
+ *
+ *   quadratic   0.1 x^2 + 2 y^2                        (d2l)
+ *   rosenbrock  (1 - x)^2 + 100 (y - x^2)^2
+ *   beale       (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2
+ *   himmelblau  (x^2 + y - 11)^2 + (x + y^2 - 7)^2
+ *   booth       (x + 2y - 7)^2 + (2x + y - 5)^2
+ *   saddle      x^2 - y^2
+ *   neuron      CS7015 sigmoid neuron: 1/2 sum_i (sigmoid(w x_i + b) - y_i)^2
+ *               over (0.5, 0.2), (2.5, 0.9), with x = w and y = b
+ * Values and gradients are exact (analytic), in double. */
+#ifndef DESCENT_FUNCTIONS_H
+#define DESCENT_FUNCTIONS_H
+
+#include "descent/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ds_fn2d {
+    const char *name;
+    /* f(x, y); if grad != NULL also writes df/dx, df/dy into grad[0..1]. */
+    double (*eval)(double x, double y, double *grad);
+    /* A sensible plotting window x0, x1, y0, y1. */
+    double window[4];
+    int n_minima;           /* known global minima (0 if none, e.g. saddle) */
+    double minima[4][2];    /* their (x, y) */
+    int log_levels;         /* 1: contour levels should be log-spaced */
+} ds_fn2d;
+
+/* The function called `name`, or NULL with a message listing the names. */
+const ds_fn2d *ds_fn2d_find(const char *name);
+
+/* All functions, NULL-terminated, in the order above. */
+const ds_fn2d *const *ds_fn2d_all(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,129 @@
+/* args.c - parser and help printer for the declarative option tables. */
+#include "args.h"
+
+#include "../core/internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const ds_arg *find_arg(const ds_command *cmd, const char *name, size_t len)
+{
+    for (const ds_arg *a = cmd->args; a && a->name; a++)
+        if (strlen(a->name) == len && strncmp(a->name, name, len) == 0) return a;
+    return NULL;
+}
+
+static const char *kind_word(ds_arg_kind k)
+{
+    switch (k) {
+    case DS_ARG_DOUBLE: return "a number";
+    case DS_ARG_INT: return "an integer";
+    default: return "a value";
+    }
+}
+
+/* Stores one value into the option's destination; returns 0 or DS_EXIT_USAGE. */
+static int store(const ds_command *cmd, const ds_arg *a, const char *val)
+{
+    switch (a->kind) {
+    case DS_ARG_FLAG: *(int *)a->dst = 1; return 0;
+    case DS_ARG_STRING: *(const char **)a->dst = val; return 0;
+    case DS_ARG_DOUBLE:
+        if (ds__parse_double(val, (double *)a->dst) == 0) return 0;
+        break;
+    case DS_ARG_INT:
+        if (ds__parse_long(val, (long *)a->dst) == 0) return 0;
+        break;
+    case DS_ARG_MULTI: {
+        ds_arg_list *l = a->dst;
+        if (l->n >= DS_ARG_LIST_MAX)
+            return ds_cli_usage_error(cmd, "--%s given more than %d times", a->name,
+                                      DS_ARG_LIST_MAX);
+        l->v[l->n++] = val;
+        return 0;
+    }
+    }
+    return ds_cli_usage_error(cmd, "--%s expects %s, got '%s'", a->name, kind_word(a->kind), val);
+}
+
+int ds_cli_parse(const ds_command *cmd, int argc, char **argv, ds_arg_list *positional)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0) {
+            ds_cli_help(cmd);
+            return DS_EXIT_OK;
+        }
+        if (strncmp(s, "--", 2) != 0 || s[2] == '\0') {
+            if (positional && positional->n < DS_ARG_LIST_MAX && s[0] != '-') {
+                positional->v[positional->n++] = s;
+                continue;
+            }
+            return ds_cli_usage_error(cmd, "unexpected argument '%s' (see descent %s --help)", s,
+                                      cmd->name);
+        }
+        const char *name = s + 2, *eq = strchr(name, '=');
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        const ds_arg *a = find_arg(cmd, name, len);
+        if (!a)
+            return ds_cli_usage_error(cmd, "unknown option '--%.*s' (see descent %s --help)",
+                                      (int)len, name, cmd->name);
+        const char *val = NULL;
+        if (a->kind == DS_ARG_FLAG) {
+            if (eq) return ds_cli_usage_error(cmd, "--%s takes no value", a->name);
+        } else if (eq) {
+            val = eq + 1;
+        } else if (i + 1 < argc) {
+            val = argv[++i];
+        } else {
+            return ds_cli_usage_error(cmd, "--%s needs %s %s", a->name, kind_word(a->kind),
+                                      a->metavar ? a->metavar : "");
+        }
+        int rc = store(cmd, a, val);
+        if (rc) return rc;
+    }
+    return -1;
+}
+
+void ds_cli_help(const ds_command *cmd)
+{
+    printf("usage: %s\n\n%s\n", cmd->usage, cmd->summary);
+    if (cmd->details) printf("\n%s\n", cmd->details);
+    printf("\noptions:\n");
+    for (const ds_arg *a = cmd->args; a && a->name; a++) {
+        char left[64];
+        snprintf(left, sizeof left, "--%s%s%s", a->name, a->metavar ? " " : "",
+                 a->metavar ? a->metavar : "");
+        printf("  %-26s %s\n", left, a->help);
+    }
+    printf("  %-26s %s\n", "--help", "show this help and exit");
+}
+
+int ds_cli_usage_error(const ds_command *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "descent %s: ", cmd->name);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return DS_EXIT_USAGE;
+}
+
+int ds_cli_lib_error(const ds_command *cmd, int code)
+{
+    fprintf(stderr, "descent %s: %s\n", cmd->name, ds_last_error());
+    return code;
+}
+
+int ds_cli_parse_pair(const char *s, double *x, double *y)
+{
+    char buf[128];
+    const char *comma = s ? strchr(s, ',') : NULL;
+    if (!comma || (size_t)(comma - s) >= sizeof buf) return -1;
+    memcpy(buf, s, (size_t)(comma - s));
+    buf[comma - s] = '\0';
+    return (ds__parse_double(buf, x) == 0 && ds__parse_double(comma + 1, y) == 0) ? 0 : -1;
+}

@@ -1,0 +1,18 @@
+/* commands.h - the subcommands of the descent program, one file each
+ * (cmd_<name>.c). Each entry point receives argv with argv[0] = the
+ * subcommand name and returns the process exit status. Each also exports
+ * its option table so `descent help-options` can list every option. */
+#ifndef DESCENT_CLI_COMMANDS_H
+#define DESCENT_CLI_COMMANDS_H
+
+#include "args.h"
+
+typedef struct ds_subcommand {
+    const ds_command *cmd;
+    int (*run)(int argc, char **argv);
+} ds_subcommand;
+
+/* One line per subcommand; add new ones here and in main.c's table. */
+extern const ds_subcommand ds_cmd_trace;
+
+#endif

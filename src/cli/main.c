@@ -1,0 +1,51 @@
+/* main.c - the `descent` program: dispatches to a subcommand.
+ * The CLI is the only place that prints or exits; everything else is library
+ * code that returns status codes. */
+#include "commands.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const ds_subcommand *const commands[] = {
+    &ds_cmd_trace,
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: descent COMMAND [options]   (descent COMMAND --help for details)\n\n"
+               "Training models by gradient descent: every optimizer of the lectures and\n"
+               "torch.optim, exact to the reference, from C.\n\ncommands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  %-10s %s\n", commands[i]->cmd->name, commands[i]->cmd->summary);
+    fprintf(f, "  %-10s %s\n", "help-options", "list every option of every command (for docs)");
+}
+
+/* Prints "COMMAND --option" for every option: the man-page test reads it. */
+static int help_options(void)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        for (const ds_arg *a = commands[i]->cmd->args; a && a->name; a++)
+            printf("%s --%s\n", commands[i]->cmd->name, a->name);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return DS_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return DS_EXIT_OK;
+    }
+    if (strcmp(argv[1], "help-options") == 0) return help_options();
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(argv[1], commands[i]->cmd->name) == 0) return commands[i]->run(argc - 1, argv + 1);
+    fprintf(stderr, "descent: unknown command '%s' (accepted:", argv[1]);
+    for (size_t i = 0; i < NCOMMANDS; i++) fprintf(stderr, " %s", commands[i]->cmd->name);
+    fprintf(stderr, ")\n");
+    return DS_EXIT_USAGE;
+}
