@@ -36,6 +36,19 @@ const ds_fn2d *ds_fn2d_find(const char *name);
 /* All functions, NULL-terminated, in the order above. */
 const ds_fn2d *const *ds_fn2d_all(void);
 
+struct ds_opt_params;
+struct ds_schedule;
+
+/* Runs the optimizer (with the schedule; NULL = constant) on f from (x0, y0)
+ * for `steps` updates, in float32 parameters as a model would, and writes
+ * steps + 1 rows of (x, y, loss) into out[3 * (steps + 1)]: row t is the
+ * point after t updates and f there. Stops early with DS_ERR_NONFINITE if
+ * the path leaves the finite numbers (rows written so far are kept and
+ * *rows_out, if not NULL, says how many). */
+ds_status ds_fn2d_trace(const ds_fn2d *f, const struct ds_opt_params *opt,
+                        const struct ds_schedule *sched, double x0, double y0, long steps,
+                        double *out, long *rows_out);
+
 #ifdef __cplusplus
 }
 #endif
