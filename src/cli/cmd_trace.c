@@ -1,0 +1,133 @@
+/* cmd_trace.c - `descent trace`: the path of one optimizer on a 2-D test
+ * function, as CSV (step,x,y,loss), for plots, the lecture experiments and
+ * the reference comparisons against torch.optim (tests/data/reference). */
+#include "commands.h"
+
+#include "descent/functions.h"
+#include "descent/optim.h"
+#include "descent/schedule.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Enough for any lecture experiment; keeps the row buffer (24 bytes a row)
+ * well inside memory. */
+#define MAX_STEPS   10000000L
+#define STEPS_UNSET LONG_MIN
+
+static struct {
+    const char *fn, *start, *opt, *schedule;
+    long steps;
+} o = {NULL, NULL, NULL, NULL, STEPS_UNSET};
+
+static const ds_arg trace_args[] = {
+    {"fn", DS_ARG_STRING, &o.fn, "F", "test function (required; see the list above)"},
+    {"start", DS_ARG_STRING, &o.start, "X,Y", "start point, e.g. -1.5,2 (required)"},
+    {"opt", DS_ARG_STRING, &o.opt, "SPEC",
+     "optimizer NAME[:key=value,...], e.g. adam:lr=0.05 (required)"},
+    {"steps", DS_ARG_INT, &o.steps, "N", "number of updates, 0..10000000 (required)"},
+    {"schedule", DS_ARG_STRING, &o.schedule, "S",
+     "learning-rate schedule, e.g. warmup:steps=10+cosine:period=90 (default constant)"},
+    {NULL, 0, NULL, NULL, NULL},
+};
+
+/* Filled at run time from the library's own lists, so --help never drifts. */
+static char details[1024];
+
+static const ds_command trace_cmd = {
+    .name = "trace",
+    .usage = "descent trace --fn F --start X,Y --opt SPEC --steps N [--schedule S]",
+    .summary = "print an optimizer's path on a 2-D test function as CSV: step,x,y,loss",
+    .details = details,
+    .args = trace_args,
+};
+
+/* Appends " word" to details, starting a new indented line past column 76. */
+static void add_word(size_t *pos, size_t *col, const char *word)
+{
+    if (*pos >= sizeof details) return;
+    int wrap = *col + 1 + strlen(word) > 76;
+    int n = snprintf(details + *pos, sizeof details - *pos, "%s%s", wrap ? "\n  " : " ", word);
+    *pos += (size_t)n;
+    *col = wrap ? 2 + strlen(word) : *col + 1 + strlen(word);
+}
+
+static void fill_details(void)
+{
+    size_t pos = 0, col = sizeof "functions:" - 1;
+    pos += (size_t)snprintf(details, sizeof details, "functions:");
+    for (const ds_fn2d *const *f = ds_fn2d_all(); *f; f++)
+        add_word(&pos, &col, (*f)->name);
+    if (pos < sizeof details)
+        pos += (size_t)snprintf(details + pos, sizeof details - pos, "\noptimizers:");
+    col = sizeof "optimizers:" - 1;
+    for (int t = 0; t < DS_OPT_COUNT; t++)
+        add_word(&pos, &col, ds_opt_name((ds_opt_type)t));
+    add_word(&pos, &col, "(also gd, momentum, amsgrad)");
+    if (pos < sizeof details)
+        snprintf(details + pos, sizeof details - pos,
+                 "\n  keys are the rule's parameters, e.g. sgd:lr=0.1,momentum=0.9,nesterov=1\n"
+                 "schedules: constant, step:every=S,factor=F, exp:k=K, inv:k=K, invsqrt,\n"
+                 "  cosine:period=T,min=M, warmup:steps=W; chain with '+'\n"
+                 "Row t is the point after t updates (float32 parameters) and f there.\n"
+                 "Exit status: 0 done, 2 bad input, 3 the path left the finite numbers\n"
+                 "(the rows up to that step are printed).");
+}
+
+/* Checks the options and builds everything the run needs; exit status or -1. */
+static int prepare(const ds_fn2d **f, ds_opt_params *p, ds_schedule *s, double *x0, double *y0)
+{
+    if (!o.fn) return ds_cli_usage_error(&trace_cmd, "missing --fn F (see descent trace --help)");
+    if (!o.start) return ds_cli_usage_error(&trace_cmd, "missing --start X,Y");
+    if (!o.opt) return ds_cli_usage_error(&trace_cmd, "missing --opt SPEC (e.g. adam:lr=0.05)");
+    if (o.steps == STEPS_UNSET) return ds_cli_usage_error(&trace_cmd, "missing --steps N");
+    if (o.steps < 0 || o.steps > MAX_STEPS)
+        return ds_cli_usage_error(&trace_cmd, "--steps must be 0..%ld (got %ld)", MAX_STEPS,
+                                  o.steps);
+    if (!(*f = ds_fn2d_find(o.fn))) return ds_cli_lib_error(&trace_cmd, DS_EXIT_USAGE);
+    if (ds_cli_parse_pair(o.start, x0, y0) != 0)
+        return ds_cli_usage_error(&trace_cmd, "--start expects X,Y (two numbers), got '%s'",
+                                  o.start);
+    if (ds_opt_parse(o.opt, p) != DS_OK) return ds_cli_lib_error(&trace_cmd, DS_EXIT_USAGE);
+    if (ds_schedule_parse(o.schedule, s) != DS_OK)
+        return ds_cli_lib_error(&trace_cmd, DS_EXIT_USAGE);
+    return -1;
+}
+
+static void print_rows(const double *out, long rows)
+{
+    printf("step,x,y,loss\n");
+    /* x and y are float32 values: %.9g prints them exactly; loss is double. */
+    for (long t = 0; t < rows; t++)
+        printf("%ld,%.9g,%.9g,%.17g\n", t, out[3 * t], out[3 * t + 1], out[3 * t + 2]);
+}
+
+static int run_trace(int argc, char **argv)
+{
+    fill_details();
+    int rc = ds_cli_parse(&trace_cmd, argc, argv, NULL);
+    if (rc >= 0) return rc;
+    const ds_fn2d *f = NULL;
+    ds_opt_params p;
+    ds_schedule s;
+    double x0, y0;
+    if ((rc = prepare(&f, &p, &s, &x0, &y0)) >= 0) return rc;
+    double *out = malloc(sizeof(double) * 3 * (size_t)(o.steps + 1));
+    if (!out) {
+        fprintf(stderr, "descent trace: out of memory for %ld rows\n", o.steps + 1);
+        return DS_EXIT_FAIL;
+    }
+    long rows = 0;
+    ds_status st = ds_fn2d_trace(f, &p, &s, x0, y0, o.steps, out, &rows);
+    if (st == DS_OK || st == DS_ERR_NONFINITE) print_rows(out, rows);
+    free(out);
+    if (st == DS_OK) return fflush(stdout) == 0 ? DS_EXIT_OK : DS_EXIT_FAIL;
+    fflush(stdout);
+    return ds_cli_lib_error(&trace_cmd, st == DS_ERR_NONFINITE ? DS_EXIT_DIVERGED
+                                        : st == DS_ERR_INVALID ? DS_EXIT_USAGE
+                                                               : DS_EXIT_FAIL);
+}
+
+const ds_subcommand ds_cmd_trace = {&trace_cmd, run_trace};
