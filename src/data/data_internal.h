@@ -1,0 +1,24 @@
+/* data_internal.h - the data set's layout, shared by the files of src/data
+ * (readers and generators fill the arrays in place). Private: not installed. */
+#ifndef DESCENT_DATA_INTERNAL_H
+#define DESCENT_DATA_INTERNAL_H
+
+#include "descent/data.h"
+
+struct ds_dataset {
+    size_t n;        /* rows in use (<= the rows allocated) */
+    size_t features; /* floats per row of x */
+    size_t outputs;  /* floats per row of targets; 0 with labels */
+    int32_t classes; /* > 0 with labels; 0 with targets */
+    float *x;
+    int32_t *labels;
+    float *targets;
+};
+
+/* Keeps the first min(n, rows) rows (no reallocation). */
+void ds__dataset_truncate(ds_dataset *d, size_t n);
+
+/* A new data set with rows [start, start + count) of src; NULL on failure. */
+ds_dataset *ds__dataset_slice(const ds_dataset *src, size_t start, size_t count);
+
+#endif

@@ -1,0 +1,188 @@
+/* dataset.c - the in-memory data set: one contiguous row-major float block
+ * for the features plus labels or targets, and the operations that copy rows
+ * (gather, slice, seeded validation split). */
+#include "data_internal.h"
+#include "descent/rng.h"
+#include "../core/internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Multiplies a * b into *out; 0 if it fits in size_t, -1 on overflow. */
+static int mul_size(size_t a, size_t b, size_t *out)
+{
+    if (b != 0 && a > SIZE_MAX / b) return -1;
+    *out = a * b;
+    return 0;
+}
+
+static ds_dataset *fail_null(ds_status s, const char *msg, size_t a, size_t b)
+{
+    ds__fail(s, msg, a, b);
+    return NULL;
+}
+
+ds_dataset *ds_dataset_create(size_t n, size_t features, int32_t classes, size_t outputs)
+{
+    if (n == 0 || features == 0)
+        return fail_null(DS_ERR_INVALID,
+                         "data set needs rows >= 1 and features >= 1 (got %zu, %zu)", n, features);
+    if (classes < 0 || (classes > 0) == (outputs > 0))
+        return fail_null(DS_ERR_INVALID,
+                         "data set needs either classes > 0 or outputs > 0, not both "
+                         "(got classes %zu, outputs %zu)",
+                         (size_t)(classes < 0 ? 0 : classes), outputs);
+    size_t nx, ny;
+    if (mul_size(n, features, &nx) || mul_size(nx, sizeof(float), &nx) ||
+        mul_size(n, classes > 0 ? sizeof(int32_t) : sizeof(float), &ny) ||
+        mul_size(ny, classes > 0 ? 1 : outputs, &ny))
+        return fail_null(DS_ERR_INVALID, "data set of %zu rows x %zu features is too large", n,
+                         features);
+    ds_dataset *d = calloc(1, sizeof *d);
+    void *x = calloc(1, nx), *y = calloc(1, ny);
+    if (!d || !x || !y) {
+        free(d), free(x), free(y);
+        ds__nomem("data set", nx + ny);
+        return NULL;
+    }
+    *d = (ds_dataset){.n = n, .features = features, .outputs = outputs, .classes = classes, .x = x};
+    if (classes > 0)
+        d->labels = y;
+    else
+        d->targets = y;
+    return d;
+}
+
+void ds_dataset_free(ds_dataset *d)
+{
+    if (!d) return;
+    free(d->x);
+    free(d->labels);
+    free(d->targets);
+    free(d);
+}
+
+size_t ds_dataset_rows(const ds_dataset *d)
+{
+    return d->n;
+}
+size_t ds_dataset_features(const ds_dataset *d)
+{
+    return d->features;
+}
+int32_t ds_dataset_classes(const ds_dataset *d)
+{
+    return d->classes;
+}
+size_t ds_dataset_outputs(const ds_dataset *d)
+{
+    return d->outputs;
+}
+float *ds_dataset_x(ds_dataset *d)
+{
+    return d->x;
+}
+int32_t *ds_dataset_labels(ds_dataset *d)
+{
+    return d->labels;
+}
+float *ds_dataset_targets(ds_dataset *d)
+{
+    return d->targets;
+}
+
+ds_batch ds_dataset_view(const ds_dataset *d, size_t start, size_t count)
+{
+    ds_batch b = {.features = d->features, .outputs = d->outputs};
+    if (start >= d->n) return b;
+    b.n = count < d->n - start ? count : d->n - start;
+    b.x = d->x + start * d->features;
+    if (d->labels) b.labels = d->labels + start;
+    if (d->targets) b.targets = d->targets + start * d->outputs;
+    return b;
+}
+
+void ds__dataset_truncate(ds_dataset *d, size_t n)
+{
+    if (n < d->n) d->n = n;
+}
+
+/* Copies `count` rows of src from row s to dst from row t. */
+static void copy_rows(ds_dataset *dst, size_t t, const ds_dataset *src, size_t s, size_t count)
+{
+    memcpy(dst->x + t * dst->features, src->x + s * src->features,
+           count * src->features * sizeof(float));
+    if (src->labels) memcpy(dst->labels + t, src->labels + s, count * sizeof(int32_t));
+    if (src->targets)
+        memcpy(dst->targets + t * dst->outputs, src->targets + s * src->outputs,
+               count * src->outputs * sizeof(float));
+}
+
+ds_dataset *ds__dataset_slice(const ds_dataset *src, size_t start, size_t count)
+{
+    if (start > src->n || count > src->n - start)
+        return fail_null(DS_ERR_INVALID, "rows %zu.. (+%zu) out of range", start, count);
+    ds_dataset *d = ds_dataset_create(count, src->features, src->classes, src->outputs);
+    if (d) copy_rows(d, 0, src, start, count);
+    return d;
+}
+
+ds_dataset *ds_dataset_gather(const ds_dataset *src, const uint32_t *idx, size_t count)
+{
+    for (size_t k = 0; k < count; k++)
+        if (idx[k] >= src->n)
+            return fail_null(DS_ERR_INVALID, "row index %zu out of range (data set has %zu rows)",
+                             (size_t)idx[k], src->n);
+    ds_dataset *d = ds_dataset_create(count, src->features, src->classes, src->outputs);
+    if (!d) return NULL;
+    for (size_t k = 0; k < count; k++)
+        copy_rows(d, k, src, idx[k], 1);
+    return d;
+}
+
+/* Fills idx with the rows whose mark equals `want`, in row order. */
+static size_t rows_marked(const unsigned char *mark, size_t n, unsigned char want, uint32_t *idx)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (mark[i] == want) idx[k++] = (uint32_t)i;
+    return k;
+}
+
+ds_status ds_dataset_split(const ds_dataset *src, double fraction, uint64_t seed,
+                           ds_dataset **train, ds_dataset **val)
+{
+    *train = *val = NULL;
+    size_t n = src->n;
+    double held = isfinite(fraction) ? round(fraction * (double)n) : 0.0;
+    if (!(fraction > 0.0 && fraction < 1.0) || held < 1.0 || held > (double)n - 1.0)
+        return ds__fail(DS_ERR_INVALID,
+                        "validation fraction %g of %zu rows must be in (0, 1) and leave at "
+                        "least one row on each side",
+                        fraction, n);
+    if (n > UINT32_MAX) return ds__fail(DS_ERR_INVALID, "split: more than 2^32 rows");
+    size_t nval = (size_t)held;
+    uint32_t *perm = malloc(n * sizeof *perm);
+    unsigned char *mark = calloc(n, 1);
+    if (!perm || !mark) {
+        free(perm), free(mark);
+        return ds__nomem("split", n * 5);
+    }
+    for (size_t i = 0; i < n; i++)
+        perm[i] = (uint32_t)i;
+    ds_rng r = ds_rng_seed(seed);
+    ds_rng_shuffle(&r, perm, n);
+    for (size_t k = 0; k < nval; k++)
+        mark[perm[k]] = 1;
+    /* perm is free again: reuse it for the index lists. */
+    size_t ntrain = rows_marked(mark, n, 0, perm);
+    *train = ds_dataset_gather(src, perm, ntrain);
+    rows_marked(mark, n, 1, perm);
+    *val = *train ? ds_dataset_gather(src, perm, nval) : NULL;
+    free(perm), free(mark);
+    if (*val) return DS_OK;
+    ds_dataset_free(*train);
+    *train = NULL;
+    return DS_ERR_NOMEM;
+}
