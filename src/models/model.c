@@ -1,0 +1,311 @@
+/* model.c - the ds_model handle: parameter layout, workspace, accessors,
+ * descriptions and threads. The maths lives in init.c (initial weights) and
+ * backprop.c (forward, loss, backward). */
+#include "core/internal.h"
+#include "model_internal.h"
+
+#include <cblas.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <math.h>
+#include <omp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+ds_model_params ds_model_default_params(void)
+{
+    ds_model_params p = {.act = DS_ACT_RELU,
+                         .loss = DS_LOSS_AUTO,
+                         .l2 = 0.0,
+                         .init = DS_INIT_DEFAULT,
+                         .init_value = 0.0,
+                         .seed = 0};
+    return p;
+}
+
+int ds__layer_act(const ds_model *m, int l)
+{
+    if (l < m->L) return (int)m->p.act;
+    return m->neuron ? DS_ACT_SIGMOID : DS__ACT_IDENTITY;
+}
+
+/* 64-byte aligned zeroed floats (cache lines, AVX-512 loads). */
+static float *alloc_floats(size_t n)
+{
+    size_t bytes = (n * sizeof(float) + 63) / 64 * 64;
+    float *p = aligned_alloc(64, bytes);
+    if (p) memset(p, 0, bytes);
+    return p;
+}
+
+/* Offsets of [W1 .. WL | b1 .. bL], rejecting counts that overflow. */
+static ds_status layout(ds_model *m, const char *spec)
+{
+    size_t w = 0, b = 0;
+    for (int l = 1; l <= m->L; l++) {
+        size_t in = m->sizes[l - 1], out = m->sizes[l];
+        if (out > SIZE_MAX / in || w > SIZE_MAX - out * in || b > SIZE_MAX - out)
+            return ds__fail(DS_ERR_INVALID, "model '%s': parameter count overflows", spec);
+        m->woff[l] = w;
+        w += out * in;
+        b += out;
+    }
+    if (w > SIZE_MAX / sizeof(float) - b - 64)
+        return ds__fail(DS_ERR_INVALID, "model '%s': parameter count overflows", spec);
+    size_t bo = w;
+    for (int l = 1; l <= m->L; l++) {
+        m->boff[l] = bo;
+        bo += m->sizes[l];
+    }
+    m->nweights = w;
+    m->nparams = w + b;
+    return DS_OK;
+}
+
+static ds_status check_params(const ds_model_params *p, int neuron, size_t outputs)
+{
+    if ((unsigned)p->act >= DS_ACT_COUNT)
+        return ds__fail(DS_ERR_INVALID, "activation %d out of range", (int)p->act);
+    if ((unsigned)p->loss >= DS_LOSS_COUNT)
+        return ds__fail(DS_ERR_INVALID, "loss %d out of range", (int)p->loss);
+    if (!(p->l2 >= 0.0 && isfinite(p->l2)))
+        return ds__fail(DS_ERR_INVALID, "l2 must be a finite number >= 0 (got %g)", p->l2);
+    if (p->loss == DS_LOSS_XENT && outputs < 2)
+        return ds__fail(DS_ERR_INVALID,
+                        "loss 'xent' needs at least 2 outputs; the %s has %zu "
+                        "(use sse or mse)",
+                        neuron ? "neuron" : "model", outputs);
+    return DS_OK;
+}
+
+/* Allocates everything but the workspace. */
+static ds_status build(ds_model *m, const char *spec, size_t inputs, const ds_model_params *p)
+{
+    ds_status st = ds__model_parse_spec(spec, inputs, &m->sizes, &m->L, &m->neuron);
+    if (st != DS_OK) return st;
+    m->L -= 1; /* sizes has L + 1 entries */
+    m->p = p ? *p : ds_model_default_params();
+    if (m->p.loss == DS_LOSS_AUTO) m->p.loss = m->neuron ? DS_LOSS_SSE : DS_LOSS_XENT;
+    if ((st = check_params(&m->p, m->neuron, m->sizes[m->L])) != DS_OK) return st;
+    m->woff = calloc((size_t)m->L + 1, sizeof *m->woff);
+    m->boff = calloc((size_t)m->L + 1, sizeof *m->boff);
+    m->act = calloc((size_t)m->L + 1, sizeof *m->act);
+    if (!m->woff || !m->boff || !m->act) return ds__nomem("model layers", 3 * (size_t)m->L * 8);
+    if ((st = layout(m, spec)) != DS_OK) return st;
+    m->params = alloc_floats(m->nparams);
+    m->grads = alloc_floats(m->nparams);
+    m->nl2blocks = (m->nweights + DS__L2_BLOCK - 1) / DS__L2_BLOCK;
+    m->l2part = calloc(m->nl2blocks + 1, sizeof *m->l2part);
+    if (!m->params || !m->grads || !m->l2part)
+        return ds__nomem("model parameters", 2 * m->nparams * sizeof(float));
+    return ds__model_init_params(m, &m->p);
+}
+
+ds_model *ds_model_init(const char *spec, size_t inputs, const ds_model_params *p)
+{
+    ds_model *m = calloc(1, sizeof *m);
+    if (!m) {
+        ds__nomem("model", sizeof *m);
+        return NULL;
+    }
+    m->threads = omp_get_max_threads();
+    if (build(m, spec, inputs, p) != DS_OK ||
+        ds_model_reserve(m, DS_MODEL_DEFAULT_BATCH) != DS_OK) {
+        ds_model_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void ds_model_free(ds_model *m)
+{
+    if (!m) return;
+    free(m->sizes);
+    free(m->woff);
+    free(m->boff);
+    free(m->act);
+    free(m->params);
+    free(m->grads);
+    free(m->l2part);
+    free(m->ws);
+    free(m);
+}
+
+/* Floats rounded up to whole 64-byte lines, so every buffer stays aligned. */
+static size_t lines(size_t floats)
+{
+    return (floats + 15) / 16 * 16;
+}
+
+ds_status ds_model_reserve(ds_model *m, size_t max_rows)
+{
+    size_t per_row = 2, widest = 0; /* floats per row: every A[l], delta, a double row loss */
+    for (int l = 1; l <= m->L; l++) {
+        per_row += m->sizes[l];
+        if (l < m->L && m->sizes[l] > widest) widest = m->sizes[l];
+    }
+    per_row += widest;
+    size_t slack = 16 * ((size_t)m->L + 2);
+    if (max_rows == 0 || max_rows > INT_MAX ||
+        per_row > (SIZE_MAX / sizeof(float) - slack) / max_rows)
+        return ds__fail(DS_ERR_INVALID, "workspace of %zu rows (accepted: 1 to %d, within memory)",
+                        max_rows, INT_MAX);
+    float *ws = alloc_floats(per_row * max_rows + slack);
+    if (!ws) return ds__nomem("model workspace", (per_row * max_rows + slack) * sizeof(float));
+    free(m->ws);
+    m->ws = ws;
+    m->max_rows = max_rows;
+    for (int l = 1; l <= m->L; l++) {
+        m->act[l] = ws;
+        ws += lines(max_rows * m->sizes[l]);
+    }
+    m->delta = ws;
+    ws += lines(max_rows * widest);
+    m->rowloss = (double *)(void *)ws;
+    return DS_OK;
+}
+
+size_t ds_model_reserved(const ds_model *m)
+{
+    return m->max_rows;
+}
+
+void ds_model_set_threads(ds_model *m, int threads)
+{
+    m->threads = threads > 0 ? threads : omp_get_num_procs();
+    openblas_set_num_threads(m->threads);
+}
+
+int ds_model_threads(const ds_model *m)
+{
+    return m->threads;
+}
+
+const ds_model_params *ds_model_get_params(const ds_model *m)
+{
+    return &m->p;
+}
+
+ds_status ds_model_set_l2(ds_model *m, double lambda)
+{
+    if (!(lambda >= 0.0 && isfinite(lambda)))
+        return ds__fail(DS_ERR_INVALID, "l2 must be a finite number >= 0 (got %g)", lambda);
+    m->p.l2 = lambda;
+    return DS_OK;
+}
+
+int ds_model_layer_count(const ds_model *m)
+{
+    return m->L;
+}
+
+size_t ds_model_size(const ds_model *m, int l)
+{
+    return l >= 0 && l <= m->L ? m->sizes[l] : 0;
+}
+
+size_t ds_model_inputs(const ds_model *m)
+{
+    return m->sizes[0];
+}
+
+size_t ds_model_outputs(const ds_model *m)
+{
+    return m->sizes[m->L];
+}
+
+int ds_model_is_neuron(const ds_model *m)
+{
+    return m->neuron;
+}
+
+float *ds_model_param_data(ds_model *m)
+{
+    return m->params;
+}
+
+float *ds_model_grad_data(ds_model *m)
+{
+    return m->grads;
+}
+
+size_t ds_model_param_count(const ds_model *m)
+{
+    return m->nparams;
+}
+
+size_t ds_model_weight_count(const ds_model *m)
+{
+    return m->nweights;
+}
+
+float *ds_model_weight(ds_model *m, int l)
+{
+    return l >= 1 && l <= m->L ? m->params + m->woff[l] : NULL;
+}
+
+float *ds_model_bias(ds_model *m, int l)
+{
+    return l >= 1 && l <= m->L ? m->params + m->boff[l] : NULL;
+}
+
+float *ds_model_weight_grad(ds_model *m, int l)
+{
+    return l >= 1 && l <= m->L ? m->grads + m->woff[l] : NULL;
+}
+
+float *ds_model_bias_grad(ds_model *m, int l)
+{
+    return l >= 1 && l <= m->L ? m->grads + m->boff[l] : NULL;
+}
+
+void ds_model_param_groups(ds_model *m, ds_param_group out[DS_MODEL_GROUPS])
+{
+    out[0] = (ds_param_group){.x = m->params, .g = m->grads, .n = m->nweights, .params = NULL};
+    out[1] = (ds_param_group){.x = m->params + m->nweights,
+                              .g = m->grads + m->nweights,
+                              .n = m->nparams - m->nweights,
+                              .params = NULL};
+}
+
+/* snprintf at offset len of buf (nothing written once the text is past
+ * size); returns the new length, as snprintf counts it. */
+static int appendf(char *buf, size_t size, int len, const char *fmt, ...) DS__PRINTF(4, 5);
+static int appendf(char *buf, size_t size, int len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    size_t used = (size_t)len;
+    int n = used < size ? vsnprintf(buf + used, size - used, fmt, ap) : vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    return len + n;
+}
+
+/* "mlp:784-256-10 act=relu loss=xent" / "neuron:2 loss=sse": the activation
+ * only where hidden layers use it. */
+int ds_model_describe(const ds_model *m, char *buf, size_t size)
+{
+    if (size) buf[0] = '\0';
+    int len = appendf(buf, size, 0, "%s:", m->neuron ? "neuron" : "mlp");
+    for (int l = 0; l <= m->L - m->neuron; l++)
+        len = appendf(buf, size, len, "%s%zu", l ? "-" : "", m->sizes[l]);
+    if (m->L > 1) len = appendf(buf, size, len, " act=%s", ds_act_name(m->p.act));
+    return appendf(buf, size, len, " loss=%s", ds_loss_name(m->p.loss));
+}
+
+ds_model *ds_model_init_desc(const char *desc, const ds_model_params *p)
+{
+    char spec[1024];
+    size_t len = desc ? strcspn(desc, " ") : 0;
+    if (!desc || len >= sizeof spec) {
+        ds__fail(DS_ERR_PARSE, "model description is missing or too long");
+        return NULL;
+    }
+    memcpy(spec, desc, len);
+    spec[len] = '\0';
+    ds_model_params q = p ? *p : ds_model_default_params();
+    if (ds__model_parse_desc_keys(desc + len, &q) != DS_OK) return NULL;
+    return ds_model_init(spec, 0, &q);
+}

@@ -1,0 +1,55 @@
+/* model_internal.h - the ds_model structure and the helpers its source files
+ * share (spec parsing, initialisation, backpropagation). Private: nothing
+ * here is installed. */
+#ifndef DS_MODEL_INTERNAL_H
+#define DS_MODEL_INTERNAL_H
+
+#include "descent/model.h"
+
+#include <stddef.h>
+
+/* Activation of a layer's output: the hidden activations of ds_activation
+ * plus the identity of an mlp's output layer. */
+enum { DS__ACT_IDENTITY = DS_ACT_COUNT };
+
+/* Floats of L2 work per block: the partial sums of the L2 term are summed in
+ * this fixed blocking so the result does not depend on the thread count. */
+#define DS__L2_BLOCK 4096
+
+struct ds_model {
+    ds_model_params p; /* loss resolved (never DS_LOSS_AUTO) */
+    int neuron;        /* 1: the sigmoid neuron (sigmoid output) */
+    int L;             /* number of layers (>= 1) */
+    size_t *sizes;     /* N(0..L) */
+    size_t *woff;      /* offset of W[l] in params, l = 1..L (index 0 unused) */
+    size_t *boff;      /* offset of b[l] in params */
+    size_t nparams, nweights;
+    float *params, *grads; /* nparams floats each, 64-byte aligned */
+    double *l2part;        /* per-block partial sums of the L2 term */
+    size_t nl2blocks;
+    /* Workspace for max_rows rows: act[l] (l = 1..L) holds A[l], then dZ[l]
+     * during backward; delta holds dA[l-1] before the activation's
+     * derivative is applied; rowloss the per-row losses. */
+    size_t max_rows;
+    float *ws;
+    float **act;
+    float *delta;
+    double *rowloss;
+    int threads;
+};
+
+/* Parses a spec ("mlp:N0-...-NL", "neuron", "neuron:N") into a malloc'd
+ * array *sizes of *nsizes entries; `inputs` as for ds_model_init. */
+ds_status ds__model_parse_spec(const char *spec, size_t inputs, size_t **sizes, int *nsizes,
+                               int *neuron);
+
+/* Parses "key=value" words after the spec of a description into *p. */
+ds_status ds__model_parse_desc_keys(const char *keys, ds_model_params *p);
+
+/* Validates p and fills the parameter array as p->init says. */
+ds_status ds__model_init_params(ds_model *m, const ds_model_params *p);
+
+/* Activation applied to the output of layer l (1..L). */
+int ds__layer_act(const ds_model *m, int l);
+
+#endif

@@ -1,0 +1,206 @@
+/* spec.c - the words that describe a model: spec strings
+ * ("mlp:784-256-10", "neuron"), descriptions ("mlp:784-10 loss=xent") and
+ * the --act, --loss and --init values. Every failure names the offending
+ * item and lists what is accepted. */
+#include "core/internal.h"
+#include "model_internal.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const act_names[DS_ACT_COUNT] = {"relu", "sigmoid", "tanh"};
+static const char *const loss_names[DS_LOSS_COUNT] = {"auto", "xent", "mse", "sse"};
+static const char *const init_names[DS_INIT_COUNT] = {"default", "he", "xavier", "zeros", "const"};
+
+const char *ds_act_name(ds_activation a)
+{
+    return (unsigned)a < DS_ACT_COUNT ? act_names[a] : NULL;
+}
+
+const char *ds_loss_name(ds_loss l)
+{
+    return (unsigned)l < DS_LOSS_COUNT ? loss_names[l] : NULL;
+}
+
+const char *ds_init_name(ds_init i)
+{
+    return (unsigned)i < DS_INIT_COUNT ? init_names[i] : NULL;
+}
+
+ds_status ds_act_parse(const char *s, ds_activation *out)
+{
+    for (int i = 0; s && i < DS_ACT_COUNT; i++)
+        if (strcmp(s, act_names[i]) == 0) {
+            *out = (ds_activation)i;
+            return DS_OK;
+        }
+    return ds__fail(DS_ERR_INVALID, "unknown activation '%s' (accepted: relu, sigmoid, tanh)",
+                    s ? s : "(null)");
+}
+
+ds_status ds_loss_parse(const char *s, ds_loss *out)
+{
+    /* "auto" is not accepted: it is the absence of a choice, not a loss. */
+    for (int i = DS_LOSS_XENT; s && i < DS_LOSS_COUNT; i++)
+        if (strcmp(s, loss_names[i]) == 0) {
+            *out = (ds_loss)i;
+            return DS_OK;
+        }
+    if (s && strcmp(s, "cross-entropy") == 0) {
+        *out = DS_LOSS_XENT;
+        return DS_OK;
+    }
+    return ds__fail(DS_ERR_INVALID,
+                    "unknown loss '%s' (accepted: xent (alias cross-entropy), mse, sse)",
+                    s ? s : "(null)");
+}
+
+ds_status ds_init_parse(const char *s, ds_model_params *p)
+{
+    static const char accepted[] = "(accepted: default, he, xavier, zeros, const:V)";
+    if (s && strncmp(s, "const:", 6) == 0) {
+        double v;
+        if (ds__parse_double(s + 6, &v) != 0)
+            return ds__fail(DS_ERR_INVALID, "init '%s': '%s' is not a finite number %s", s, s + 6,
+                            accepted);
+        p->init = DS_INIT_CONST;
+        p->init_value = v;
+        return DS_OK;
+    }
+    for (int i = 0; s && i < DS_INIT_CONST; i++)
+        if (strcmp(s, init_names[i]) == 0) {
+            p->init = (ds_init)i;
+            return DS_OK;
+        }
+    return ds__fail(DS_ERR_INVALID, "unknown init '%s' %s", s ? s : "(null)", accepted);
+}
+
+/* One layer size: a positive integer CBLAS can index (<= INT_MAX). */
+static ds_status parse_size(const char *spec, const char *item, size_t len, int pos, size_t *out)
+{
+    char buf[32];
+    long v;
+    if (len == 0)
+        return ds__fail(DS_ERR_PARSE, "model '%s': size %d is empty (expected e.g. mlp:784-10)",
+                        spec, pos);
+    if (len >= sizeof buf || (memcpy(buf, item, len), buf[len] = '\0', ds__parse_long(buf, &v)))
+        return ds__fail(DS_ERR_PARSE, "model '%s': size %d '%.*s' is not an integer", spec, pos,
+                        (int)len, item);
+    if (v <= 0 || v > INT_MAX)
+        return ds__fail(DS_ERR_INVALID, "model '%s': size %d is %ld (accepted: 1 to %d)", spec, pos,
+                        v, INT_MAX);
+    *out = (size_t)v;
+    return DS_OK;
+}
+
+/* "N0-N1-...-NL" after "mlp:". */
+static ds_status parse_mlp(const char *spec, const char *s, size_t **sizes, int *nsizes)
+{
+    int n = 1;
+    for (const char *c = s; *c; c++)
+        n += *c == '-';
+    if (n < 2)
+        return ds__fail(DS_ERR_PARSE,
+                        "model '%s' needs an input and an output size (e.g. mlp:784-10)", spec);
+    size_t *v = malloc((size_t)n * sizeof *v);
+    if (!v) return ds__nomem("model sizes", (size_t)n * sizeof *v);
+    for (int i = 0; i < n; i++) {
+        size_t len = strcspn(s, "-");
+        ds_status st = parse_size(spec, s, len, i + 1, &v[i]);
+        if (st != DS_OK) {
+            free(v);
+            return st;
+        }
+        s += len + (s[len] == '-');
+    }
+    *sizes = v;
+    *nsizes = n;
+    return DS_OK;
+}
+
+/* "neuron" (size from the data) or "neuron:N". */
+static ds_status parse_neuron(const char *spec, const char *rest, size_t inputs, size_t **sizes,
+                              int *nsizes)
+{
+    size_t n = inputs;
+    if (*rest == ':') {
+        ds_status st = parse_size(spec, rest + 1, strlen(rest + 1), 1, &n);
+        if (st != DS_OK) return st;
+        if (inputs && inputs != n)
+            return ds__fail(DS_ERR_MISMATCH, "model '%s' has %zu inputs but the data has %zu", spec,
+                            n, inputs);
+    } else if (*rest != '\0' || n == 0) {
+        return ds__fail(DS_ERR_PARSE,
+                        "model '%s': the neuron needs its input count (neuron:N) "
+                        "or data to take it from",
+                        spec);
+    } else if (n > INT_MAX) {
+        return ds__fail(DS_ERR_INVALID, "model '%s': %zu inputs (accepted: 1 to %d)", spec, n,
+                        INT_MAX);
+    }
+    size_t *v = malloc(2 * sizeof *v);
+    if (!v) return ds__nomem("model sizes", 2 * sizeof *v);
+    v[0] = n;
+    v[1] = 1;
+    *sizes = v;
+    *nsizes = 2;
+    return DS_OK;
+}
+
+ds_status ds__model_parse_spec(const char *spec, size_t inputs, size_t **sizes, int *nsizes,
+                               int *neuron)
+{
+    if (!spec) return ds__fail(DS_ERR_INVALID, "model spec is NULL");
+    if (strncmp(spec, "neuron", 6) == 0 && (spec[6] == '\0' || spec[6] == ':')) {
+        *neuron = 1;
+        return parse_neuron(spec, spec + 6, inputs, sizes, nsizes);
+    }
+    if (strncmp(spec, "mlp:", 4) != 0) {
+        size_t len = strcspn(spec, ":");
+        return ds__fail(DS_ERR_PARSE,
+                        "unknown model '%.*s' in '%s' (accepted: mlp:N0-...-NL, neuron, neuron:N)",
+                        (int)len, spec, spec);
+    }
+    *neuron = 0;
+    ds_status st = parse_mlp(spec, spec + 4, sizes, nsizes);
+    if (st == DS_OK && inputs && (*sizes)[0] != inputs) {
+        st = ds__fail(DS_ERR_MISMATCH, "model '%s' has %zu inputs but the data has %zu", spec,
+                      (*sizes)[0], inputs);
+        free(*sizes);
+        *sizes = NULL;
+    }
+    return st;
+}
+
+/* One "key=value" word of a description. */
+static ds_status parse_key(const char *word, size_t len, ds_model_params *p)
+{
+    char buf[64];
+    if (len >= sizeof buf)
+        return ds__fail(DS_ERR_PARSE, "model description: item '%.*s...' is too long", 20, word);
+    memcpy(buf, word, len);
+    buf[len] = '\0';
+    char *eq = strchr(buf, '=');
+    if (eq) *eq++ = '\0';
+    if (eq && strcmp(buf, "act") == 0) return ds_act_parse(eq, &p->act);
+    if (eq && strcmp(buf, "loss") == 0) return ds_loss_parse(eq, &p->loss);
+    return ds__fail(DS_ERR_PARSE,
+                    "model description: unknown item '%.*s' (accepted: act=A, loss=L)", (int)len,
+                    word);
+}
+
+ds_status ds__model_parse_desc_keys(const char *keys, ds_model_params *p)
+{
+    ds_model_params q = *p;
+    while (*keys) {
+        size_t len = strcspn(keys, " ");
+        if (len) {
+            ds_status st = parse_key(keys, len, &q);
+            if (st != DS_OK) return st;
+        }
+        keys += len + (keys[len] == ' ');
+    }
+    *p = q;
+    return DS_OK;
+}
