@@ -14,5 +14,9 @@ typedef struct ds_subcommand {
 
 /* One line per subcommand; add new ones here and in main.c's table. */
 extern const ds_subcommand ds_cmd_trace;
+extern const ds_subcommand ds_cmd_train;
+extern const ds_subcommand ds_cmd_eval;
+extern const ds_subcommand ds_cmd_plot;
+extern const ds_subcommand ds_cmd_bench;
 
 #endif

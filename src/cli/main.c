@@ -8,6 +8,10 @@
 
 static const ds_subcommand *const commands[] = {
     &ds_cmd_trace,
+    &ds_cmd_train,
+    &ds_cmd_eval,
+    &ds_cmd_plot,
+    &ds_cmd_bench,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -1,0 +1,283 @@
+/* cmd_plot.c - `descent plot`: the lectures' pictures as SVG files. A
+ * contour map (or 3-D surface, or animation) of a 2-D test function with
+ * the paths of several optimizers, their loss per step, or the curves of
+ * `descent train --log` files. The figure is rendered in memory and written
+ * atomically, so bad input or a failure never leaves a partial file. */
+#include "commands.h"
+
+#include "../core/internal.h"
+#include "descent/functions.h"
+#include "descent/optim.h"
+#include "descent/plot.h"
+#include "descent/schedule.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A path of 100000 steps is already a 2 MB figure; more helps no reader. */
+#define MAX_STEPS 100000L
+
+static struct {
+    const char *fn, *start, *schedule, *output, *window, *view, *angle, *title;
+    ds_arg_list opt;
+    long steps, width, height, levels;
+    int animate, loss, log;
+} o;
+
+static const ds_arg plot_args[] = {
+    {"fn", DS_ARG_STRING, &o.fn, "F", "test function (see the list above)"},
+    {"opt", DS_ARG_MULTI, &o.opt, "SPEC", "optimizer NAME[:key=value,...]; repeat to compare"},
+    {"start", DS_ARG_STRING, &o.start, "X,Y", "start point of every optimizer"},
+    {"steps", DS_ARG_INT, &o.steps, "N", "updates per optimizer, 0..100000 (default 100)"},
+    {"schedule", DS_ARG_STRING, &o.schedule, "S", "learning-rate schedule for every optimizer"},
+    {"output", DS_ARG_STRING, &o.output, "FILE", "the SVG file to write (also -o FILE; required)"},
+    {"window", DS_ARG_STRING, &o.window, "X0,X1,Y0,Y1", "plot window (default: the function's)"},
+    {"view", DS_ARG_STRING, &o.view, "V", "contour (default) or surface (3-D)"},
+    {"angle", DS_ARG_STRING, &o.angle, "AZ,EL", "surface view angles in degrees (default -50,35)"},
+    {"animate", DS_ARG_FLAG, &o.animate, NULL, "animate the optimizers along their paths (SMIL)"},
+    {"loss", DS_ARG_FLAG, &o.loss, NULL, "plot the loss against the step instead of the map"},
+    {"log", DS_ARG_FLAG, &o.log, NULL, "plot the train --log CSV files given as arguments"},
+    {"title", DS_ARG_STRING, &o.title, "TEXT", "figure title"},
+    {"width", DS_ARG_INT, &o.width, "PX", "figure width without the legend (default 720)"},
+    {"height", DS_ARG_INT, &o.height, "PX", "figure height (default 480)"},
+    {"levels", DS_ARG_INT, &o.levels, "N", "number of contour levels (default 14)"},
+    {NULL, 0, NULL, NULL, NULL},
+};
+
+static const ds_command plot_cmd = {
+    .name = "plot",
+    .usage = "descent plot --fn F --opt SPEC [--opt SPEC ...] --start X,Y [--steps N] -o out.svg\n"
+             "       descent plot --log FILE.csv [FILE.csv ...] -o out.svg",
+    .summary = "draw contour maps, surfaces, animations and loss curves as SVG",
+    .details = "functions: quadratic rosenbrock beale himmelblau booth saddle neuron\n"
+               "Trajectories: GD black, momentum red, NAG blue, others distinct colours;\n"
+               "hollow circle = start, filled = end, star = known minimum.\n"
+               "--loss uses a log y axis when the loss spans more than two decades.\n"
+               "--log draws train/validation loss, validation accuracy and learning rate\n"
+               "per epoch, one colour per file. See doc/plotting.md.",
+    .args = plot_args,
+};
+
+/* Parses "a,b,c,d" strictly into w[4]; 0 on success. */
+static int parse_window(const char *s, double w[4])
+{
+    char buf[256];
+    if (strlen(s) >= sizeof buf) return -1;
+    strcpy(buf, s);
+    char *p = buf;
+    for (int k = 0; k < 4; k++) {
+        char *comma = strchr(p, ',');
+        if ((k < 3) != (comma != NULL)) return -1;
+        if (comma) *comma = '\0';
+        if (ds__parse_double(p, &w[k])) return -1;
+        p = comma ? comma + 1 : p;
+    }
+    return w[0] < w[1] && w[2] < w[3] ? 0 : -1;
+}
+
+/* Options every figure kind shares; exit status or -1. */
+static int fill_opts(ds_plot_opts *po)
+{
+    *po = ds_plot_default_opts();
+    if (o.width && (o.width < 100 || o.width > 20000))
+        return ds_cli_usage_error(&plot_cmd, "--width must be 100..20000 (got %ld)", o.width);
+    if (o.height && (o.height < 100 || o.height > 20000))
+        return ds_cli_usage_error(&plot_cmd, "--height must be 100..20000 (got %ld)", o.height);
+    if (o.levels && (o.levels < 1 || o.levels > 256))
+        return ds_cli_usage_error(&plot_cmd, "--levels must be 1..256 (got %ld)", o.levels);
+    po->title = o.title;
+    if (o.width) po->width = (int)o.width;
+    if (o.height) po->height = (int)o.height;
+    if (o.levels) po->levels = (int)o.levels;
+    return -1;
+}
+
+/* Saves the figure if rendering (st) went well; the exit status. */
+static int finish(ds_status st, ds_strbuf *svg)
+{
+    if (st == DS_OK) st = ds_strbuf_save(svg, o.output);
+    ds_strbuf_free(svg);
+    if (st == DS_OK) return DS_EXIT_OK;
+    return ds_cli_lib_error(&plot_cmd, st == DS_ERR_INVALID ? DS_EXIT_USAGE : DS_EXIT_FAIL);
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+/* `--log FILE...`: four panels, one series per file in each. */
+static int plot_logs(const ds_arg_list *files, ds_plot_opts *po)
+{
+    static const struct {
+        int col;
+        const char *title, *ylabel;
+        ds_plot_scale scale;
+    } kinds[4] = {{DS_LOG_TRAIN_LOSS, "training loss", "loss", DS_PLOT_AUTO},
+                  {DS_LOG_VAL_LOSS, "validation loss", "loss", DS_PLOT_AUTO},
+                  {DS_LOG_VAL_ACCURACY, "validation accuracy", "accuracy", DS_PLOT_LINEAR},
+                  {DS_LOG_LR, "learning rate", "lr", DS_PLOT_AUTO}};
+    ds_plot_train_log logs[DS_ARG_LIST_MAX] = {0};
+    ds_plot_series series[4][DS_ARG_LIST_MAX];
+    ds_plot_panel panels[4];
+    int n = files->n, rc = -1;
+    for (int i = 0; i < n && rc < 0; i++)
+        if (ds_plot_read_train_log(files->v[i], &logs[i]) != DS_OK)
+            rc = ds_cli_lib_error(&plot_cmd, DS_EXIT_USAGE);
+    for (int k = 0; k < 4 && rc < 0; k++) {
+        for (int i = 0; i < n; i++)
+            series[k][i] = (ds_plot_series){
+                base_name(files->v[i]),    ds_plot_color(i), logs[i].col[DS_LOG_EPOCH],
+                logs[i].col[kinds[k].col], logs[i].n,        1};
+        panels[k] = (ds_plot_panel){series[k], n, *po};
+        panels[k].opts.title = kinds[k].title;
+        panels[k].opts.xlabel = "epoch";
+        panels[k].opts.ylabel = kinds[k].ylabel;
+        panels[k].opts.yscale = kinds[k].scale;
+    }
+    if (rc < 0) {
+        ds_strbuf svg = {0};
+        po->width = po->width * 2 / 3 > 100 ? po->width * 2 / 3 : 100; /* one panel */
+        po->height = po->height * 3 / 4 > 100 ? po->height * 3 / 4 : 100;
+        rc = finish(ds_plot_panels(&svg, panels, 4, 2, po), &svg);
+    }
+    for (int i = 0; i < n; i++)
+        ds_plot_train_log_free(&logs[i]);
+    return rc;
+}
+
+/* Checks the map and loss options and fills what the run needs; exit
+ * status or -1. */
+static int check_paths(const ds_fn2d **f, ds_opt_params *p, ds_schedule *s, double xy[2],
+                       ds_plot_opts *po)
+{
+    if (!o.fn) return ds_cli_usage_error(&plot_cmd, "missing --fn F (or --log FILE.csv ...)");
+    if (o.opt.n == 0)
+        return ds_cli_usage_error(&plot_cmd, "missing --opt SPEC (one per optimizer, e.g. "
+                                             "--opt gd --opt momentum --opt nag)");
+    if (!o.start) return ds_cli_usage_error(&plot_cmd, "missing --start X,Y");
+    if (o.steps < 0 || o.steps > MAX_STEPS)
+        return ds_cli_usage_error(&plot_cmd, "--steps must be 0..%ld (got %ld)", MAX_STEPS,
+                                  o.steps);
+    if (!(*f = ds_fn2d_find(o.fn))) return ds_cli_lib_error(&plot_cmd, DS_EXIT_USAGE);
+    if (ds_cli_parse_pair(o.start, &xy[0], &xy[1]))
+        return ds_cli_usage_error(&plot_cmd, "--start expects X,Y (two numbers), got '%s'",
+                                  o.start);
+    for (int i = 0; i < o.opt.n; i++)
+        if (ds_opt_parse(o.opt.v[i], &p[i]) != DS_OK)
+            return ds_cli_lib_error(&plot_cmd, DS_EXIT_USAGE);
+    if (ds_schedule_parse(o.schedule, s) != DS_OK)
+        return ds_cli_lib_error(&plot_cmd, DS_EXIT_USAGE);
+    if (o.view && strcmp(o.view, "contour") != 0 && strcmp(o.view, "surface") != 0)
+        return ds_cli_usage_error(&plot_cmd, "--view must be contour or surface, got '%s'", o.view);
+    po->view = o.view && strcmp(o.view, "surface") == 0 ? DS_PLOT_SURFACE : DS_PLOT_CONTOUR;
+    if (o.angle && (ds_cli_parse_pair(o.angle, &po->azimuth, &po->elevation) ||
+                    !(po->elevation > 0 && po->elevation <= 90)))
+        return ds_cli_usage_error(
+            &plot_cmd, "--angle expects AZ,EL in degrees with 0 < EL <= 90, got '%s'", o.angle);
+    if (o.window && parse_window(o.window, po->window))
+        return ds_cli_usage_error(
+            &plot_cmd, "--window expects X0,X1,Y0,Y1 with X0 < X1 and Y0 < Y1, got '%s'", o.window);
+    po->has_window = o.window != NULL;
+    if (o.loss && (o.animate || o.view || o.angle || o.window))
+        return ds_cli_usage_error(&plot_cmd, "--loss draws a chart: drop --animate, --view, "
+                                             "--angle and --window");
+    return -1;
+}
+
+/* Runs every optimizer; rows[i] gets its path. Exit status or -1. */
+static int run_paths(const ds_fn2d *f, const ds_opt_params *p, const ds_schedule *s,
+                     const double xy[2], double **rows, long *nrows)
+{
+    for (int i = 0; i < o.opt.n; i++) {
+        rows[i] = malloc(sizeof(double) * 3 * (size_t)(o.steps + 1));
+        if (!rows[i]) {
+            fprintf(stderr, "descent plot: out of memory for %ld steps\n", o.steps);
+            return DS_EXIT_FAIL;
+        }
+        ds_status st = ds_fn2d_trace(f, &p[i], s, xy[0], xy[1], o.steps, rows[i], &nrows[i]);
+        if (st == DS_ERR_NONFINITE)
+            fprintf(stderr,
+                    "descent plot: note: '%s' left the finite numbers after %ld steps; "
+                    "its path is drawn up to there\n",
+                    o.opt.v[i], nrows[i] > 0 ? nrows[i] - 1 : 0);
+        else if (st != DS_OK)
+            return ds_cli_lib_error(&plot_cmd, st == DS_ERR_INVALID ? DS_EXIT_USAGE : DS_EXIT_FAIL);
+    }
+    return -1;
+}
+
+/* The map, surface, animation or loss chart of the optimizers' paths. */
+static int plot_paths(ds_plot_opts *po)
+{
+    const ds_fn2d *f = NULL;
+    ds_opt_params p[DS_ARG_LIST_MAX];
+    ds_schedule s;
+    double xy[2], *rows[DS_ARG_LIST_MAX] = {0};
+    long nrows[DS_ARG_LIST_MAX] = {0};
+    int rc = check_paths(&f, p, &s, xy, po);
+    if (rc < 0) rc = run_paths(f, p, &s, xy, rows, nrows);
+    if (rc < 0) {
+        const char *colors[DS_ARG_LIST_MAX];
+        ds_plot_series series[DS_ARG_LIST_MAX];
+        char title[160];
+        ds_plot_opt_colors(p, o.opt.n, colors);
+        for (int i = 0; i < o.opt.n; i++)
+            series[i] = (ds_plot_series){
+                o.opt.v[i],       colors[i], o.loss ? NULL : rows[i], rows[i] + (o.loss ? 2 : 1),
+                (size_t)nrows[i], 3};
+        snprintf(title, sizeof title, "%s%s from (%g, %g), %ld steps", f->name,
+                 o.loss ? " loss" : "", xy[0], xy[1], o.steps);
+        if (!po->title) po->title = title;
+        po->animate = o.animate;
+        po->xlabel = o.loss ? "step" : NULL;
+        po->ylabel = o.loss ? "f(x, y)" : NULL;
+        po->yscale = DS_PLOT_AUTO;
+        ds_strbuf svg = {0};
+        rc = finish(o.loss ? ds_plot_lines(&svg, series, o.opt.n, po)
+                           : ds_plot_map(&svg, f, series, o.opt.n, po),
+                    &svg);
+    }
+    for (int i = 0; i < o.opt.n; i++)
+        free(rows[i]);
+    return rc;
+}
+
+/* ds_cli_parse knows long options only: -o FILE is rewritten to --output. */
+static char **rewrite_short(int argc, char **argv)
+{
+    char **av = malloc(sizeof *av * (size_t)(argc + 1));
+    if (!av) return NULL;
+    for (int i = 0; i < argc; i++)
+        av[i] = strcmp(argv[i], "-o") == 0 && i > 0 ? (char *)"--output" : argv[i];
+    av[argc] = NULL;
+    return av;
+}
+
+static int run_plot(int argc, char **argv)
+{
+    memset(&o, 0, sizeof o);
+    o.steps = 100;
+    ds_arg_list files = {0};
+    char **av = rewrite_short(argc, argv);
+    if (!av) return DS_EXIT_FAIL;
+    int rc = ds_cli_parse(&plot_cmd, argc, av, &files);
+    ds_plot_opts po;
+    if (rc < 0 && !o.output) rc = ds_cli_usage_error(&plot_cmd, "missing -o/--output FILE.svg");
+    if (rc < 0 && files.n > 0 && !o.log)
+        rc = ds_cli_usage_error(&plot_cmd, "unexpected argument '%s' (files go with --log)",
+                                files.v[0]);
+    if (rc < 0 && o.log && files.n == 0)
+        rc = ds_cli_usage_error(&plot_cmd, "--log needs at least one FILE.csv");
+    if (rc < 0 && o.log && (o.fn || o.opt.n || o.start || o.loss || o.animate || o.view))
+        rc = ds_cli_usage_error(&plot_cmd, "--log plots files only: drop --fn, --opt, --start, "
+                                           "--loss, --animate and --view");
+    if (rc < 0) rc = fill_opts(&po);
+    if (rc < 0) rc = o.log ? plot_logs(&files, &po) : plot_paths(&po);
+    free(av);
+    return rc;
+}
+
+const ds_subcommand ds_cmd_plot = {&plot_cmd, run_plot};
