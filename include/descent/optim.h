@@ -128,7 +128,9 @@ ds_opt_params ds_opt_default_params(ds_opt_type type);
 ds_status ds_opt_parse(const char *spec, ds_opt_params *out);
 
 /* Checks ranges (lr >= 0, betas/alpha/rho in [0, 1), eps >= 0, ...); the
- * message names the parameter and the accepted range. */
+ * message names the parameter and the accepted range. ds_opt_parse returns
+ * DS_ERR_PARSE for malformed text (bad number, empty value, stray comma) and
+ * DS_ERR_INVALID for unknown names or keys and out-of-range values. */
 ds_status ds_opt_validate(const ds_opt_params *p);
 
 /* Writes the canonical spec of p (every key of its rule, %.17g) into buf;
@@ -177,7 +179,8 @@ typedef ds_status (*ds_objective_fn)(void *ctx, int need_grad, double *loss);
  * are restored and the step counter is unchanged. */
 ds_status ds_optim_step_fn(ds_optim *opt, ds_objective_fn fn, void *ctx, double *loss_out);
 
-/* Number of updates done by group i (torch's state['step']). */
+/* Number of updates done by group i (torch's state['step']); -1 if there
+ * is no group i. */
 int64_t ds_optim_steps(const ds_optim *opt, int group);
 
 int ds_optim_group_count(const ds_optim *opt);
@@ -186,7 +189,8 @@ int ds_optim_group_count(const ds_optim *opt);
 const ds_opt_params *ds_optim_group_params(const ds_optim *opt, int group);
 
 /* Current learning rate of group i: its params' lr times the last scale set
- * by ds_optim_set_lr (initially its params' lr). */
+ * by ds_optim_set_lr (initially its params' lr). NaN if there is no group i.
+ * For linesearch the candidates are lrs[k] times this (lr = 1 by default). */
 double ds_optim_lr(const ds_optim *opt, int group);
 
 /* Sets the learning rate that group i uses from the next step on (schedules
