@@ -18,5 +18,8 @@ extern const ds_subcommand ds_cmd_train;
 extern const ds_subcommand ds_cmd_eval;
 extern const ds_subcommand ds_cmd_plot;
 extern const ds_subcommand ds_cmd_bench;
+extern const ds_subcommand ds_cmd_lectures;
+extern const ds_subcommand ds_cmd_tune;
+extern const ds_subcommand ds_cmd_gen;
 
 #endif

@@ -12,6 +12,9 @@ static const ds_subcommand *const commands[] = {
     &ds_cmd_eval,
     &ds_cmd_plot,
     &ds_cmd_bench,
+    &ds_cmd_lectures,
+    &ds_cmd_tune,
+    &ds_cmd_gen,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

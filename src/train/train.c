@@ -1,0 +1,401 @@
+/* train.c - the training loop: schedule, batch, optimizer step with a
+ * forward/backward objective, finiteness checks, EMA, epoch-end validation,
+ * plateau decay and checkpoints (the contract is in descent/train.h;
+ * save/restore of this state is in train_state.c). */
+#include "train_internal.h"
+
+#include "../core/internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+ds_train_params ds_train_default_params(void)
+{
+    ds_train_params p;
+    memset(&p, 0, sizeof p);
+    p.epochs = 5;
+    p.batch = 64;
+    p.schedule = ds_schedule_constant();
+    return p;
+}
+
+double ds__train_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* 1 if every x[i] is finite: x - x is 0 for finite x and NaN for inf/NaN,
+ * and a NaN poisons the sum (an explicit test, as a NaN compares false). */
+int ds__all_finite(const float *x, size_t n)
+{
+    float acc = 0.0f;
+    for (size_t i = 0; i < n; i++)
+        acc += x[i] - x[i];
+    return acc == 0.0f;
+}
+
+static ds_status check_params(const ds_train_params *p)
+{
+    if (p->epochs < 1)
+        return ds__fail(DS_ERR_INVALID, "epochs must be >= 1 (got %lld)", (long long)p->epochs);
+    if (!(p->plateau == 0 || (p->plateau > 0 && p->plateau <= 1)))
+        return ds__fail(DS_ERR_INVALID, "plateau factor must be in (0, 1], or 0 for off (got %g)",
+                        p->plateau);
+    if (!(p->ema >= 0 && p->ema < 1))
+        return ds__fail(DS_ERR_INVALID, "EMA decay must be in (0, 1), or 0 for off (got %g)",
+                        p->ema);
+    if (p->checkpoint_every < 0)
+        return ds__fail(DS_ERR_INVALID, "checkpoint interval must be >= 0 steps (got %lld)",
+                        (long long)p->checkpoint_every);
+    if (p->threads < 0)
+        return ds__fail(DS_ERR_INVALID, "threads must be >= 0 (got %d)", p->threads);
+    if (p->rollback < 0)
+        return ds__fail(DS_ERR_INVALID, "rollback must be >= 0 (got %d)", p->rollback);
+    return DS_OK;
+}
+
+/* The data must fit the model: features = inputs; labels < outputs for
+ * cross-entropy; regression targets as wide as the outputs. */
+static ds_status check_fit(ds_model *m, const ds_dataset *d, const char *which)
+{
+    char desc[256];
+    ds_model_describe(m, desc, sizeof desc);
+    size_t in = ds_model_inputs(m), out = ds_model_outputs(m);
+    if (ds_dataset_features(d) != in)
+        return ds__fail(DS_ERR_MISMATCH, "model %s takes %zu inputs, the %s data has %zu features",
+                        desc, in, which, ds_dataset_features(d));
+    int32_t classes = ds_dataset_classes(d);
+    /* labels need one output per class; mse/sse with one output take 0/1 */
+    int xent = ds_model_get_params(m)->loss == DS_LOSS_XENT;
+    size_t room = xent || out > 1 ? out : 2;
+    if (classes > 0 && (size_t)classes > room)
+        return ds__fail(DS_ERR_MISMATCH, "model %s has %zu outputs, the %s data has %d classes",
+                        desc, out, which, (int)classes);
+    if (classes == 0 && ds_dataset_outputs(d) != out)
+        return ds__fail(DS_ERR_MISMATCH, "model %s has %zu outputs, the %s data has %zu targets",
+                        desc, out, which, ds_dataset_outputs(d));
+    if (classes == 0 && ds_model_get_params(m)->loss == DS_LOSS_XENT)
+        return ds__fail(DS_ERR_MISMATCH,
+                        "the %s data has regression targets: cross-entropy needs class labels "
+                        "(use --loss mse or sse)",
+                        which);
+    return DS_OK;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+/* Allocates the optimizer, iterator and buffers of a validated trainer. */
+static ds_status build(ds_trainer *t, const ds_opt_params *opt)
+{
+    size_t n = ds_model_param_count(t->m), rows = ds_dataset_rows(t->train);
+    size_t batch = t->p.batch == DS_BATCH_FULL || t->p.batch > rows ? rows : t->p.batch;
+    /* room for the batch, and for evaluation in chunks of at least 1024 rows */
+    ds_status s = ds_model_reserve(t->m, batch > 1024 ? batch : 1024);
+    if (s != DS_OK) return s;
+    if (t->p.threads) ds_model_set_threads(t->m, t->p.threads);
+    t->opt_w = *opt;
+    t->opt_b = *opt;
+    t->opt_b.weight_decay = 0; /* biases are not decayed */
+    ds_param_group g[DS_MODEL_GROUPS];
+    ds_model_param_groups(t->m, g);
+    g[0].params = &t->opt_w;
+    g[1].params = &t->opt_b;
+    t->opt = ds_optim_init(opt, g, DS_MODEL_GROUPS);
+    if (!t->opt) return DS_ERR_INVALID;
+    ds_optim_set_threads(t->opt, t->p.threads);
+    t->it = ds_iter_init(t->train, t->p.batch, 1, t->p.seed);
+    if (!t->it) return DS_ERR_NOMEM;
+    t->batches = ds_iter_batches_per_epoch(t->it);
+    if (t->p.ema > 0) {
+        t->ema_avg = calloc(n, sizeof(float));
+        t->backup = malloc(n * sizeof(float));
+        if (!t->ema_avg || !t->backup) return ds__nomem("the weight average", 2 * n * 4);
+    }
+    t->p.checkpoint = t->ckpt_path = dup_or_null(t->p.checkpoint);
+    t->p.data_desc = t->data_desc = dup_or_null(t->p.data_desc);
+    if ((t->p.checkpoint && !t->ckpt_path) || (t->p.data_desc && !t->data_desc))
+        return ds__nomem("a path", 0);
+    return DS_OK;
+}
+
+static ds_status validate(ds_model *m, const ds_opt_params *opt, const ds_dataset *train,
+                          const ds_dataset *val, const ds_train_params *p)
+{
+    if (!m || !opt || !train || !p)
+        return ds__fail(DS_ERR_INVALID, "trainer needs a model, optimizer options, data, params");
+    ds_status s = check_params(p);
+    if (s == DS_OK) s = ds_opt_validate(opt);
+    if (s == DS_OK) s = check_fit(m, train, "training");
+    if (s == DS_OK && val) s = check_fit(m, val, "validation");
+    if (s == DS_OK && p->plateau > 0 && !val)
+        s = ds__fail(DS_ERR_INVALID, "plateau decay needs a validation split (e.g. --val 0.1)");
+    return s;
+}
+
+ds_trainer *ds_trainer_init(ds_model *m, const ds_opt_params *opt, const ds_dataset *train,
+                            const ds_dataset *val, const ds_train_params *p)
+{
+    if (validate(m, opt, train, val, p) != DS_OK) return NULL;
+    ds_trainer *t = calloc(1, sizeof *t);
+    if (!t) {
+        ds__nomem("a trainer", sizeof *t);
+        return NULL;
+    }
+    t->m = m;
+    t->train = train;
+    t->val = val;
+    t->p = *p;
+    t->plateau_scale = 1.0;
+    t->prev_val = NAN;
+    t->last.val_loss = t->last.val_accuracy = t->last.train_loss = NAN;
+    if (build(t, opt) != DS_OK) {
+        ds_trainer_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void ds_trainer_free(ds_trainer *t)
+{
+    if (!t) return;
+    ds_optim_free(t->opt);
+    ds_iter_free(t->it);
+    free(t->ema_avg);
+    free(t->backup);
+    free(t->ckpt_path);
+    free(t->data_desc);
+    ds_ckpt_free(t->snap);
+    free(t);
+}
+
+/* Sets every group's rate from the schedule and the plateau factor. */
+static void apply_lr(ds_trainer *t)
+{
+    int64_t at = t->p.schedule_per_step ? t->step : t->epoch;
+    for (int g = 0; g < ds_optim_group_count(t->opt); g++) {
+        double base = ds_optim_group_params(t->opt, g)->lr;
+        ds_optim_set_lr(t->opt, g, ds_schedule_lr(&t->p.schedule, base, at) * t->plateau_scale);
+    }
+}
+
+/* The optimizer's objective: forward and backward on the current batch. */
+static ds_status objective(void *ctx, int need_grad, double *loss)
+{
+    ds_trainer *t = ctx;
+    if (!need_grad) return ds_model_evaluate(t->m, &t->cur, loss, NULL);
+    ds_status s = ds_model_forward_backward(t->m, &t->cur, loss);
+    if (s == DS_OK && !ds__all_finite(ds_model_grad_data(t->m), ds_model_param_count(t->m)))
+        s = ds__fail(DS_ERR_NONFINITE, "the gradient is not finite");
+    return s;
+}
+
+static ds_status nonfinite(ds_trainer *t, const char *what)
+{
+    return ds__fail(DS_ERR_NONFINITE,
+                    "non-finite %s at step %lld (epoch %lld, batch %zu, lr %g): training stopped, "
+                    "nothing written for this step; try a smaller learning rate",
+                    what, (long long)t->step + 1, (long long)t->epoch + 1, t->batch + 1,
+                    ds_optim_lr(t->opt, 0));
+}
+
+static ds_train_progress progress_now(const ds_trainer *t)
+{
+    ds_train_progress p = {
+        .epoch = t->epoch + 1,
+        .epochs = t->p.epochs,
+        .batch = t->batch,
+        .batches = t->batches,
+        .step = t->step,
+        .lr = ds_optim_lr(t->opt, 0),
+        .train_loss = t->loss_count ? t->loss_sum / (double)t->loss_count : NAN,
+        .val_loss = NAN,
+        .val_accuracy = NAN,
+        .seconds = t->epoch_seconds,
+        .examples = t->examples,
+        .rollbacks = t->rollbacks,
+    };
+    return p;
+}
+
+/* One optimizer step on the next batch. */
+static ds_status train_step(ds_trainer *t)
+{
+    double t0 = ds__train_now(), loss = NAN;
+    apply_lr(t);
+    if (!ds_iter_next(t->it, &t->cur))
+        return ds__fail(DS_ERR_INVALID, "data iterator ended early (epoch %lld, batch %zu)",
+                        (long long)t->epoch + 1, t->batch + 1);
+    ds_status s = ds_optim_step_fn(t->opt, objective, t, &loss);
+    if (s == DS_ERR_NONFINITE || (s == DS_OK && !isfinite(loss)))
+        return nonfinite(t, isfinite(loss) ? "gradient" : "loss");
+    if (s != DS_OK) return s;
+    size_t n = ds_model_param_count(t->m);
+    if (!ds__all_finite(ds_model_param_data(t->m), n)) return nonfinite(t, "parameter");
+    if (t->ema_avg) ds_ewma_update_array(t->ema_avg, ds_model_param_data(t->m), n, t->p.ema);
+    t->ema_t += t->ema_avg != NULL;
+    t->loss_sum += loss;
+    t->loss_count++;
+    t->examples += t->cur.n;
+    t->step++;
+    t->batch++;
+    t->epoch_seconds += ds__train_now() - t0;
+    return DS_OK;
+}
+
+/* Validation, plateau, bookkeeping and the epoch-end callback/checkpoint. */
+static ds_status end_epoch(ds_trainer *t)
+{
+    double t0 = ds__train_now();
+    ds_train_progress p = progress_now(t);
+    p.epoch_end = 1;
+    if (t->val) {
+        ds_status s = ds_trainer_evaluate(t, t->val, &p.val_loss, &p.val_accuracy);
+        if (s != DS_OK) return s;
+        if (t->p.plateau > 0 && isfinite(t->prev_val) && p.val_loss > t->prev_val)
+            t->plateau_scale *= t->p.plateau;
+        t->prev_val = p.val_loss;
+    }
+    p.seconds += ds__train_now() - t0;
+    t->seconds += p.seconds;
+    t->last = p;
+    t->epoch++;
+    t->batch = 0;
+    t->loss_sum = 0;
+    t->loss_count = 0;
+    t->examples = 0;
+    t->epoch_seconds = 0;
+    ds_status s = ds_iter_seek(t->it, t->epoch, 0);
+    if (s == DS_OK && t->snap) {
+        s = ds_trainer_checkpoint(t, t->snap);
+        t->rollbacks_in_row = 0;
+    }
+    if (s == DS_OK && t->ckpt_path) s = ds_trainer_save(t, t->ckpt_path);
+    if (s == DS_OK && t->p.progress && t->p.progress(t->p.progress_ctx, &p))
+        s = ds__fail(DS_ERR_INTERRUPTED, "training stopped on request after epoch %lld",
+                     (long long)t->epoch);
+    return s;
+}
+
+/* After a step: the periodic checkpoint, the per-step callback (also after
+ * an epoch's last step, so a watcher sees every step), then the epoch end. */
+static ds_status after_step(ds_trainer *t)
+{
+    ds_status s = DS_OK;
+    if (t->ckpt_path && t->p.checkpoint_every > 0 && t->step % t->p.checkpoint_every == 0 &&
+        t->batch < t->batches)
+        s = ds_trainer_save(t, t->ckpt_path);
+    if (s == DS_OK && t->p.progress) {
+        ds_train_progress p = progress_now(t);
+        if (t->p.progress(t->p.progress_ctx, &p))
+            s = ds__fail(DS_ERR_INTERRUPTED, "training stopped on request at step %lld",
+                         (long long)t->step);
+    }
+    if (s == DS_OK && t->batch == t->batches) s = end_epoch(t);
+    return s;
+}
+
+/* After a non-finite step with rollback on: back to the last epoch end's
+ * state with the learning rate halved once more for each rollback in a row
+ * (the plateau scale carries it, so the next snapshot keeps it). */
+static ds_status roll_back(ds_trainer *t)
+{
+    double seconds = t->seconds;
+    ds_status s = ds_trainer_restore(t, t->snap);
+    if (s != DS_OK) return s;
+    t->seconds = seconds; /* time spent is spent */
+    t->rollbacks++;
+    t->rollbacks_in_row++;
+    /* the snapshot holds the scale before the first of these rollbacks */
+    t->plateau_scale = ldexp(t->plateau_scale, -t->rollbacks_in_row);
+    return DS_OK;
+}
+
+ds_status ds_trainer_run(ds_trainer *t, int64_t max_steps)
+{
+    if (t->failed)
+        return ds__fail(t->failed, "trainer stopped by an earlier error; rebuild it or resume "
+                                   "from a checkpoint");
+    if (t->p.rollback > 0 && !t->snap) {
+        if (!(t->snap = ds_ckpt_new())) return DS_ERR_NOMEM;
+        ds_status s = ds_trainer_checkpoint(t, t->snap);
+        if (s != DS_OK) return s;
+    }
+    for (int64_t k = 0; t->epoch < t->p.epochs && (max_steps <= 0 || k < max_steps); k++) {
+        ds_status s = train_step(t);
+        if (s == DS_ERR_NONFINITE && t->snap && t->rollbacks_in_row < t->p.rollback &&
+            roll_back(t) == DS_OK)
+            continue;
+        if (s == DS_OK) s = after_step(t);
+        if (s != DS_OK) {
+            if (s != DS_ERR_INTERRUPTED) t->failed = s;
+            return s;
+        }
+    }
+    return DS_OK;
+}
+
+/* Copies the weights to use for evaluation into the model (the corrected
+ * EMA), keeping the live ones in t->backup; returns 1 if it swapped. */
+int ds__train_swap_in_ema(const ds_trainer *t)
+{
+    if (!t->ema_avg || t->ema_t == 0) return 0;
+    size_t n = ds_model_param_count(t->m);
+    float *x = ds_model_param_data(t->m);
+    memcpy(t->backup, x, n * sizeof(float));
+    ds_ewma_correct_array(x, t->ema_avg, n, t->p.ema, t->ema_t);
+    return 1;
+}
+
+void ds__train_swap_out_ema(const ds_trainer *t, int swapped)
+{
+    if (swapped)
+        memcpy(ds_model_param_data(t->m), t->backup, ds_model_param_count(t->m) * sizeof(float));
+}
+
+ds_status ds_trainer_evaluate(ds_trainer *t, const ds_dataset *d, double *loss, double *accuracy)
+{
+    ds_status s = check_fit(t->m, d, "evaluation");
+    if (s != DS_OK) return s;
+    ds_batch all = ds_dataset_view(d, 0, ds_dataset_rows(d));
+    int swapped = ds__train_swap_in_ema(t);
+    s = ds_model_evaluate(t->m, &all, loss, accuracy);
+    ds__train_swap_out_ema(t, swapped);
+    return s;
+}
+
+int64_t ds_trainer_epoch(const ds_trainer *t)
+{
+    return t->epoch;
+}
+
+int64_t ds_trainer_step(const ds_trainer *t)
+{
+    return t->step;
+}
+
+int ds_trainer_done(const ds_trainer *t)
+{
+    return t->epoch >= t->p.epochs;
+}
+
+double ds_trainer_seconds(const ds_trainer *t)
+{
+    return t->seconds + t->epoch_seconds;
+}
+
+ds_train_progress ds_trainer_last_epoch(const ds_trainer *t)
+{
+    return t->last;
+}
+
+ds_optim *ds_trainer_optim(ds_trainer *t)
+{
+    return t->opt;
+}

@@ -1,0 +1,42 @@
+/* train_internal.h - the trainer's state, shared by train.c (the loop) and
+ * train_state.c (checkpoint and restore). Private to the library. */
+#ifndef DESCENT_TRAIN_INTERNAL_H
+#define DESCENT_TRAIN_INTERNAL_H
+
+#include "descent/ewma.h"
+#include "descent/train.h"
+
+struct ds_trainer {
+    ds_model *m;                /* borrowed */
+    const ds_dataset *train;    /* borrowed */
+    const ds_dataset *val;      /* borrowed, may be NULL */
+    ds_train_params p;          /* strings point at the owned copies below */
+    ds_opt_params opt_w, opt_b; /* group options: weights, biases (no decay) */
+    ds_optim *opt;
+    ds_iter *it;
+    size_t batches; /* per epoch */
+    ds_batch cur;   /* the batch of the step under way */
+    /* position and the partial epoch (all saved in checkpoints) */
+    int64_t epoch, step; /* completed epochs, updates done */
+    size_t batch;        /* batches done in the current epoch */
+    double loss_sum;     /* sum of this epoch's step losses */
+    int64_t loss_count;
+    size_t examples;
+    double epoch_seconds, seconds;
+    double plateau_scale, prev_val; /* prev_val NaN before the first validation */
+    float *ema_avg, *backup;        /* EMA of the parameters; swap space for evaluation */
+    int64_t ema_t;
+    ds_train_progress last;
+    ds_status failed; /* sticky error of ds_trainer_run */
+    ds_ckpt *snap;    /* state at the last epoch end, for rollback */
+    int rollbacks_in_row;
+    int64_t rollbacks;
+    char *ckpt_path, *data_desc; /* owned copies */
+};
+
+double ds__train_now(void);
+int ds__all_finite(const float *x, size_t n);
+int ds__train_swap_in_ema(const ds_trainer *t);
+void ds__train_swap_out_ema(const ds_trainer *t, int swapped);
+
+#endif

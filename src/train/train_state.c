@@ -1,0 +1,239 @@
+/* train_state.c - the trainer's full state to and from a checkpoint, so a
+ * resumed run continues bit for bit (descent/train.h). Records are matched
+ * by name; settings that must agree for an exact continuation (model,
+ * optimizer, batch size, seed, schedule, plateau, EMA, data size) are
+ * compared and reported as DS_ERR_MISMATCH naming both values. */
+#include "train_internal.h"
+
+#include "../core/internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static ds_status put_settings(const ds_trainer *t, ds_ckpt *c)
+{
+    char sched[1024];
+    ds_schedule_format(&t->p.schedule, sched, sizeof sched);
+    const int64_t seed = (int64_t)t->p.seed;
+    ds_status s = ds_ckpt_put_i64(c, "train.seed", seed);
+    if (s == DS_OK) s = ds_ckpt_put_i64(c, "train.batch_size", (int64_t)t->p.batch);
+    if (s == DS_OK) s = ds_ckpt_put_i64(c, "train.epochs", t->p.epochs);
+    if (s == DS_OK) s = ds_ckpt_put_text(c, "train.schedule", sched);
+    if (s == DS_OK) s = ds_ckpt_put_i64(c, "train.schedule_per_step", t->p.schedule_per_step);
+    if (s == DS_OK) s = ds_ckpt_put_f64(c, "plateau.factor", t->p.plateau);
+    if (s == DS_OK) s = ds_ckpt_put_f64(c, "ema.decay", t->p.ema);
+    if (s == DS_OK) s = ds_ckpt_put_i64(c, "data.rows", (int64_t)ds_dataset_rows(t->train));
+    if (s == DS_OK) s = ds_ckpt_put_f64(c, "data.val", t->p.val_fraction);
+    if (s == DS_OK && t->data_desc) s = ds_ckpt_put_text(c, "data.desc", t->data_desc);
+    return s;
+}
+
+static ds_status put_position(const ds_trainer *t, ds_ckpt *c)
+{
+    ds_status s = ds_ckpt_put_i64(c, "train.epoch", t->epoch);
+    if (s == DS_OK) s = ds_ckpt_put_i64(c, "train.batch", (int64_t)t->batch);
+    if (s == DS_OK) s = ds_ckpt_put_i64(c, "train.step", t->step);
+    if (s == DS_OK) s = ds_ckpt_put_f64(c, "train.loss_sum", t->loss_sum);
+    if (s == DS_OK) s = ds_ckpt_put_i64(c, "train.loss_count", t->loss_count);
+    if (s == DS_OK) s = ds_ckpt_put_i64(c, "train.examples", (int64_t)t->examples);
+    if (s == DS_OK) s = ds_ckpt_put_f64(c, "train.epoch_seconds", t->epoch_seconds);
+    if (s == DS_OK) s = ds_ckpt_put_f64(c, "train.seconds", t->seconds);
+    if (s == DS_OK) s = ds_ckpt_put_f64(c, "plateau.scale", t->plateau_scale);
+    if (s == DS_OK) s = ds_ckpt_put_f64(c, "plateau.prev_val", t->prev_val);
+    if (s == DS_OK) s = ds_ckpt_put_i64(c, "ema.t", t->ema_t);
+    return s;
+}
+
+/* "model.params" holds the weights to use (the EMA average if enabled);
+ * with EMA the live weights and the raw average are kept too for resume. */
+static ds_status put_model(const ds_trainer *t, ds_ckpt *c)
+{
+    char desc[512];
+    ds_model_describe(t->m, desc, sizeof desc);
+    size_t n = ds_model_param_count(t->m);
+    float *x = ds_model_param_data(t->m);
+    ds_status s = ds_ckpt_put_text(c, "model.desc", desc);
+    if (s == DS_OK) s = ds_ckpt_put_f64(c, "model.l2", ds_model_get_params(t->m)->l2);
+    if (s != DS_OK || !t->ema_avg)
+        return s == DS_OK ? ds_ckpt_put(c, "model.params", DS_CKPT_F32, x, n) : s;
+    s = ds_ckpt_put(c, "train.params", DS_CKPT_F32, x, n);
+    if (s == DS_OK) s = ds_ckpt_put(c, "ema.avg", DS_CKPT_F32, t->ema_avg, n);
+    int swapped = ds__train_swap_in_ema(t);
+    if (s == DS_OK) s = ds_ckpt_put(c, "model.params", DS_CKPT_F32, x, n);
+    ds__train_swap_out_ema(t, swapped);
+    return s;
+}
+
+ds_status ds_trainer_checkpoint(const ds_trainer *t, ds_ckpt *c)
+{
+    if (t->failed) return ds__fail(t->failed, "refusing to save the state of a failed run");
+    if (!ds__all_finite(ds_model_param_data(t->m), ds_model_param_count(t->m)))
+        return ds__fail(DS_ERR_NONFINITE, "refusing to save non-finite parameters");
+    ds_status s = put_model(t, c);
+    if (s == DS_OK) s = ds_ckpt_put_optim(c, t->opt);
+    if (s == DS_OK) s = put_settings(t, c);
+    if (s == DS_OK) s = put_position(t, c);
+    return s;
+}
+
+ds_status ds_trainer_save(const ds_trainer *t, const char *path)
+{
+    ds_ckpt *c = ds_ckpt_new();
+    if (!c) return DS_ERR_NOMEM;
+    ds_status s = ds_trainer_checkpoint(t, c);
+    if (s == DS_OK) s = ds_ckpt_save(c, path);
+    ds_ckpt_free(c);
+    return s;
+}
+
+/* ---- restore ---- */
+
+static ds_status same_i64(const ds_ckpt *c, const char *name, int64_t want, const char *what)
+{
+    int64_t v;
+    ds_status s = ds_ckpt_get_i64(c, name, &v);
+    if (s == DS_OK && v != want)
+        s = ds__fail(DS_ERR_MISMATCH, "checkpoint has %s %lld, this run %lld", what, (long long)v,
+                     (long long)want);
+    return s;
+}
+
+static ds_status same_f64(const ds_ckpt *c, const char *name, double want, const char *what)
+{
+    double v;
+    ds_status s = ds_ckpt_get_f64(c, name, &v);
+    if (s == DS_OK && v != want)
+        s = ds__fail(DS_ERR_MISMATCH, "checkpoint has %s %.17g, this run %.17g", what, v, want);
+    return s;
+}
+
+static ds_status same_text(const ds_ckpt *c, const char *name, const char *want, const char *what)
+{
+    const char *v = ds_ckpt_find(c, name, DS_CKPT_TEXT, NULL);
+    if (!v) return DS_ERR_NOT_FOUND;
+    if (strcmp(v, want) != 0)
+        return ds__fail(DS_ERR_MISMATCH, "checkpoint is for %s '%s', this run uses '%s'", what, v,
+                        want);
+    return DS_OK;
+}
+
+static ds_status check_settings(const ds_trainer *t, const ds_ckpt *c)
+{
+    char desc[512], sched[1024];
+    ds_model_describe(t->m, desc, sizeof desc);
+    ds_schedule_format(&t->p.schedule, sched, sizeof sched);
+    ds_status s = same_text(c, "model.desc", desc, "model");
+    if (s == DS_OK) s = same_i64(c, "train.batch_size", (int64_t)t->p.batch, "batch size");
+    if (s == DS_OK) s = same_i64(c, "train.seed", (int64_t)t->p.seed, "seed");
+    if (s == DS_OK) s = same_text(c, "train.schedule", sched, "schedule");
+    if (s == DS_OK)
+        s = same_i64(c, "train.schedule_per_step", t->p.schedule_per_step,
+                     "schedule unit (1 = step)");
+    if (s == DS_OK) s = same_f64(c, "plateau.factor", t->p.plateau, "plateau factor");
+    if (s == DS_OK) s = same_f64(c, "ema.decay", t->p.ema, "EMA decay");
+    if (s == DS_OK)
+        s = same_i64(c, "data.rows", (int64_t)ds_dataset_rows(t->train), "training rows");
+    return s;
+}
+
+static ds_status get_position(ds_trainer *t, const ds_ckpt *c)
+{
+    int64_t batch = 0, examples = 0;
+    ds_status s = ds_ckpt_get_i64(c, "train.epoch", &t->epoch);
+    if (s == DS_OK) s = ds_ckpt_get_i64(c, "train.batch", &batch);
+    if (s == DS_OK) s = ds_ckpt_get_i64(c, "train.step", &t->step);
+    if (s == DS_OK) s = ds_ckpt_get_f64(c, "train.loss_sum", &t->loss_sum);
+    if (s == DS_OK) s = ds_ckpt_get_i64(c, "train.loss_count", &t->loss_count);
+    if (s == DS_OK) s = ds_ckpt_get_i64(c, "train.examples", &examples);
+    if (s == DS_OK) s = ds_ckpt_get_f64(c, "train.epoch_seconds", &t->epoch_seconds);
+    if (s == DS_OK) s = ds_ckpt_get_f64(c, "train.seconds", &t->seconds);
+    if (s == DS_OK) s = ds_ckpt_get_f64(c, "plateau.scale", &t->plateau_scale);
+    if (s == DS_OK) s = ds_ckpt_get_f64(c, "plateau.prev_val", &t->prev_val);
+    if (s == DS_OK) s = ds_ckpt_get_i64(c, "ema.t", &t->ema_t);
+    if (s != DS_OK) return s;
+    if (t->epoch < 0 || t->step < 0 || batch < 0 || (size_t)batch >= t->batches || examples < 0 ||
+        t->loss_count != batch)
+        return ds__fail(DS_ERR_FORMAT,
+                        "checkpoint position is invalid (epoch %lld, batch %lld of %zu)",
+                        (long long)t->epoch, (long long)batch, t->batches);
+    t->batch = (size_t)batch;
+    t->examples = (size_t)examples;
+    return ds_iter_seek(t->it, t->epoch, t->batch);
+}
+
+static ds_status get_params(ds_trainer *t, const ds_ckpt *c)
+{
+    size_t n = ds_model_param_count(t->m);
+    float *x = ds_model_param_data(t->m);
+    if (!t->ema_avg) return ds_ckpt_get(c, "model.params", DS_CKPT_F32, x, n);
+    ds_status s = ds_ckpt_get(c, "train.params", DS_CKPT_F32, x, n);
+    return s == DS_OK ? ds_ckpt_get(c, "ema.avg", DS_CKPT_F32, t->ema_avg, n) : s;
+}
+
+ds_status ds_trainer_restore(ds_trainer *t, const ds_ckpt *c)
+{
+    ds_status s = check_settings(t, c);
+    if (s == DS_OK) s = ds_ckpt_get_optim(c, t->opt);
+    if (s == DS_OK) s = get_position(t, c);
+    if (s == DS_OK) s = get_params(t, c);
+    if (s == DS_OK) {
+        double l2;
+        s = ds_ckpt_get_f64(c, "model.l2", &l2);
+        if (s == DS_OK) s = ds_model_set_l2(t->m, l2);
+    }
+    t->failed = DS_OK;
+    return s;
+}
+
+/* Prefixes the message with the file name, so the user knows which file. */
+static ds_status with_path(ds_status s, const char *path)
+{
+    if (s == DS_OK || s == DS_ERR_NOMEM) return s;
+    char msg[900];
+    snprintf(msg, sizeof msg, "%s", ds_last_error());
+    return ds__fail(s, "'%s': %s", path, msg);
+}
+
+ds_status ds_trainer_resume(ds_trainer *t, const char *path)
+{
+    ds_ckpt *c;
+    ds_status s = ds_ckpt_load(path, &c);
+    if (s != DS_OK) return s;
+    s = ds_trainer_restore(t, c);
+    ds_ckpt_free(c);
+    return with_path(s, path);
+}
+
+ds_status ds_model_from_checkpoint(const ds_ckpt *c, ds_model **out)
+{
+    *out = NULL;
+    const char *desc = ds_ckpt_find(c, "model.desc", DS_CKPT_TEXT, NULL);
+    if (!desc) return DS_ERR_NOT_FOUND;
+    ds_model_params p = ds_model_default_params();
+    ds_status s = ds_ckpt_get_f64(c, "model.l2", &p.l2);
+    if (s != DS_OK) return s;
+    p.init = DS_INIT_ZEROS; /* every parameter is overwritten below */
+    ds_model *m = ds_model_init_desc(desc, &p);
+    if (!m) return DS_ERR_FORMAT;
+    s = ds_ckpt_get(c, "model.params", DS_CKPT_F32, ds_model_param_data(m),
+                    ds_model_param_count(m));
+    if (s != DS_OK) {
+        ds_model_free(m);
+        return s;
+    }
+    *out = m;
+    return DS_OK;
+}
+
+ds_status ds_model_load(const char *path, ds_model **out)
+{
+    ds_ckpt *c;
+    *out = NULL;
+    ds_status s = ds_ckpt_load(path, &c);
+    if (s != DS_OK) return s;
+    s = ds_model_from_checkpoint(c, out);
+    ds_ckpt_free(c);
+    return with_path(s, path);
+}

@@ -1,0 +1,31 @@
+# examples.sh - the programs under examples/ build and do what they say:
+# neuron_optim reaches the lecture's (w, b) ~ (1.78, -2.27) by plain GD and
+# by Nesterov (look-ahead through the objective callback); mlp_csv learns
+# the separable blobs CSV through the training API and saves a checkpoint
+# that `descent eval` reads.
+source "$(dirname "$0")/lib/common.bash"
+EX="$DS_BUILD_DIR/examples"
+
+# check_neuron LINE: "w W b B loss L steps N" near the lecture's minimum.
+check_neuron() {
+    echo "$1" | awk '{ if ($1 != "w" || ($2 - 1.78)^2 > 0.0004 || ($4 + 2.27)^2 > 0.0004 || $6 > 1e-6) exit 1 }' ||
+        fail "neuron_optim: $1"
+}
+line=$("$EX/neuron_optim")
+check_neuron "$line"
+expect_in "$line" "steps 1000"
+line=$("$EX/neuron_optim" nag:lr=1,momentum=0.9 300)
+check_neuron "$line"
+expect_in "$line" "steps 300"
+expect_exit 1 "$EX/neuron_optim" "sgd:lr=-1"
+expect_in "$err" "lr"
+
+out=$("$EX/mlp_csv" "$DS_TEST_DATA/train/blobs.csv" 20 model.ckpt)
+[ "$(echo "$out" | grep -c '^epoch ')" = 20 ] || fail "mlp_csv: expected 20 epoch lines: $out"
+echo "$out" | awk '/^accuracy/ { found = 1; if ($2 < 0.9) exit 1 } END { if (!found) exit 1 }' ||
+    fail "mlp_csv: accuracy below 0.9: $out"
+"$DESCENT" eval --model-file model.ckpt --data "csv:$DS_TEST_DATA/train/blobs.csv" >/dev/null ||
+    fail "descent eval cannot read mlp_csv's checkpoint"
+expect_exit 1 "$EX/mlp_csv" missing.csv
+expect_in "$err" "missing.csv"
+echo "ok"

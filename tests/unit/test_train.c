@@ -1,0 +1,431 @@
+/* test_train.c - the training API (descent/train.h):
+ *  - resume is exact: N steps, save to a file, load into fresh objects, M
+ *    more steps == N + M uninterrupted, bit for bit, for several optimizers
+ *    (adam, nesterov sgd, nag's look-ahead, rmsprop), per-step and per-epoch
+ *    schedules, mid-epoch and epoch-end cut points, with EMA and plateau;
+ *  - the lectures' sigmoid neuron on the toy data matches a plain double
+ *    loop of CS7015's gradient formulas, and reaches w ~ 1.78, b ~ -2.27;
+ *  - steps per epoch for batch 1, 2, 3 and full (last partial batch kept);
+ *  - the plateau rule and the EMA, checked against the epoch statistics and
+ *    an independent average;
+ *  - non-finite loss stops the run, names step/epoch/lr, and saving refuses;
+ *  - mismatched model/optimizer/data rejected. */
+#include "descent/train.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char tmpdir[] = "/tmp/ds_test_train_XXXXXX";
+
+static const char *path_in_tmp(const char *name)
+{
+    static char buf[512];
+    snprintf(buf, sizeof buf, "%s/%s", tmpdir, name);
+    return buf;
+}
+
+/* One configuration of the resume test. */
+typedef struct cfg {
+    const char *opt, *schedule;
+    int per_step;
+    double ema, plateau;
+    size_t batch;
+} cfg;
+
+typedef struct watch watch;
+static watch *g_watch; /* when set, build() reports progress to it */
+static int on_progress(void *ctx, const ds_train_progress *p);
+
+typedef struct setup_t {
+    ds_dataset *all, *tr, *va;
+    ds_model *m;
+    ds_trainer *t;
+} setup_t;
+
+static void build(setup_t *s, const cfg *c, int64_t epochs)
+{
+    assert_int_equal(ds_gen_blobs(60, 4, 3, 1.5, 7, &s->all), DS_OK);
+    assert_int_equal(ds_dataset_split(s->all, 0.2, 7, &s->tr, &s->va), DS_OK);
+    ds_model_params mp = ds_model_default_params();
+    mp.act = DS_ACT_TANH;
+    mp.seed = 3;
+    mp.l2 = 1e-3;
+    s->m = ds_model_init("mlp:4-8-3", 0, &mp);
+    assert_non_null(s->m);
+    ds_opt_params op;
+    assert_int_equal(ds_opt_parse(c->opt, &op), DS_OK);
+    ds_train_params p = ds_train_default_params();
+    p.epochs = epochs;
+    p.batch = c->batch;
+    p.seed = 11;
+    p.threads = 1;
+    p.ema = c->ema;
+    p.plateau = c->plateau;
+    p.schedule_per_step = c->per_step;
+    assert_int_equal(ds_schedule_parse(c->schedule, &p.schedule), DS_OK);
+    p.progress = g_watch ? on_progress : NULL;
+    p.progress_ctx = g_watch;
+    s->t = ds_trainer_init(s->m, &op, s->tr, s->va, &p);
+    assert_non_null(s->t);
+}
+
+static void destroy(setup_t *s)
+{
+    ds_trainer_free(s->t);
+    ds_model_free(s->m);
+    ds_dataset_free(s->tr);
+    ds_dataset_free(s->va);
+    ds_dataset_free(s->all);
+}
+
+/* Runs `total` steps straight, and `first` + save + fresh load + the rest;
+ * the parameters, the optimizer state and the epoch statistics must agree
+ * bit for bit. */
+/* Records every epoch's statistics and keeps an independent EMA of the
+ * parameters after each step. */
+struct watch {
+    ds_train_progress ep[64];
+    int n;
+    ds_model *m;
+    double *avg, beta;
+    int64_t t;
+};
+
+static int on_progress(void *ctx, const ds_train_progress *p)
+{
+    watch *w = ctx;
+    if (p->epoch_end) {
+        if (w->n < 64) w->ep[w->n++] = *p;
+        return 0;
+    }
+    if (!w->avg) return 0;
+    const float *x = ds_model_param_data(w->m);
+    for (size_t i = 0; i < ds_model_param_count(w->m); i++)
+        w->avg[i] = w->beta * w->avg[i] + (1 - w->beta) * x[i];
+    w->t++;
+    return 0;
+}
+
+static void check_resume(const cfg *c, int64_t first, int64_t epochs)
+{
+    setup_t a, b, r;
+    watch wa = {0}, wr = {0};
+    g_watch = &wa;
+    build(&a, c, epochs);
+    assert_int_equal(ds_trainer_run(a.t, 0), DS_OK);
+    g_watch = NULL;
+    build(&b, c, epochs);
+    assert_int_equal(ds_trainer_run(b.t, first), DS_OK);
+    assert_int_equal(ds_trainer_step(b.t), first);
+    const char *file = path_in_tmp("resume.ckpt");
+    assert_int_equal(ds_trainer_save(b.t, file), DS_OK);
+    destroy(&b);
+    g_watch = &wr;
+    build(&r, c, epochs);
+    g_watch = NULL;
+    assert_int_equal(ds_trainer_resume(r.t, file), DS_OK);
+    assert_int_equal(ds_trainer_step(r.t), first);
+    assert_int_equal(ds_trainer_run(r.t, 0), DS_OK);
+    assert_int_equal(ds_trainer_step(r.t), ds_trainer_step(a.t));
+    size_t n = ds_model_param_count(a.m);
+    assert_memory_equal(ds_model_param_data(a.m), ds_model_param_data(r.m), n * sizeof(float));
+    /* every epoch that ended after the cut: same statistics and rate */
+    assert_true(wr.n >= 1 && wr.n <= wa.n);
+    for (int k = 0; k < wr.n; k++) {
+        const ds_train_progress *x = &wa.ep[wa.n - wr.n + k], *y = &wr.ep[k];
+        assert_int_equal(x->epoch, y->epoch);
+        assert_true(x->train_loss == y->train_loss && x->lr == y->lr);
+        assert_true(x->val_loss == y->val_loss && x->val_accuracy == y->val_accuracy);
+        assert_int_equal(x->examples, y->examples);
+    }
+    double l1, l2, a1, a2;
+    assert_int_equal(ds_trainer_evaluate(a.t, a.va, &l1, &a1), DS_OK);
+    assert_int_equal(ds_trainer_evaluate(r.t, r.va, &l2, &a2), DS_OK);
+    assert_true(l1 == l2 && a1 == a2);
+    destroy(&a);
+    destroy(&r);
+}
+
+static void test_resume_exact(void **state)
+{
+    (void)state;
+    static const cfg cfgs[] = {
+        {"adam:lr=0.01", "warmup:steps=5+cosine:period=30", 1, 0, 0, 8},
+        {"adam:lr=0.02,amsgrad=1", "step:every=1,factor=0.7", 0, 0.9, 0.5, 8},
+        {"sgd:lr=0.05,momentum=0.9,nesterov=1", "inv:k=0.01", 1, 0, 0, 5},
+        {"nag:lr=0.05,momentum=0.9", "constant", 0, 0.5, 0, 1},
+        {"rmsprop:lr=0.005,momentum=0.5", "exp:k=0.1", 0, 0, 0.5, DS_BATCH_FULL},
+    };
+    /* 48 training rows: batch 8 -> 6 per epoch, 5 -> 10, 1 -> 48, full -> 1 */
+    for (size_t k = 0; k < sizeof cfgs / sizeof cfgs[0]; k++) {
+        int64_t epochs = cfgs[k].batch == DS_BATCH_FULL ? 12 : 4;
+        check_resume(&cfgs[k], 3, epochs);  /* mid-epoch (full batch: an epoch end) */
+        check_resume(&cfgs[k], 10, epochs); /* mid-epoch or an epoch end */
+    }
+    check_resume(&cfgs[0], 6, 4); /* exactly at an epoch end */
+}
+
+/* CS7015's sigmoid neuron, batch GD on (0.5, 0.2), (2.5, 0.9) from
+ * w = b = -2 with eta = 1, written out in double from the lecture's
+ * gradients. */
+static void lecture_neuron(int epochs, double *w, double *b)
+{
+    const double x[2] = {0.5, 2.5}, y[2] = {0.2, 0.9};
+    *w = -2, *b = -2;
+    for (int e = 0; e < epochs; e++) {
+        double dw = 0, db = 0;
+        for (int i = 0; i < 2; i++) {
+            double f = 1 / (1 + exp(-(*w * x[i] + *b)));
+            dw += (f - y[i]) * f * (1 - f) * x[i];
+            db += (f - y[i]) * f * (1 - f);
+        }
+        *w -= dw, *b -= db;
+    }
+}
+
+static void test_neuron(void **state)
+{
+    (void)state;
+    ds_dataset *toy;
+    assert_int_equal(ds_gen_toy(&toy), DS_OK);
+    ds_model_params mp = ds_model_default_params();
+    assert_int_equal(ds_init_parse("const:-2", &mp), DS_OK);
+    mp.loss = DS_LOSS_SSE;
+    ds_model *m = ds_model_init("neuron", 1, &mp);
+    assert_non_null(m);
+    ds_opt_params op;
+    assert_int_equal(ds_opt_parse("sgd:lr=1", &op), DS_OK);
+    ds_train_params p = ds_train_default_params();
+    p.epochs = 1000;
+    p.batch = DS_BATCH_FULL;
+    ds_trainer *t = ds_trainer_init(m, &op, toy, NULL, &p);
+    assert_non_null(t);
+    assert_int_equal(ds_trainer_run(t, 0), DS_OK);
+    assert_int_equal(ds_trainer_step(t), 1000);
+    double w, b;
+    lecture_neuron(1000, &w, &b);
+    const float *x = ds_model_param_data(m); /* [W | b] */
+    assert_true(fabs(x[0] - w) < 1e-3 * fabs(w) && fabs(x[1] - b) < 1e-3 * fabs(b));
+    assert_true(fabs(x[0] - 1.78) < 0.02 && fabs(x[1] + 2.27) < 0.02); /* the lecture's table */
+    ds_trainer_free(t);
+    ds_model_free(m);
+    ds_dataset_free(toy);
+}
+
+/* Batch 1, 2, 3 and full on 10 rows: 10, 5, 4 (last batch of 1 kept), 1. */
+static void test_steps_per_epoch(void **state)
+{
+    (void)state;
+    ds_dataset *d;
+    assert_int_equal(ds_gen_linear(10, 2, 0.1, 5, &d), DS_OK);
+    const size_t batch[4] = {1, 2, 3, DS_BATCH_FULL};
+    const int64_t want[4] = {10, 5, 4, 1};
+    for (int k = 0; k < 4; k++) {
+        ds_model_params mp = ds_model_default_params();
+        mp.loss = DS_LOSS_MSE;
+        ds_model *m = ds_model_init("mlp:2-1", 0, &mp);
+        ds_opt_params op = ds_opt_default_params(DS_OPT_SGD);
+        op.lr = 0.01;
+        ds_train_params p = ds_train_default_params();
+        p.epochs = 3;
+        p.batch = batch[k];
+        ds_trainer *t = ds_trainer_init(m, &op, d, NULL, &p);
+        assert_non_null(t);
+        assert_int_equal(ds_trainer_run(t, 0), DS_OK);
+        assert_int_equal(ds_trainer_step(t), 3 * want[k]);
+        assert_int_equal(ds_trainer_last_epoch(t).examples, 10);
+        ds_trainer_free(t);
+        ds_model_free(m);
+    }
+    ds_dataset_free(d);
+}
+
+/* Plateau: the lr of epoch k+1 is half that of epoch k exactly when the
+ * validation loss of k rose above k-1's (an aggressive lr makes it rise). */
+static void test_plateau(void **state)
+{
+    (void)state;
+    cfg c = {"sgd:lr=3,momentum=0.9", "constant", 0, 0, 0.5, 4};
+    setup_t s;
+    build(&s, &c, 12);
+    watch w = {.m = s.m};
+    ds_trainer_free(s.t);
+    ds_opt_params op;
+    assert_int_equal(ds_opt_parse(c.opt, &op), DS_OK);
+    ds_train_params p = ds_train_default_params();
+    p.epochs = 12, p.batch = 4, p.plateau = 0.5, p.progress = on_progress, p.progress_ctx = &w;
+    s.t = ds_trainer_init(s.m, &op, s.tr, s.va, &p);
+    ds_status st = ds_trainer_run(s.t, 0);
+    assert_true(st == DS_OK || st == DS_ERR_NONFINITE);
+    int rises = 0;
+    for (int k = 1; k + 1 < w.n; k++) {
+        int rose = w.ep[k].val_loss > w.ep[k - 1].val_loss;
+        rises += rose;
+        assert_true(w.ep[k + 1].lr == (rose ? 0.5 : 1.0) * w.ep[k].lr);
+    }
+    assert_true(rises > 0);
+    destroy(&s);
+}
+
+/* EMA: the saved "model.params" is the bias-corrected average of the
+ * parameters after each step, computed here independently in double. */
+static void test_ema(void **state)
+{
+    (void)state;
+    cfg c = {"adam:lr=0.01", "constant", 0, 0.9, 0, 8};
+    setup_t s;
+    build(&s, &c, 3);
+    size_t n = ds_model_param_count(s.m);
+    watch w = {.m = s.m, .avg = calloc(n, sizeof(double)), .beta = 0.9};
+    ds_trainer_free(s.t);
+    ds_opt_params op;
+    assert_int_equal(ds_opt_parse(c.opt, &op), DS_OK);
+    ds_train_params p = ds_train_default_params();
+    p.epochs = 3, p.batch = 8, p.ema = 0.9, p.progress = on_progress, p.progress_ctx = &w;
+    s.t = ds_trainer_init(s.m, &op, s.tr, s.va, &p);
+    assert_int_equal(ds_trainer_run(s.t, 0), DS_OK);
+    ds_ckpt *ck = ds_ckpt_new();
+    assert_int_equal(ds_trainer_checkpoint(s.t, ck), DS_OK);
+    const float *saved = ds_ckpt_find(ck, "model.params", DS_CKPT_F32, NULL);
+    assert_non_null(saved);
+    assert_int_equal(w.t, ds_trainer_step(s.t));
+    double corr = 1 - pow(0.9, (double)w.t);
+    for (size_t i = 0; i < n; i++)
+        assert_true(fabs(saved[i] - w.avg[i] / corr) <= 1e-5 * (1 + fabs(w.avg[i] / corr)));
+    ds_model *back;
+    assert_int_equal(ds_model_from_checkpoint(ck, &back), DS_OK);
+    assert_memory_equal(ds_model_param_data(back), saved, n * sizeof(float));
+    int differs = memcmp(saved, ds_model_param_data(s.m), n * sizeof(float)) != 0;
+    assert_true(differs); /* the average, not the live weights */
+    ds_model_free(back);
+    ds_ckpt_free(ck);
+    free(w.avg);
+    destroy(&s);
+}
+
+static void test_nonfinite(void **state)
+{
+    (void)state;
+    cfg c = {"sgd:lr=1e30", "constant", 0, 0, 0, 8};
+    setup_t s;
+    build(&s, &c, 5);
+    ds_status st = ds_trainer_run(s.t, 0);
+    assert_int_equal(st, DS_ERR_NONFINITE);
+    const char *msg = ds_last_error();
+    assert_true(strstr(msg, "step") && strstr(msg, "epoch") && strstr(msg, "lr 1e+30"));
+    assert_int_equal(ds_trainer_save(s.t, path_in_tmp("bad.ckpt")), DS_ERR_NONFINITE);
+    assert_int_not_equal(access(path_in_tmp("bad.ckpt"), F_OK), 0);
+    assert_int_equal(ds_trainer_run(s.t, 0), DS_ERR_NONFINITE); /* sticky */
+    destroy(&s);
+}
+
+/* Rollback, on the lectures' neuron (sigmoid output: the loss and the
+ * gradient stay bounded, so only an update can overflow, straight to inf):
+ * a rate of 1e39 is halved from the last good state until the update fits
+ * in float; the final rate is 1e39 / 2^k with k the number of rollbacks,
+ * and everything is finite. With 3 rollbacks allowed, 1e45 still ends in
+ * DS_ERR_NONFINITE. */
+static void test_rollback(void **state)
+{
+    (void)state;
+    ds_dataset *toy;
+    assert_int_equal(ds_gen_toy(&toy), DS_OK);
+    for (int k = 0; k < 2; k++) {
+        ds_model_params mp = ds_model_default_params();
+        assert_int_equal(ds_init_parse("const:-2", &mp), DS_OK);
+        ds_model *m = ds_model_init("neuron", 1, &mp);
+        watch w = {.m = m};
+        ds_opt_params op = ds_opt_default_params(DS_OPT_SGD);
+        op.lr = k ? 1e45 : 1e39;
+        ds_train_params p = ds_train_default_params();
+        p.epochs = 4, p.batch = DS_BATCH_FULL, p.rollback = k ? 3 : 60;
+        p.progress = on_progress, p.progress_ctx = &w;
+        ds_trainer *t = ds_trainer_init(m, &op, toy, NULL, &p);
+        assert_non_null(t);
+        ds_status st = ds_trainer_run(t, 0);
+        if (k) {
+            assert_int_equal(st, DS_ERR_NONFINITE);
+        } else {
+            assert_int_equal(st, DS_OK);
+            assert_int_equal(w.n, 4);
+            int64_t rb = w.ep[3].rollbacks;
+            assert_true(rb >= 1);
+            assert_true(w.ep[3].lr == ldexp(1e39, -(int)rb));
+            assert_int_equal(ds_trainer_step(t), 4);
+            assert_int_equal(ds_trainer_save(t, path_in_tmp("rolled.ckpt")), DS_OK);
+        }
+        ds_trainer_free(t);
+        ds_model_free(m);
+    }
+    ds_dataset_free(toy);
+}
+
+static void test_mismatch(void **state)
+{
+    (void)state;
+    cfg c = {"adam:lr=0.01", "constant", 0, 0, 0, 8};
+    setup_t s;
+    build(&s, &c, 2);
+    assert_int_equal(ds_trainer_run(s.t, 2), DS_OK);
+    const char *file = path_in_tmp("mm.ckpt");
+    assert_int_equal(ds_trainer_save(s.t, file), DS_OK);
+    destroy(&s);
+    cfg other = c;
+    other.opt = "sgd:lr=0.01";
+    build(&s, &other, 2);
+    assert_int_equal(ds_trainer_resume(s.t, file), DS_ERR_MISMATCH);
+    assert_non_null(strstr(ds_last_error(), "mm.ckpt"));
+    destroy(&s);
+    other = c;
+    other.batch = 4;
+    build(&s, &other, 2);
+    assert_int_equal(ds_trainer_resume(s.t, file), DS_ERR_MISMATCH);
+    assert_non_null(strstr(ds_last_error(), "batch size"));
+    destroy(&s);
+    /* a model that does not fit the data: 5 inputs for 4 features */
+    ds_dataset *d;
+    assert_int_equal(ds_gen_blobs(20, 4, 3, 1, 1, &d), DS_OK);
+    ds_model *m = ds_model_init("mlp:5-3", 0, NULL);
+    ds_opt_params op = ds_opt_default_params(DS_OPT_ADAM);
+    ds_train_params p = ds_train_default_params();
+    assert_null(ds_trainer_init(m, &op, d, NULL, &p));
+    assert_non_null(strstr(ds_last_error(), "5 inputs"));
+    ds_model_free(m);
+    ds_dataset_free(d);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_resume_exact),
+        cmocka_unit_test(test_neuron),
+        cmocka_unit_test(test_steps_per_epoch),
+        cmocka_unit_test(test_plateau),
+        cmocka_unit_test(test_ema),
+        cmocka_unit_test(test_nonfinite),
+        cmocka_unit_test(test_rollback),
+        cmocka_unit_test(test_mismatch),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
