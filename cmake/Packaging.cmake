@@ -1,0 +1,41 @@
+# Packaging.cmake - installation rules (cmake/Install.cmake) and the Debian
+# package CPack builds from them: `cpack -G DEB` in a build folder gives
+# descent_<version>_<arch>.deb, installable with `apt-get install ./descent_*.deb`.
+# The package version is project(VERSION) in the top CMakeLists.txt.
+include(${CMAKE_CURRENT_LIST_DIR}/Install.cmake)
+
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME descent)
+set(CPACK_PACKAGE_VENDOR "the descent developers")
+set(CPACK_PACKAGE_CONTACT "descent developers <descent@users.noreply.github.com>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
+set(CPACK_PACKAGE_DESCRIPTION
+    "descent is a C11 library and command-line program for training models by
+gradient descent: SGD, momentum, Nesterov, Adagrad, RMSProp, Adam and their
+relatives, learning-rate schedules, multi-layer networks on Fashion-MNIST,
+and the pictures of the lectures. The package holds the program, the shared
+and static libraries, the headers, descent.pc, the CMake package and the
+man page.")
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION science)
+# Runtime dependencies (libopenblas0, zlib1g, libgomp1, libc6) come from
+# dpkg-shlibdeps reading the installed ELF files, so they match what was
+# actually linked. The development files the .pc and CMake package refer to
+# are recommended (apt installs recommends by default). MPI is a build
+# option (DESCENT_MPI): when on, the library links Open MPI.
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# A shlibs file (so packages built against libdescent get their dependency
+# on it) and the ldconfig trigger that refreshes the loader cache.
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY ">=")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libopenblas-dev, zlib1g-dev, pkg-config")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "cmake")
+if(DESCENT_MPI)
+  # Linked to Open MPI: libopenmpi3 comes from shlibdeps; the CMake package
+  # finds MPI again, and mpirun runs the multi-process jobs.
+  string(APPEND CPACK_DEBIAN_PACKAGE_RECOMMENDS ", libopenmpi-dev, openmpi-bin")
+else()
+  string(APPEND CPACK_DEBIAN_PACKAGE_SUGGESTS ", openmpi-bin")
+endif()
+include(CPack)
