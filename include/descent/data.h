@@ -48,6 +48,8 @@ ds_dataset *ds_dataset_create(size_t n, size_t features, int32_t classes, size_t
  * that refer to it must not be used afterwards. */
 void ds_dataset_free(ds_dataset *d);
 
+/* Shape of a data set: rows, features per row, classes (labels) and
+ * outputs (regression targets per row). */
 size_t ds_dataset_rows(const ds_dataset *d);
 size_t ds_dataset_features(const ds_dataset *d);
 int32_t ds_dataset_classes(const ds_dataset *d); /* 0 for regression */
@@ -161,6 +163,8 @@ typedef struct ds_data {
  *   sparse[:n=100,features=1,zero=0.8,test=0]
  *   blobs[:n=300,features=2,classes=3,spread=1,test=0]
  *   linear[:n=1000,features=3,noise=0.1,test=0]
+ *   stream:PATH[,window=K]                    a stream file, rows read from disk
+ *                                             (descent/stream.h; no test set)
  * Every form also takes limit=N (keep the first N rows of each set) and
  * seed=S (overrides `seed` for generators). Generators' test=M draws M more
  * rows from the same distribution as the test set. On success out->train is
@@ -214,8 +218,21 @@ int64_t ds_iter_epoch(const ds_iter *it);
 size_t ds_iter_batch_index(const ds_iter *it);
 
 /* Row indices (into the data set) of the current epoch's order: rows()
- * entries, valid until the epoch changes. For checks and debugging. */
+ * entries, valid until the epoch changes. For checks and debugging. NULL
+ * for a streamed data set (descent/stream.h). */
 const uint32_t *ds_iter_order(const ds_iter *it);
+
+/* Data-parallel training: from now on ds_iter_next returns only shard
+ * `rank`'s share (of `ranks`) of each batch, the rows at positions
+ * [ceil(rank n / ranks), ceil((rank + 1) n / ranks)) of the n-row global
+ * batch; every shard computes the same order, so the shares tile the batch
+ * a single process would see. A share may be empty (n < ranks) except
+ * rank 0's. DS_ERR_INVALID unless rank < ranks. */
+ds_status ds_iter_set_shard(ds_iter *it, size_t rank, size_t ranks);
+
+/* Rows of the global batch last returned by ds_iter_next (its n when
+ * unsharded). */
+size_t ds_iter_global_rows(const ds_iter *it);
 
 #ifdef __cplusplus
 }

@@ -107,6 +107,8 @@ typedef struct ds_model_params {
     uint64_t seed;     /* initial weights: same seed, same parameters; default 0 */
 } ds_model_params;
 
+/* Defaults: relu, loss chosen by the model (xent for mlp, sse for neuron),
+ * no L2, the activation's default init, seed 0. */
 ds_model_params ds_model_default_params(void);
 
 /* Parsers for command-line words. On failure *out is unchanged and the
@@ -240,6 +242,9 @@ typedef struct ds_model_objective {
     const ds_batch *batch;
 } ds_model_objective;
 
+/* A ds_objective_fn (optim.h) over a ds_model_objective context: loss and,
+ * if need_grad, gradient of the model on ctx->batch at the live parameters.
+ * Pass it to ds_optim_step_fn for nag, rmsprop_nesterov and linesearch. */
 ds_status ds_model_objective_fn(void *ctx, int need_grad, double *loss);
 
 #ifdef __cplusplus

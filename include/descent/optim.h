@@ -183,6 +183,7 @@ ds_status ds_optim_step_fn(ds_optim *opt, ds_objective_fn fn, void *ctx, double 
  * is no group i. */
 int64_t ds_optim_steps(const ds_optim *opt, int group);
 
+/* Number of parameter groups given to ds_optim_init. */
 int ds_optim_group_count(const ds_optim *opt);
 
 /* The options group i runs with (its own or the optimizer's). */
@@ -216,6 +217,7 @@ typedef struct ds_state_info {
     size_t count;       /* number of elements */
 } ds_state_info;
 
+/* Number of named state entries (all groups). */
 size_t ds_optim_state_count(const ds_optim *opt);
 
 /* Describes state entry i (0 <= i < ds_optim_state_count); NULL if out of range. */

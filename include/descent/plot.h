@@ -147,6 +147,7 @@ typedef struct ds_polylines {
 ds_status ds_contour_lines(const double *z, int nx, int ny, double x0, double x1, double y0,
                            double y1, double level, ds_polylines *out);
 
+/* Frees the lines of *p and zeroes it (a zeroed value is a no-op). */
 void ds_polylines_free(ds_polylines *p);
 
 /* n contour levels strictly between zmin and zmax: evenly spaced
@@ -214,6 +215,7 @@ typedef struct ds_plot_train_log {
  * empty. Free with ds_plot_train_log_free. */
 ds_status ds_plot_read_train_log(const char *path, ds_plot_train_log *log);
 
+/* Frees what ds_plot_read_train_log allocated and zeroes *log. */
 void ds_plot_train_log_free(ds_plot_train_log *log);
 
 #ifdef __cplusplus

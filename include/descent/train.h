@@ -104,6 +104,7 @@ typedef struct ds_train_params {
     double val_fraction;
 } ds_train_params;
 
+/* The defaults of `descent train`: see the field comments above. */
 ds_train_params ds_train_default_params(void);
 
 typedef struct ds_trainer ds_trainer;
