@@ -55,9 +55,10 @@
 extern "C" {
 #endif
 
-/* What the progress callback is told: after every step (epoch_end = 0) and
+/* What the progress callback is told: after every step (epoch_end = 0),
  * once more at the end of every epoch (epoch_end = 1, with the epoch's
- * statistics). */
+ * statistics), and after every divergence rollback (epoch_end = 0, the
+ * restored position, rollbacks grown). */
 typedef struct ds_train_progress {
     int64_t epoch;       /* the epoch under way or just finished, from 1 */
     int64_t epochs;      /* the total the run aims for */
@@ -94,8 +95,10 @@ typedef struct ds_train_params {
     int64_t checkpoint_every;   /* steps; 0: only at epoch ends */
     int rollback;               /* on a non-finite loss, gradient or parameter: 0 stops
                                    the run (DS_ERR_NONFINITE); N > 0 restores the state of
-                                   the last epoch end (or of the start), halves the learning
-                                   rate and goes on, up to N times in a row */
+                                   the last good epoch end (one whose epoch's train_loss did
+                                   not rise above the last kept one's; or of the start),
+                                   halves the learning rate and goes on, up to N times in a
+                                   row */
     ds_train_callback progress; /* NULL: none */
     void *progress_ctx;
     /* Recorded in checkpoints so front ends can resume on the same data

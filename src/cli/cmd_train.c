@@ -96,6 +96,7 @@ typedef struct run {
     char *log;
     size_t log_len;
     ds_progress bar;
+    int64_t rollbacks; /* divergence rollbacks reported so far */
 } run;
 
 /* Library status at setup time: bad input is 2, anything else 1. */
@@ -294,10 +295,27 @@ static void catch_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
+/* One line on stderr for each rollback (the trainer tells the callback
+ * right after it, the count grown). The cause is the trainer's last error:
+ * its divergence message, as nothing has failed since (the kept state was
+ * restored). */
+static void log_rollback(run *r, const ds_train_progress *p)
+{
+    const char *why = ds_last_error();
+    ds_progress_clear(&r->bar);
+    fprintf(stderr,
+            "descent train: %.*s; rolled back to step %lld, lr now %g (%lld rollbacks; %d in a "
+            "row stop the run)\n",
+            (int)strcspn(why, ":"), why, (long long)p->step, p->lr, (long long)p->rollbacks,
+            MAX_ROLLBACKS);
+    r->rollbacks = p->rollbacks;
+}
+
 static int on_progress(void *ctx, const ds_train_progress *p)
 {
     run *r = ctx;
     if (stop_signal) return 1;
+    if (p->rollbacks > r->rollbacks) log_rollback(r, p);
     if (!p->epoch_end) {
         ds_progress_step(&r->bar, p);
         return 0;

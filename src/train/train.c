@@ -272,8 +272,14 @@ static ds_status end_epoch(ds_trainer *t)
     t->examples = 0;
     t->epoch_seconds = 0;
     ds_status s = ds_iter_seek(t->it, t->epoch, 0);
-    if (s == DS_OK && t->snap) {
+    /* An epoch end is a good state to return to only if its epoch's loss
+     * did not rise above the kept state's: a loss climbing for epochs is a
+     * divergence under way (CS7015's eta = 10 grows the weights for 24 full
+     * batch steps before they overflow), and its finite but huge weights
+     * are no place to restart from at any rate. */
+    if (s == DS_OK && t->snap && !(p.train_loss > t->snap_loss)) {
         s = ds_trainer_checkpoint(t, t->snap);
+        t->snap_loss = p.train_loss;
         t->rollbacks_in_row = 0;
     }
     if (s == DS_OK && t->ckpt_path) s = ds_trainer_save(t, t->ckpt_path);
@@ -281,6 +287,16 @@ static ds_status end_epoch(ds_trainer *t)
         s = ds__fail(DS_ERR_INTERRUPTED, "training stopped on request after epoch %lld",
                      (long long)t->epoch);
     return s;
+}
+
+/* The callback's view of the position (epoch_end = 0); it may ask to stop. */
+static ds_status tell_progress(ds_trainer *t)
+{
+    ds_train_progress p = progress_now(t);
+    if (t->p.progress && t->p.progress(t->p.progress_ctx, &p))
+        return ds__fail(DS_ERR_INTERRUPTED, "training stopped on request at step %lld",
+                        (long long)t->step);
+    return DS_OK;
 }
 
 /* After a step: the periodic checkpoint, the per-step callback (also after
@@ -291,18 +307,13 @@ static ds_status after_step(ds_trainer *t)
     if (t->ckpt_path && t->p.checkpoint_every > 0 && t->step % t->p.checkpoint_every == 0 &&
         t->batch < t->batches)
         s = ds_trainer_save(t, t->ckpt_path);
-    if (s == DS_OK && t->p.progress) {
-        ds_train_progress p = progress_now(t);
-        if (t->p.progress(t->p.progress_ctx, &p))
-            s = ds__fail(DS_ERR_INTERRUPTED, "training stopped on request at step %lld",
-                         (long long)t->step);
-    }
+    if (s == DS_OK) s = tell_progress(t);
     if (s == DS_OK && t->batch == t->batches) s = end_epoch(t);
     return s;
 }
 
-/* After a non-finite step with rollback on: back to the last epoch end's
- * state with the learning rate halved once more for each rollback in a row
+/* After a non-finite step with rollback on: back to the last good epoch
+ * end's state (see end_epoch) with the learning rate halved once more for each rollback in a row
  * (the plateau scale carries it, so the next snapshot keeps it). */
 static ds_status roll_back(ds_trainer *t)
 {
@@ -314,7 +325,11 @@ static ds_status roll_back(ds_trainer *t)
     t->rollbacks_in_row++;
     /* the snapshot holds the scale before the first of these rollbacks */
     t->plateau_scale = ldexp(t->plateau_scale, -t->rollbacks_in_row);
-    return DS_OK;
+    /* the callback learns of each rollback (its count grown), even of one
+     * that follows another without a good step between them, and of the
+     * rate now in force */
+    apply_lr(t);
+    return tell_progress(t);
 }
 
 ds_status ds_trainer_run(ds_trainer *t, int64_t max_steps)
@@ -324,13 +339,14 @@ ds_status ds_trainer_run(ds_trainer *t, int64_t max_steps)
                                    "from a checkpoint");
     if (t->p.rollback > 0 && !t->snap) {
         if (!(t->snap = ds_ckpt_new())) return DS_ERR_NOMEM;
+        t->snap_loss = INFINITY; /* the start is kept until an epoch ends */
         ds_status s = ds_trainer_checkpoint(t, t->snap);
         if (s != DS_OK) return s;
     }
     for (int64_t k = 0; t->epoch < t->p.epochs && (max_steps <= 0 || k < max_steps); k++) {
         ds_status s = train_step(t);
         if (s == DS_ERR_NONFINITE && t->snap && t->rollbacks_in_row < t->p.rollback &&
-            roll_back(t) == DS_OK)
+            (s = roll_back(t)) == DS_OK)
             continue;
         if (s == DS_OK) s = after_step(t);
         if (s != DS_OK) {

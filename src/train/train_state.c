@@ -43,6 +43,11 @@ static ds_status put_position(const ds_trainer *t, ds_ckpt *c)
     if (s == DS_OK) s = ds_ckpt_put_f64(c, "plateau.scale", t->plateau_scale);
     if (s == DS_OK) s = ds_ckpt_put_f64(c, "plateau.prev_val", t->prev_val);
     if (s == DS_OK) s = ds_ckpt_put_i64(c, "ema.t", t->ema_t);
+    /* the last completed epoch's results, so resuming a finished run (or one
+     * stopped right at an epoch end) can still report them */
+    if (s == DS_OK) s = ds_ckpt_put_f64(c, "train.last_loss", t->last.train_loss);
+    if (s == DS_OK) s = ds_ckpt_put_f64(c, "train.last_val_loss", t->last.val_loss);
+    if (s == DS_OK) s = ds_ckpt_put_f64(c, "train.last_val_accuracy", t->last.val_accuracy);
     return s;
 }
 
@@ -138,6 +143,24 @@ static ds_status check_settings(const ds_trainer *t, const ds_ckpt *c)
     return s;
 }
 
+/* Optional records (files written before they existed lack them): NaN,
+ * which the front ends report as "no value". */
+static double f64_or_nan(const ds_ckpt *c, const char *name)
+{
+    double v;
+    return ds_ckpt_get_f64(c, name, &v) == DS_OK ? v : NAN;
+}
+
+static void get_last_epoch(ds_trainer *t, const ds_ckpt *c)
+{
+    ds_train_progress p = {.epoch = t->epoch, .epochs = t->p.epochs, .batches = t->batches};
+    p.train_loss = f64_or_nan(c, "train.last_loss");
+    p.val_loss = f64_or_nan(c, "train.last_val_loss");
+    p.val_accuracy = f64_or_nan(c, "train.last_val_accuracy");
+    p.epoch_end = 1;
+    t->last = p;
+}
+
 static ds_status get_position(ds_trainer *t, const ds_ckpt *c)
 {
     int64_t batch = 0, examples = 0;
@@ -160,6 +183,7 @@ static ds_status get_position(ds_trainer *t, const ds_ckpt *c)
                         (long long)t->epoch, (long long)batch, t->batches);
     t->batch = (size_t)batch;
     t->examples = (size_t)examples;
+    get_last_epoch(t, c);
     return ds_iter_seek(t->it, t->epoch, t->batch);
 }
 
