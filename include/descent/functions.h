@@ -21,13 +21,15 @@ extern "C" {
 
 typedef struct ds_fn2d {
     const char *name;
-    /* f(x, y); if grad != NULL also writes df/dx, df/dy into grad[0..1]. */
-    double (*eval)(double x, double y, double *grad);
+    /* f(x, y), called as f->eval(f, x, y, grad); if grad != NULL also
+     * writes df/dx, df/dy into grad[0..1]. */
+    double (*eval)(const struct ds_fn2d *f, double x, double y, double *grad);
     /* A sensible plotting window x0, x1, y0, y1. */
     double window[4];
     int n_minima;           /* known global minima (0 if none, e.g. saddle) */
     double minima[4][2];    /* their (x, y) */
     int log_levels;         /* 1: contour levels should be log-spaced */
+    const void *ctx;        /* eval's data, e.g. a data set (NULL for the built-ins) */
 } ds_fn2d;
 
 /* The function called `name`, or NULL with a message listing the names. */

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const ds_arg *find_arg(const ds_command *cmd, const char *name, size_t len)
 {
@@ -48,15 +50,44 @@ static int store(const ds_command *cmd, const ds_arg *a, const char *val)
     return ds_cli_usage_error(cmd, "--%s expects %s, got '%s'", a->name, kind_word(a->kind), val);
 }
 
+/* The option a short alias word such as "-o" stands for, or NULL. */
+static const ds_arg *find_short(const ds_command *cmd, const char *s)
+{
+    if (s[0] != '-' || s[1] == '\0' || s[1] == '-' || s[2] != '\0') return NULL;
+    for (const ds_arg_short *sh = cmd->shorts; sh && sh->letter; sh++)
+        if (sh->letter == s[1]) return find_arg(cmd, sh->name, strlen(sh->name));
+    return NULL;
+}
+
+/* Stores option a's value: "=value" (eq), else the next word argv[++*i].
+ * Returns 0 or DS_EXIT_USAGE. */
+static int take_value(const ds_command *cmd, const ds_arg *a, const char *eq, int argc, char **argv,
+                      int *i)
+{
+    const char *val = NULL;
+    if (a->kind == DS_ARG_FLAG) {
+        if (eq) return ds_cli_usage_error(cmd, "--%s takes no value", a->name);
+    } else if (eq) {
+        val = eq + 1;
+    } else if (*i + 1 < argc) {
+        val = argv[++*i];
+    } else {
+        return ds_cli_usage_error(cmd, "--%s needs %s %s", a->name, kind_word(a->kind),
+                                  a->metavar ? a->metavar : "");
+    }
+    return store(cmd, a, val);
+}
+
 int ds_cli_parse(const ds_command *cmd, int argc, char **argv, ds_arg_list *positional)
 {
     for (int i = 1; i < argc; i++) {
-        const char *s = argv[i];
+        const char *s = argv[i], *eq = NULL;
         if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0) {
             ds_cli_help(cmd);
             return DS_EXIT_OK;
         }
-        if (strncmp(s, "--", 2) != 0 || s[2] == '\0') {
+        const ds_arg *a = find_short(cmd, s);
+        if (!a && (strncmp(s, "--", 2) != 0 || s[2] == '\0')) {
             if (positional && positional->n < DS_ARG_LIST_MAX && s[0] != '-') {
                 positional->v[positional->n++] = s;
                 continue;
@@ -64,24 +95,15 @@ int ds_cli_parse(const ds_command *cmd, int argc, char **argv, ds_arg_list *posi
             return ds_cli_usage_error(cmd, "unexpected argument '%s' (see descent %s --help)", s,
                                       cmd->name);
         }
-        const char *name = s + 2, *eq = strchr(name, '=');
-        size_t len = eq ? (size_t)(eq - name) : strlen(name);
-        const ds_arg *a = find_arg(cmd, name, len);
-        if (!a)
-            return ds_cli_usage_error(cmd, "unknown option '--%.*s' (see descent %s --help)",
-                                      (int)len, name, cmd->name);
-        const char *val = NULL;
-        if (a->kind == DS_ARG_FLAG) {
-            if (eq) return ds_cli_usage_error(cmd, "--%s takes no value", a->name);
-        } else if (eq) {
-            val = eq + 1;
-        } else if (i + 1 < argc) {
-            val = argv[++i];
-        } else {
-            return ds_cli_usage_error(cmd, "--%s needs %s %s", a->name, kind_word(a->kind),
-                                      a->metavar ? a->metavar : "");
+        if (!a) {
+            const char *name = s + 2;
+            eq = strchr(name, '=');
+            size_t len = eq ? (size_t)(eq - name) : strlen(name);
+            if (!(a = find_arg(cmd, name, len)))
+                return ds_cli_usage_error(cmd, "unknown option '--%.*s' (see descent %s --help)",
+                                          (int)len, name, cmd->name);
         }
-        int rc = store(cmd, a, val);
+        int rc = take_value(cmd, a, eq, argc, argv, &i);
         if (rc) return rc;
     }
     return -1;
@@ -93,8 +115,10 @@ void ds_cli_help(const ds_command *cmd)
     if (cmd->details) printf("\n%s\n", cmd->details);
     printf("\noptions:\n");
     for (const ds_arg *a = cmd->args; a && a->name; a++) {
-        char left[64];
-        snprintf(left, sizeof left, "--%s%s%s", a->name, a->metavar ? " " : "",
+        char left[64], alias[8] = "";
+        for (const ds_arg_short *sh = cmd->shorts; sh && sh->letter; sh++)
+            if (strcmp(sh->name, a->name) == 0) snprintf(alias, sizeof alias, "-%c, ", sh->letter);
+        snprintf(left, sizeof left, "%s--%s%s%s", alias, a->name, a->metavar ? " " : "",
                  a->metavar ? a->metavar : "");
         printf("  %-26s %s\n", left, a->help);
     }
@@ -116,6 +140,20 @@ int ds_cli_lib_error(const ds_command *cmd, int code)
 {
     fprintf(stderr, "descent %s: %s\n", cmd->name, ds_last_error());
     return code;
+}
+
+int ds_cli_check_output(const ds_command *cmd, const char *opt, const char *path)
+{
+    if (!path) return -1;
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    struct stat st;
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + (slash == path) : 1,
+             slash ? path : ".");
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(dir, W_OK) != 0)
+        return ds_cli_usage_error(cmd, "--%s %s: folder '%s' does not exist or is not writable",
+                                  opt, path, dir);
+    return -1;
 }
 
 int ds_cli_parse_pair(const char *s, double *x, double *y)

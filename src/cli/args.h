@@ -35,12 +35,21 @@ typedef struct ds_arg {
     const char *help;    /* one line */
 } ds_arg;
 
+/* A one-letter alias of a long option: {'o', "output"} makes "-o FILE" mean
+ * "--output FILE". --help shows it ("-o, --output FILE"); help-options and
+ * the man-page test keep to the long names. */
+typedef struct ds_arg_short {
+    char letter;
+    const char *name; /* the long option's name */
+} ds_arg_short;
+
 typedef struct ds_command {
     const char *name;    /* "trace" */
     const char *usage;   /* "descent trace --fn F --start X,Y --opt SPEC --steps N [options]" */
     const char *summary; /* one line */
     const char *details; /* extra --help paragraphs, or NULL */
     const ds_arg *args;  /* terminated by an entry with name == NULL */
+    const ds_arg_short *shorts; /* aliases, ended by {0}; NULL for none */
 } ds_command;
 
 /* Parses argv[1..argc-1] (argv[0] is the subcommand name). Returns -1 when
@@ -58,6 +67,12 @@ int ds_cli_usage_error(const ds_command *cmd, const char *fmt, ...)
 
 /* Prints "descent CMD: " + ds_last_error() to stderr; returns `code`. */
 int ds_cli_lib_error(const ds_command *cmd, int code);
+
+/* An output file's folder must exist and be writable: checked before any
+ * work, so bad input fails fast with exit status 2 and nothing written.
+ * Prints "descent CMD: --OPT PATH: folder ... is not writable" and returns
+ * DS_EXIT_USAGE, or returns -1 if the folder is fine or path is NULL. */
+int ds_cli_check_output(const ds_command *cmd, const char *opt, const char *path);
 
 /* Parses "X,Y" (negative numbers allowed) into two doubles; 0 on success. */
 int ds_cli_parse_pair(const char *s, double *x, double *y);

@@ -6,20 +6,20 @@
 #include "descent/report.h"
 
 #include <stdio.h>
-#include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 static struct {
     const char *output, *tune_data;
 } o;
 
 static const ds_arg lectures_args[] = {
-    {"output", DS_ARG_STRING, &o.output, "FILE", "the HTML page to write (also -o FILE; required)"},
+    {"output", DS_ARG_STRING, &o.output, "FILE", "the HTML page to write (required)"},
     {"tune-data", DS_ARG_STRING, &o.tune_data, "SPEC",
      "data of the learning-rate sweep (default fashion-mnist:limit=3000, else blobs)"},
     {NULL, 0, NULL, NULL, NULL},
 };
+
+static const ds_arg_short lectures_shorts[] = {{'o', "output"}, {0, NULL}};
 
 static const ds_command lectures_cmd = {
     .name = "lectures",
@@ -32,30 +32,8 @@ static const ds_command lectures_cmd = {
                "counterexample. Inline SVG and CSS only: no script, no network.\n"
                "Exit status: 0 written, 1 runtime failure, 2 bad input (nothing written).",
     .args = lectures_args,
+    .shorts = lectures_shorts,
 };
-
-/* ds_cli_parse knows long options only: -o FILE is rewritten to --output. */
-static void rewrite_short(int argc, char **argv)
-{
-    static char output[] = "--output";
-    for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "-o") == 0) argv[i] = output;
-}
-
-/* The output's folder must exist and be writable before the experiments run. */
-static int check_output(const char *path)
-{
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + (slash == path) : 1,
-             slash ? path : ".");
-    if (access(dir, W_OK) != 0)
-        return ds_cli_usage_error(&lectures_cmd,
-                                  "-o %s: folder '%s' does not exist or is not "
-                                  "writable",
-                                  path, dir);
-    return -1;
-}
 
 static double now(void)
 {
@@ -66,11 +44,10 @@ static double now(void)
 
 static int run_lectures(int argc, char **argv)
 {
-    rewrite_short(argc, argv);
     int rc = ds_cli_parse(&lectures_cmd, argc, argv, NULL);
     if (rc >= 0) return rc;
     if (!o.output) return ds_cli_usage_error(&lectures_cmd, "missing -o/--output FILE.html");
-    if ((rc = check_output(o.output)) >= 0) return rc;
+    if ((rc = ds_cli_check_output(&lectures_cmd, "output", o.output)) >= 0) return rc;
     ds_report_params p = ds_report_default_params();
     p.tune_data = o.tune_data;
     ds_strbuf page = {0};

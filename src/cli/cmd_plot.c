@@ -31,7 +31,7 @@ static const ds_arg plot_args[] = {
     {"start", DS_ARG_STRING, &o.start, "X,Y", "start point of every optimizer"},
     {"steps", DS_ARG_INT, &o.steps, "N", "updates per optimizer, 0..100000 (default 100)"},
     {"schedule", DS_ARG_STRING, &o.schedule, "S", "learning-rate schedule for every optimizer"},
-    {"output", DS_ARG_STRING, &o.output, "FILE", "the SVG file to write (also -o FILE; required)"},
+    {"output", DS_ARG_STRING, &o.output, "FILE", "the SVG file to write (required)"},
     {"window", DS_ARG_STRING, &o.window, "X0,X1,Y0,Y1", "plot window (default: the function's)"},
     {"view", DS_ARG_STRING, &o.view, "V", "contour (default) or surface (3-D)"},
     {"angle", DS_ARG_STRING, &o.angle, "AZ,EL", "surface view angles in degrees (default -50,35)"},
@@ -45,6 +45,8 @@ static const ds_arg plot_args[] = {
     {NULL, 0, NULL, NULL, NULL},
 };
 
+static const ds_arg_short plot_shorts[] = {{'o', "output"}, {0, NULL}};
+
 static const ds_command plot_cmd = {
     .name = "plot",
     .usage = "descent plot --fn F --opt SPEC [--opt SPEC ...] --start X,Y [--steps N] -o out.svg\n"
@@ -57,6 +59,7 @@ static const ds_command plot_cmd = {
                "--log draws train/validation loss, validation accuracy and learning rate\n"
                "per epoch, one colour per file. See doc/plotting.md.",
     .args = plot_args,
+    .shorts = plot_shorts,
 };
 
 /* Parses "a,b,c,d" strictly into w[4]; 0 on success. */
@@ -245,25 +248,12 @@ static int plot_paths(ds_plot_opts *po)
     return rc;
 }
 
-/* ds_cli_parse knows long options only: -o FILE is rewritten to --output. */
-static char **rewrite_short(int argc, char **argv)
-{
-    char **av = malloc(sizeof *av * (size_t)(argc + 1));
-    if (!av) return NULL;
-    for (int i = 0; i < argc; i++)
-        av[i] = strcmp(argv[i], "-o") == 0 && i > 0 ? (char *)"--output" : argv[i];
-    av[argc] = NULL;
-    return av;
-}
-
 static int run_plot(int argc, char **argv)
 {
     memset(&o, 0, sizeof o);
     o.steps = 100;
     ds_arg_list files = {0};
-    char **av = rewrite_short(argc, argv);
-    if (!av) return DS_EXIT_FAIL;
-    int rc = ds_cli_parse(&plot_cmd, argc, av, &files);
+    int rc = ds_cli_parse(&plot_cmd, argc, argv, &files);
     ds_plot_opts po;
     if (rc < 0 && !o.output) rc = ds_cli_usage_error(&plot_cmd, "missing -o/--output FILE.svg");
     if (rc < 0 && files.n > 0 && !o.log)
@@ -274,9 +264,9 @@ static int run_plot(int argc, char **argv)
     if (rc < 0 && o.log && (o.fn || o.opt.n || o.start || o.loss || o.animate || o.view))
         rc = ds_cli_usage_error(&plot_cmd, "--log plots files only: drop --fn, --opt, --start, "
                                            "--loss, --animate and --view");
+    if (rc < 0) rc = ds_cli_check_output(&plot_cmd, "output", o.output);
     if (rc < 0) rc = fill_opts(&po);
     if (rc < 0) rc = o.log ? plot_logs(&files, &po) : plot_paths(&po);
-    free(av);
     return rc;
 }
 

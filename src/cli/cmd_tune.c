@@ -13,7 +13,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #define UNSET_L LONG_MIN
 #define MAX_LRS 16
@@ -120,22 +119,6 @@ static int options(ds_tune_setup *s)
     return -1;
 }
 
-/* --plot's folder must exist and be writable before any trial runs. */
-static int check_plot(void)
-{
-    if (!o.plot) return -1;
-    char dir[4096];
-    const char *slash = strrchr(o.plot, '/');
-    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - o.plot) + (slash == o.plot) : 1,
-             slash ? o.plot : ".");
-    if (access(dir, W_OK) != 0)
-        return ds_cli_usage_error(&tune_cmd,
-                                  "--plot %s: folder '%s' does not exist or is not "
-                                  "writable",
-                                  o.plot, dir);
-    return -1;
-}
-
 /* Prints each trial as it finishes, under a header printed before the first. */
 static void print_trial(void *ctx, int i, const ds_tune_trial *t)
 {
@@ -188,7 +171,8 @@ static int run_tune(int argc, char **argv)
     memcpy(lrs, ds_tune_coarse_lrs, sizeof(double) * DS_TUNE_COARSE);
     if (o.lrs && (nl = parse_lrs(o.lrs, lrs)) < 0) return DS_EXIT_USAGE;
     ds_tune_setup s = {.on_trial = print_trial};
-    if ((rc = options(&s)) >= 0 || (rc = check_plot()) >= 0) return rc;
+    if ((rc = options(&s)) >= 0 || (rc = ds_cli_check_output(&tune_cmd, "plot", o.plot)) >= 0)
+        return rc;
     ds_data d = {0};
     ds_dataset *tr = NULL, *va = NULL;
     if (ds_data_load(o.data ? o.data : "fashion-mnist", s.mp.seed, &d) != DS_OK) return lib_usage();

@@ -15,8 +15,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static double quadratic(double x, double y, double *g)
+static double quadratic(const ds_fn2d *fn, double x, double y, double *g)
 {
+    (void)fn;
     if (g) {
         g[0] = 0.2 * x;
         g[1] = 4.0 * y;
@@ -24,8 +25,9 @@ static double quadratic(double x, double y, double *g)
     return 0.1 * x * x + 2.0 * y * y;
 }
 
-static double rosenbrock(double x, double y, double *g)
+static double rosenbrock(const ds_fn2d *fn, double x, double y, double *g)
 {
+    (void)fn;
     double a = 1.0 - x, b = y - x * x;
     if (g) {
         g[0] = -2.0 * a - 400.0 * x * b;
@@ -34,8 +36,9 @@ static double rosenbrock(double x, double y, double *g)
     return a * a + 100.0 * b * b;
 }
 
-static double beale(double x, double y, double *g)
+static double beale(const ds_fn2d *fn, double x, double y, double *g)
 {
+    (void)fn;
     static const double c[3] = {1.5, 2.25, 2.625};
     double f = 0.0, gx = 0.0, gy = 0.0, yk = 1.0; /* yk = y^k */
     for (int k = 1; k <= 3; k++) {
@@ -53,8 +56,9 @@ static double beale(double x, double y, double *g)
     return f;
 }
 
-static double himmelblau(double x, double y, double *g)
+static double himmelblau(const ds_fn2d *fn, double x, double y, double *g)
 {
+    (void)fn;
     double a = x * x + y - 11.0, b = x + y * y - 7.0;
     if (g) {
         g[0] = 4.0 * x * a + 2.0 * b;
@@ -63,8 +67,9 @@ static double himmelblau(double x, double y, double *g)
     return a * a + b * b;
 }
 
-static double booth(double x, double y, double *g)
+static double booth(const ds_fn2d *fn, double x, double y, double *g)
 {
+    (void)fn;
     double a = x + 2.0 * y - 7.0, b = 2.0 * x + y - 5.0;
     if (g) {
         g[0] = 2.0 * a + 4.0 * b;
@@ -73,8 +78,9 @@ static double booth(double x, double y, double *g)
     return a * a + b * b;
 }
 
-static double saddle(double x, double y, double *g)
+static double saddle(const ds_fn2d *fn, double x, double y, double *g)
 {
+    (void)fn;
     if (g) {
         g[0] = 2.0 * x;
         g[1] = -2.0 * y;
@@ -92,8 +98,9 @@ static double sigmoid(double z)
 
 /* CS7015 lecture 5: L = 1/2 sum (f(x_i) - y_i)^2, grad_w = sum (f - y) f (1 - f) x,
  * grad_b the same without x; here the point (x, y) of the plane is (w, b). */
-static double neuron(double w, double b, double *g)
+static double neuron(const ds_fn2d *fn, double w, double b, double *g)
 {
+    (void)fn;
     static const double data[2][2] = {{0.5, 0.2}, {2.5, 0.9}};
     double loss = 0.0, gw = 0.0, gb = 0.0;
     for (int i = 0; i < 2; i++) {
@@ -115,9 +122,9 @@ static double neuron(double w, double b, double *g)
  * fits both points exactly (two parameters, two points):
  * w = (logit 0.9 - logit 0.2) / 2 = ln 6, b = logit 0.2 - w / 2. */
 static const ds_fn2d table[] = {
-    {"quadratic", quadratic, {-6, 6, -3, 3}, 1, {{0, 0}}, 0},
-    {"rosenbrock", rosenbrock, {-2, 2, -1, 3}, 1, {{1, 1}}, 1},
-    {"beale", beale, {-4.5, 4.5, -4.5, 4.5}, 1, {{3, 0.5}}, 1},
+    {"quadratic", quadratic, {-6, 6, -3, 3}, 1, {{0, 0}}, 0, NULL},
+    {"rosenbrock", rosenbrock, {-2, 2, -1, 3}, 1, {{1, 1}}, 1, NULL},
+    {"beale", beale, {-4.5, 4.5, -4.5, 4.5}, 1, {{3, 0.5}}, 1, NULL},
     {"himmelblau",
      himmelblau,
      {-5, 5, -5, 5},
@@ -126,10 +133,11 @@ static const ds_fn2d table[] = {
       {-2.8051180869527448, 3.131312518250573},
       {-3.779310253377747, -3.2831859912861696},
       {3.5844283403304917, -1.8481265269644034}},
-     1},
-    {"booth", booth, {-10, 10, -10, 10}, 1, {{1, 3}}, 1},
-    {"saddle", saddle, {-2, 2, -2, 2}, 0, {{0, 0}}, 0},
-    {"neuron", neuron, {-6, 6, -6, 6}, 1, {{1.791759469228055, -2.282174095733918}}, 0},
+     1,
+     NULL},
+    {"booth", booth, {-10, 10, -10, 10}, 1, {{1, 3}}, 1, NULL},
+    {"saddle", saddle, {-2, 2, -2, 2}, 0, {{0, 0}}, 0, NULL},
+    {"neuron", neuron, {-6, 6, -6, 6}, 1, {{1.791759469228055, -2.282174095733918}}, 0, NULL},
 };
 #define NFUNCS (sizeof table / sizeof table[0])
 

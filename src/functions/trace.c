@@ -27,7 +27,7 @@ static ds_status objective(void *ctx, int need_grad, double *loss)
 {
     trace_ctx *c = ctx;
     double grad[2];
-    *loss = c->f->eval((double)c->x[0], (double)c->x[1], need_grad ? grad : NULL);
+    *loss = c->f->eval(c->f, (double)c->x[0], (double)c->x[1], need_grad ? grad : NULL);
     if (need_grad) {
         c->g[0] = (float)grad[0];
         c->g[1] = (float)grad[1];
@@ -41,7 +41,7 @@ static int record(const ds_fn2d *f, const float *x, double *out, long row)
     double *r = out + 3 * row;
     r[0] = (double)x[0];
     r[1] = (double)x[1];
-    r[2] = f->eval(r[0], r[1], NULL);
+    r[2] = f->eval(f, r[0], r[1], NULL);
     return isfinite(r[0]) && isfinite(r[1]) && isfinite(r[2]) ? 0 : -1;
 }
 

@@ -155,7 +155,7 @@ double *ds__sample(const ds_fn2d *f, const double w[4], int n, double zr[2])
     zr[0] = zr[1] = NAN;
     for (int j = 0; j < n; j++)
         for (int i = 0; i < n; i++) {
-            double v = f->eval(w[0] + (w[1] - w[0]) * i / (n - 1),
+            double v = f->eval(f, w[0] + (w[1] - w[0]) * i / (n - 1),
                                w[2] + (w[3] - w[2]) * j / (n - 1), NULL);
             z[(size_t)j * n + i] = v;
             if (!isfinite(v)) continue;

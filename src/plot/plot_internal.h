@@ -6,19 +6,14 @@
 
 #include "descent/plot.h"
 #include "core/internal.h"
+#include "core/text.h"
 
 #include <stddef.h>
 
 /* ---- SVG writer (svg.c) ---- */
 
-void ds__puts(ds_strbuf *b, const char *s);
-void ds__printf(ds_strbuf *b, const char *fmt, ...) DS__PRINTF(2, 3);
 /* A number for an attribute: at most 2 decimals, no trailing zeros, no "-0". */
 void ds__put_num(ds_strbuf *b, double v);
-/* Text content or attribute value: XML-escaped (& < > " '), control
- * characters dropped, invalid UTF-8 bytes replaced by U+FFFD, so the
- * document stays well-formed whatever the input. */
-void ds__put_escaped(ds_strbuf *b, const char *s);
 /* One path command: " M x y" / " L x y". */
 void ds__put_pt(ds_strbuf *b, char cmd, double x, double y);
 void ds__svg_begin(ds_strbuf *b, double w, double h, const ds_plot_opts *o);

@@ -56,7 +56,7 @@ static double unit_y(const view *v, double y)
 static void lift(const void *ctx, double x, double y, double *px, double *py)
 {
     const view *v = ctx;
-    double h = height(v, v->f->eval(x, y, NULL));
+    double h = height(v, v->f->eval(v->f, x, y, NULL));
     project(v, unit_x(v, x), unit_y(v, y), h + 0.012, px, py, NULL);
 }
 

@@ -34,7 +34,7 @@ static void walk_push(walk *k)
 {
     const float *p = ds_model_param_data(k->m);
     double *row = k->rows + 4 * k->n;
-    row[0] = p[0], row[1] = p[1], row[2] = k->f->eval(p[0], p[1], NULL);
+    row[0] = p[0], row[1] = p[1], row[2] = k->f->eval(k->f, p[0], p[1], NULL);
     row[3] = (double)k->n / (double)k->per_epoch;
     k->n++;
 }
@@ -149,7 +149,8 @@ ds_status ds__exp_batches(ds__report *r)
     if (st != DS_OK) return st;
     add_noise(d);
     static const double win[4] = {-3, 5, -5, 3};
-    const ds_fn2d *f = ds__neuron_fn(d, win, NULL); /* the noise moved the minimum off (w*, b*) */
+    const ds_fn2d fn = ds__neuron_fn(d, win, NULL); /* the noise moved the minimum off (w*, b*) */
+    const ds_fn2d *f = &fn;
     walk k[3];
     memset(k, 0, sizeof k);
     static const size_t sizes[3] = {DS_BATCH_FULL, 2, 1};
@@ -222,7 +223,7 @@ ds_status ds__exp_sparse(ds__report *r)
     ds_status st = ds_gen_sparse(100, 1, 0.8, 3, &d);
     if (st != DS_OK) return st;
     static const double win[4] = {-4, 4, -6, 4};
-    const ds_fn2d *f = ds__neuron_fn(d, win, truth);
+    const ds_fn2d fn = ds__neuron_fn(d, win, truth), *f = &fn;
     const char *spec[] = {"sgd:lr=0.05",    "sgd:lr=0.01,momentum=0.9", "nag:lr=0.01,momentum=0.9",
                           "adagrad:lr=0.5", "rmsprop:lr=0.02",          "adam:lr=0.05",
                           "amsgrad:lr=0.05"};

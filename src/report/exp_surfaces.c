@@ -22,21 +22,25 @@ static const double guesses[][3] = {
 };
 #define NGUESS ((int)(sizeof guesses / sizeof guesses[0]))
 
-static double guess_table(ds__report *r)
+/* descent's loss at guess i. */
+static double guess_loss(int i)
 {
     const ds_fn2d *f = neuron();
+    return f->eval(f, guesses[i][0], guesses[i][1], NULL);
+}
+
+static double guess_table(ds__report *r)
+{
     double maxdiff = 0;
     for (int i = 0; i < NGUESS; i++)
-        maxdiff = fmax(maxdiff, fabs(f->eval(guesses[i][0], guesses[i][1], NULL) - guesses[i][2]));
-    ds__fig_open(r, "guess-table", "max-diff", maxdiff, "first-loss",
-                 f->eval(guesses[0][0], guesses[0][1], NULL), "last-loss",
-                 f->eval(guesses[NGUESS - 1][0], guesses[NGUESS - 1][1], NULL), (char *)NULL);
+        maxdiff = fmax(maxdiff, fabs(guess_loss(i) - guesses[i][2]));
+    ds__fig_open(r, "guess-table", "max-diff", maxdiff, "first-loss", guess_loss(0), "last-loss",
+                 guess_loss(NGUESS - 1), (char *)NULL);
     ds__puts(r->out, "<table><tr><th>w</th><th>b</th><th>L (lecture)</th><th>L (descent)</th>"
                      "</tr>\n");
     for (int i = 0; i < NGUESS; i++)
         ds__printf(r->out, "<tr><td>%.2f</td><td>%.2f</td><td>%.4f</td><td>%.6f</td></tr>\n",
-                   guesses[i][0], guesses[i][1], guesses[i][2],
-                   f->eval(guesses[i][0], guesses[i][1], NULL));
+                   guesses[i][0], guesses[i][1], guesses[i][2], guess_loss(i));
     ds__puts(r->out, "</table>\n");
     return maxdiff;
 }
@@ -49,7 +53,7 @@ static double flat_share(const ds_fn2d *f)
         for (int i = 0; i < n; i++) {
             double g[2], x = f->window[0] + (f->window[1] - f->window[0]) * i / (n - 1);
             double y = f->window[2] + (f->window[3] - f->window[2]) * j / (n - 1);
-            f->eval(x, y, g);
+            f->eval(f, x, y, g);
             flat += hypot(g[0], g[1]) < 0.01;
         }
     return (double)flat / (n * n);
@@ -60,15 +64,13 @@ ds_status ds__exp_guess(ds__report *r)
     double maxdiff = guess_table(r);
     int lowered = 0;
     for (int i = 1; i < NGUESS; i++)
-        lowered += neuron()->eval(guesses[i][0], guesses[i][1], NULL) <
-                   neuron()->eval(guesses[i - 1][0], guesses[i - 1][1], NULL);
+        lowered += guess_loss(i) < guess_loss(i - 1);
     ds__fig_close(r,
                   "%d of the %d changes of guess lower the loss, from %.4f to %.6f in the end; "
                   "descent's loss at the "
                   "lecture's rounded (w, b) agrees with the lecture's 4-decimal values to "
                   "within %.1e.",
-                  lowered, NGUESS - 1, neuron()->eval(guesses[0][0], guesses[0][1], NULL),
-                  neuron()->eval(guesses[NGUESS - 1][0], guesses[NGUESS - 1][1], NULL), maxdiff);
+                  lowered, NGUESS - 1, guess_loss(0), guess_loss(NGUESS - 1), maxdiff);
     const ds_fn2d *f = neuron();
     double flat = flat_share(f);
     ds_plot_series path = {"guesses", NULL, &guesses[0][0], &guesses[0][1], NGUESS, 3};

@@ -86,19 +86,16 @@ ds_status ds__race_losses(ds__report *r, const ds__race *race, int first, int n,
 
 /* ---- the neuron over a data set ---- */
 
-static _Thread_local struct {
-    const float *x, *y;
-    size_t n;
-    ds_fn2d fn;
-} bound;
-
 /* 1/2 sum (f - y)^2 and its gradient, as functions.c's toy neuron but over
- * the bound set; in double so contours are smooth. */
-static double neuron_eval(double w, double b, double *grad)
+ * the data set fn->ctx; in double so contours are smooth. */
+static double neuron_eval(const ds_fn2d *fn, double w, double b, double *grad)
 {
+    ds_dataset *d = (ds_dataset *)fn->ctx;
+    const float *xs = ds_dataset_x(d), *ys = ds_dataset_targets(d);
+    size_t n = ds_dataset_rows(d);
     double loss = 0, gw = 0, gb = 0;
-    for (size_t i = 0; i < bound.n; i++) {
-        double x = bound.x[i], f = 1 / (1 + exp(-(w * x + b))), e = f - bound.y[i];
+    for (size_t i = 0; i < n; i++) {
+        double x = xs[i], f = 1 / (1 + exp(-(w * x + b))), e = f - ys[i];
         loss += 0.5 * e * e;
         gw += e * f * (1 - f) * x;
         gb += e * f * (1 - f);
@@ -107,17 +104,14 @@ static double neuron_eval(double w, double b, double *grad)
     return loss;
 }
 
-const ds_fn2d *ds__neuron_fn(const ds_dataset *d, const double window[4], const double *minimum)
+ds_fn2d ds__neuron_fn(const ds_dataset *d, const double window[4], const double *minimum)
 {
-    bound.x = ds_dataset_x((ds_dataset *)d);
-    bound.y = ds_dataset_targets((ds_dataset *)d);
-    bound.n = ds_dataset_rows(d);
-    bound.fn = (ds_fn2d){.name = "neuron on data", .eval = neuron_eval};
-    memcpy(bound.fn.window, window, sizeof bound.fn.window);
+    ds_fn2d fn = {.name = "neuron on data", .eval = neuron_eval, .ctx = d};
+    memcpy(fn.window, window, sizeof fn.window);
     if (minimum) {
-        bound.fn.n_minima = 1;
-        bound.fn.minima[0][0] = minimum[0];
-        bound.fn.minima[0][1] = minimum[1];
+        fn.n_minima = 1;
+        fn.minima[0][0] = minimum[0];
+        fn.minima[0][1] = minimum[1];
     }
-    return &bound.fn;
+    return fn;
 }

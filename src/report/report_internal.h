@@ -6,10 +6,8 @@
 #define DESCENT_REPORT_INTERNAL_H
 
 #include "descent/functions.h"
+#include "core/text.h"
 #include "descent/report.h"
-/* The SVG writer's text primitives (ds__puts, ds__printf, ds__put_escaped)
- * serve the HTML around the figures too: one escaping rule for the page. */
-#include "plot/plot_internal.h"
 
 #include <stddef.h>
 
@@ -102,10 +100,8 @@ ds_status ds__race_losses(ds__report *r, const ds__race *race, int first, int n,
 /* The CS7015 sigmoid neuron's loss 1/2 sum_i (sigmoid(w x_i + b) - y_i)^2
  * over a one-feature regression set d, as a 2-D function of (w, b), so its
  * contours and the paths of a trainer on d are drawn on the same surface.
- * ds_fn2d has no context pointer, so the function reads a thread-local
- * binding: the returned function is valid until the next call on the same
- * thread, and d must outlive its use. `minimum` (may be NULL) marks the
- * generator's true (w*, b*). */
-const ds_fn2d *ds__neuron_fn(const ds_dataset *d, const double window[4], const double *minimum);
+ * The function points at d (its ctx): d must outlive its use. `minimum`
+ * (may be NULL) marks the generator's true (w*, b*). */
+ds_fn2d ds__neuron_fn(const ds_dataset *d, const double window[4], const double *minimum);
 
 #endif

@@ -139,10 +139,14 @@ bad --opt --fn booth "${base[@]}"
 bad steps --fn booth --opt gd --start 1,1 --steps -1 -o bad.svg
 bad view --fn booth --opt gd --view cube "${base[@]}"
 bad start --fn booth --opt gd --start 1 -o bad.svg
+bad "folder 'no/such' does not exist" --fn booth --opt gd --start 1,1 -o no/such/bad.svg
 printf '%s\n1,100,0.1,0.9,0.8,0.7,1.5\n2,200,oops,0.5,0.55,0.8,3\n' $h >broken.csv
 bad broken.csv:3 --log run_a.csv broken.csv -o bad.svg
 bad run_a.csv --fn booth --opt gd run_a.csv "${base[@]}"
 echo keep >kept.svg
 expect_exit 2 "$DESCENT" plot --fn nope --opt gd --start 1,1 -o kept.svg
 [ "$(cat kept.svg)" = keep ] || fail "bad input clobbered an existing output"
+# --help shows the short alias with its long option.
+expect_exit 0 "$DESCENT" plot --help
+expect_in "$out" "-o, --output FILE"
 echo "plot: all checks passed"

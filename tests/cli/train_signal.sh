@@ -4,12 +4,15 @@
 # is endless on purpose (10^6 epochs) and wrapped in `timeout -s KILL`, so
 # a broken handler fails the test (status 137) instead of hanging it; the
 # signal is sent once the first checkpoint exists (no timed assertions).
+# timeout relays the signal to descent; --foreground makes it relay it only
+# once (without it timeout also signals its whole process group, so descent
+# got the signal twice and a second one could cut the clean exit short).
 source "$(dirname "$0")/lib/common.bash"
 T="$DS_TEST_DATA/train"
 
 for sig in INT TERM; do
     rm -f ck.ckpt
-    timeout -s KILL 120 "$DESCENT" train --data "csv:$T/blobs.csv" --model mlp:2-8-3 \
+    timeout --foreground -s KILL 120 "$DESCENT" train --data "csv:$T/blobs.csv" --model mlp:2-8-3 \
         --batch 4 --epochs 1000000 --checkpoint ck.ckpt --threads 1 >out.txt 2>err.txt &
     pid=$!
     while [ ! -s ck.ckpt ] && kill -0 "$pid" 2>/dev/null; do sleep 0.1; done

@@ -6,6 +6,7 @@
  * by name and another optimizer's file is DS_ERR_MISMATCH. */
 #include "descent/checkpoint.h"
 #include "descent/optim.h"
+#include "test_util.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,17 +19,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
-
-static char tmpdir[] = "/tmp/ds_test_ckpt_XXXXXX";
-
-static const char *path_in_tmp(const char *name)
-{
-    static char buf[2][512];
-    static int slot;
-    slot ^= 1;
-    snprintf(buf[slot], sizeof buf[slot], "%s/%s", tmpdir, name);
-    return buf[slot];
-}
 
 static unsigned char *read_all(const char *path, size_t *n)
 {
@@ -231,20 +221,6 @@ static void test_optim_state(void **state)
     ds_optim_free(o2);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,5 +228,5 @@ int main(void)
         cmocka_unit_test(test_bit_flips),   cmocka_unit_test(test_header_fields),
         cmocka_unit_test(test_atomic_save), cmocka_unit_test(test_optim_state),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

@@ -3,6 +3,7 @@
  * bad case of testing.md ("Parsers") fails with a message naming the file
  * and the problem. */
 #include "descent/data.h"
+#include "test_util.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,8 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
-
-static char tmpdir[] = "/tmp/ds_test_data_XXXXXX";
 
 /* A path in the temporary directory (static buffer: one use at a time per slot). */
 static const char *tmp_path(const char *name, int slot)
@@ -289,20 +288,6 @@ static void csv_huge_fields(void **state)
     free(text);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -312,5 +297,5 @@ int main(void)
         cmocka_unit_test(csv_good),           cmocka_unit_test(csv_bad),
         cmocka_unit_test(csv_huge_fields),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

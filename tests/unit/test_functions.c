@@ -23,8 +23,8 @@ static const double points[][2] = {{-1.3, 0.7}, {0.4, -1.1}, {1.2, 1.7}, {-0.6, 
 static double central(const ds_fn2d *f, double x, double y, int axis)
 {
     double h = 1e-5 * fmax(1.0, fabs(axis ? y : x));
-    double fp = axis ? f->eval(x, y + h, NULL) : f->eval(x + h, y, NULL);
-    double fm = axis ? f->eval(x, y - h, NULL) : f->eval(x - h, y, NULL);
+    double fp = axis ? f->eval(f, x, y + h, NULL) : f->eval(f, x + h, y, NULL);
+    double fm = axis ? f->eval(f, x, y - h, NULL) : f->eval(f, x - h, y, NULL);
     return (fp - fm) / (2.0 * h);
 }
 
@@ -36,8 +36,8 @@ static void test_gradients_match_central_differences(void **state)
         double largest = 0.0;
         for (size_t i = 0; i < NPOINTS; i++) {
             double x = points[i][0], y = points[i][1], g[2] = {NAN, NAN};
-            double v = f->eval(x, y, g);
-            assert_true(v == f->eval(x, y, NULL)); /* the gradient does not change f */
+            double v = f->eval(f, x, y, g);
+            assert_true(v == f->eval(f, x, y, NULL)); /* the gradient does not change f */
             for (int a = 0; a < 2; a++) {
                 double num = central(f, x, y, a);
                 if (!(fabs(g[a] - num) <= 1e-6 * fmax(1.0, fabs(num))))
@@ -70,7 +70,7 @@ static void test_neuron_guess_work_table(void **state)
         double lo = INFINITY, hi = -INFINITY, slack = 0.0, g[2];
         for (int a = -20; a <= 20; a++)
             for (int b = -20; b <= 20; b++) {
-                double L = f->eval(table[i][0] + a * 0.00025, table[i][1] + b * 0.00025, g);
+                double L = f->eval(f, table[i][0] + a * 0.00025, table[i][1] + b * 0.00025, g);
                 lo = fmin(lo, L);
                 hi = fmax(hi, L);
                 slack = fmax(slack, 0.00025 * (fabs(g[0]) + fabs(g[1])));
@@ -79,7 +79,7 @@ static void test_neuron_guess_work_table(void **state)
             fail_msg("L near (%.2f, %.2f) spans [%.6f, %.6f]; lecture prints %.4f", table[i][0],
                      table[i][1], lo, hi, table[i][2]);
         /* and at the printed point itself, within the box's spread */
-        assert_true(fabs(f->eval(table[i][0], table[i][1], NULL) - table[i][2]) <=
+        assert_true(fabs(f->eval(f, table[i][0], table[i][1], NULL) - table[i][2]) <=
                     hi - lo + 0.5e-4);
     }
 }
@@ -93,7 +93,7 @@ static void test_known_minima(void **state)
         const ds_fn2d *f = *pf;
         for (int m = 0; m < f->n_minima; m++) {
             double x = f->minima[m][0], y = f->minima[m][1], g[2];
-            double v = f->eval(x, y, g);
+            double v = f->eval(f, x, y, g);
             assert_true(x > f->window[0] && x < f->window[1]);
             assert_true(y > f->window[2] && y < f->window[3]);
             if (!(fabs(v) <= 1e-12 && hypot(g[0], g[1]) <= 1e-7))
@@ -101,14 +101,14 @@ static void test_known_minima(void **state)
                          hypot(g[0], g[1]));
             for (int k = 0; k < 8; k++) {
                 double dx = 1e-3 * cos(k * M_PI / 4), dy = 1e-3 * sin(k * M_PI / 4);
-                assert_true(f->eval(x + dx, y + dy, NULL) > v);
+                assert_true(f->eval(f, x + dx, y + dy, NULL) > v);
             }
         }
     }
     /* The saddle has none: its stationary point rises along x, falls along y. */
     const ds_fn2d *s = ds_fn2d_find("saddle");
     assert_int_equal(s->n_minima, 0);
-    assert_true(s->eval(0.1, 0, NULL) > 0 && s->eval(0, 0.1, NULL) < 0);
+    assert_true(s->eval(s, 0.1, 0, NULL) > 0 && s->eval(s, 0, 0.1, NULL) < 0);
 }
 
 static void test_lookup_and_windows(void **state)

@@ -110,6 +110,20 @@ static void test_clip(void **state)
     assert_true(t0 == 0 && fabs(t1 - 0.5 / 4.5) < 1e-12);
 }
 
+/* The legend fits its longest name: advance widths of DejaVu Sans at 12 px
+ * (what rsvg draws) sum to 69.7 px for "momentum" and 83.1 for "WWWWWWW";
+ * the legend is line + gap (30 px) + text + margins (18 px). */
+static void test_legend_width(void **state)
+{
+    (void)state;
+    ds_plot_series s[3] = {{.name = "gd"}, {.name = NULL}, {.name = "momentum"}};
+    assert_true(ds__legend_width(s, 3) >= 48 + 69.7);
+    s[2].name = "WWWWWWW";
+    assert_true(ds__legend_width(s, 3) >= 48 + 83.1);
+    s[0].name = s[2].name = NULL;
+    assert_true(ds__legend_width(s, 3) == 0); /* no named series, no legend */
+}
+
 static void test_lecture_colors(void **state)
 {
     (void)state;
@@ -194,8 +208,9 @@ static void test_save_atomic(void **state)
     ds_strbuf_free(&b);
 }
 
-static double bowl(double x, double y, double *g)
+static double bowl(const ds_fn2d *f, double x, double y, double *g)
 {
+    (void)f;
     if (g) g[0] = 2 * x, g[1] = 2 * y;
     return x * x + y * y;
 }
@@ -203,7 +218,7 @@ static double bowl(double x, double y, double *g)
 static void test_bad_options(void **state)
 {
     (void)state;
-    ds_fn2d f = {"bowl", bowl, {-1, 1, -1, 1}, 1, {{0, 0}}, 0};
+    ds_fn2d f = {"bowl", bowl, {-1, 1, -1, 1}, 1, {{0, 0}}, 0, NULL};
     ds_plot_opts o = ds_plot_default_opts();
     ds_strbuf b = {0};
     o.has_window = 1;
@@ -235,6 +250,7 @@ int main(void)
         cmocka_unit_test(test_escape_and_numbers), cmocka_unit_test(test_clip),
         cmocka_unit_test(test_lecture_colors),     cmocka_unit_test(test_train_log),
         cmocka_unit_test(test_save_atomic),        cmocka_unit_test(test_bad_options),
+        cmocka_unit_test(test_legend_width),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

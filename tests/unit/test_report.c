@@ -127,16 +127,16 @@ static void test_neuron_fn_gradient(void **state)
     ds_dataset *d = NULL;
     assert_int_equal(ds_gen_sparse(30, 1, 0.5, 4, &d), DS_OK);
     static const double win[4] = {-4, 4, -4, 4}, truth[2] = {2, -1};
-    const ds_fn2d *f = ds__neuron_fn(d, win, truth);
-    assert_true(f->eval(2, -1, NULL) < 1e-10); /* the generator's neuron fits exactly */
+    const ds_fn2d fn = ds__neuron_fn(d, win, truth), *f = &fn;
+    assert_true(f->eval(f, 2, -1, NULL) < 1e-10); /* the generator's neuron fits exactly */
     static const double pts[][2] = {{-2, -2}, {0.5, 1}, {3, -3}};
     for (size_t k = 0; k < sizeof pts / sizeof pts[0]; k++) {
         double g[2], h = 1e-6, norm = 0;
-        f->eval(pts[k][0], pts[k][1], g);
+        f->eval(f, pts[k][0], pts[k][1], g);
         for (int c = 0; c < 2; c++) {
             double p[2] = {pts[k][0], pts[k][1]}, m[2] = {pts[k][0], pts[k][1]};
             p[c] += h, m[c] -= h;
-            double num = (f->eval(p[0], p[1], NULL) - f->eval(m[0], m[1], NULL)) / (2 * h);
+            double num = (f->eval(f, p[0], p[1], NULL) - f->eval(f, m[0], m[1], NULL)) / (2 * h);
             assert_float_equal(g[c], num, 1e-6 * fmax(1, fabs(num)));
             norm += fabs(g[c]);
         }

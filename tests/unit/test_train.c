@@ -11,6 +11,7 @@
  *  - non-finite loss stops the run, names step/epoch/lr, and saving refuses;
  *  - mismatched model/optimizer/data rejected. */
 #include "descent/train.h"
+#include "test_util.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,15 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static char tmpdir[] = "/tmp/ds_test_train_XXXXXX";
-
-static const char *path_in_tmp(const char *name)
-{
-    static char buf[512];
-    snprintf(buf, sizeof buf, "%s/%s", tmpdir, name);
-    return buf;
-}
 
 /* One configuration of the resume test. */
 typedef struct cfg {
@@ -401,20 +393,6 @@ static void test_mismatch(void **state)
     ds_dataset_free(d);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -427,5 +405,5 @@ int main(void)
         cmocka_unit_test(test_rollback),
         cmocka_unit_test(test_mismatch),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
