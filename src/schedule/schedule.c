@@ -254,12 +254,17 @@ static void append(char *buf, size_t size, size_t *pos, const char *text)
     *pos += n;
 }
 
-/* The shortest of %.15g / %.17g that reads back as exactly v. */
+/* The shortest of %.15g / %.17g that reads back as exactly v. An exponent's
+ * '+' is dropped ("1e+26" -> "1e26", which strtod reads the same) because
+ * '+' joins the parts of a chain: the text must parse back (found by
+ * fuzz_schedule_spec, tests/fuzz_regressions/fuzz_schedule_spec). */
 static void format_number(char *tmp, size_t size, double v)
 {
     double back;
     snprintf(tmp, size, "%.15g", v);
     if (ds__parse_double(tmp, &back) != 0 || back != v) snprintf(tmp, size, "%.17g", v);
+    char *plus = strchr(tmp, '+');
+    if (plus) memmove(plus, plus + 1, strlen(plus));
 }
 
 static double key_value(const ds_sched_part *p, const key_desc *k)
