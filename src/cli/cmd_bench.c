@@ -1,0 +1,241 @@
+/* cmd_bench.c - `descent bench optim|train`: speed measurements anyone can
+ * rerun. `optim` times one step of every optimizer over a large parameter
+ * array and compares its bandwidth with a STREAM triad measured in the same
+ * process at the same thread count; `train` times training epochs and
+ * compares the achieved GFLOP/s with OpenBLAS sgemm on the same shapes.
+ * bench/vs-pytorch.sh runs both next to PyTorch. The measuring code is
+ * library code in src/bench; this file parses, runs and prints. */
+#include "commands.h"
+
+#include "../bench/bench.h"
+#include "descent/train.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static struct {
+    long params, threads, reps, epochs, seed;
+    const char *model, *act, *data, *batch;
+    ds_arg_list opts;
+    int json;
+} o = {.params = 10000000, .threads = 0, .reps = 10, .epochs = 1, .seed = 0};
+
+static const ds_arg bench_args[] = {
+    {"params", DS_ARG_INT, &o.params, "N", "optim: parameters per step (default 10000000)"},
+    {"opt", DS_ARG_MULTI, &o.opts, "SPEC",
+     "optimizer spec, repeatable (optim default: every rule; train: adam:lr=1e-3)"},
+    {"reps", DS_ARG_INT, &o.reps, "N", "timed repetitions, best kept (default 10)"},
+    {"model", DS_ARG_STRING, &o.model, "SPEC", "train: model (default mlp:784-256-128-10)"},
+    {"act", DS_ARG_STRING, &o.act, "A", "train: hidden activation (default relu)"},
+    {"data", DS_ARG_STRING, &o.data, "SPEC", "train: data spec (default fashion-mnist)"},
+    {"batch", DS_ARG_STRING, &o.batch, "N", "train: mini-batch size (default 64)"},
+    {"epochs", DS_ARG_INT, &o.epochs, "N", "train: epochs to time (default 1)"},
+    {"seed", DS_ARG_INT, &o.seed, "N", "train: seed of weights and shuffles (default 0)"},
+    {"threads", DS_ARG_INT, &o.threads, "N", "threads (default 0: all cores)"},
+    {"json", DS_ARG_FLAG, &o.json, NULL, "print one JSON object instead of a table"},
+    {NULL, 0, NULL, NULL, NULL},
+};
+
+static const ds_command bench_cmd = {
+    .name = "bench",
+    .usage = "descent bench optim|train [options]",
+    .summary = "measure optimizer step bandwidth and training speed",
+    .details = "optim: one step of each optimizer over --params floats: seconds, parameters/s,\n"
+               "  bytes/s (ds_opt_bytes_per_param: every float the rule must read and write,\n"
+               "  4 bytes each) and the fraction of a STREAM triad a = b + s c (12 bytes per\n"
+               "  element, no write-allocate) measured in the same run and thread count.\n"
+               "train: --epochs of training as `descent train` runs them: seconds per epoch,\n"
+               "  examples/s, GFLOP/s of the matrix products (per layer 2 N(l-1) N(l) per\n"
+               "  example forward and for each gradient; none for the first layer's input\n"
+               "  gradient) and OpenBLAS sgemm's GFLOP/s on the same shapes, and the test\n"
+               "  accuracy reached. Timings are the best of --reps (optim).",
+    .args = bench_args,
+};
+
+static int check_counts(void)
+{
+    if (o.params < 1 || o.params > (LONG_MAX / 64))
+        return ds_cli_usage_error(&bench_cmd, "--params must be >= 1 (got %ld)", o.params);
+    if (o.threads < 0 || o.threads > 4096)
+        return ds_cli_usage_error(&bench_cmd, "--threads must be 0..4096 (got %ld)", o.threads);
+    if (o.reps < 1 || o.reps > 100000)
+        return ds_cli_usage_error(&bench_cmd, "--reps must be 1..100000 (got %ld)", o.reps);
+    if (o.epochs < 1 || o.epochs > 1000)
+        return ds_cli_usage_error(&bench_cmd, "--epochs must be 1..1000 (got %ld)", o.epochs);
+    if (o.seed < 0) return ds_cli_usage_error(&bench_cmd, "--seed must be >= 0 (got %ld)", o.seed);
+    return -1;
+}
+
+/* ---- bench optim -------------------------------------------------------- */
+
+/* The optimizers to time: --opt specs, else every rule with its defaults. */
+static int optim_list(ds_opt_params *list, int *count)
+{
+    *count = 0;
+    for (int i = 0; i < o.opts.n; i++)
+        if (ds_opt_parse(o.opts.v[i], &list[(*count)++]) != DS_OK)
+            return ds_cli_lib_error(&bench_cmd, DS_EXIT_USAGE);
+    for (int t = 0; o.opts.n == 0 && t < DS_OPT_COUNT; t++)
+        list[(*count)++] = ds_opt_default_params((ds_opt_type)t);
+    return -1;
+}
+
+typedef struct optim_row {
+    const char *name;
+    double seconds, params_per_s, bytes_per_s, fraction;
+} optim_row;
+
+static void print_optim(const optim_row *rows, int count, int threads, double triad)
+{
+    if (o.json) {
+        printf("{\"threads\": %d, \"params\": %ld, \"triad_bytes_per_s\": %.6g, \"optimizers\": [",
+               threads, o.params, triad);
+        for (int i = 0; i < count; i++)
+            printf("%s{\"name\": \"%s\", \"seconds_per_step\": %.6g, \"params_per_s\": %.6g, "
+                   "\"bytes_per_s\": %.6g, \"triad_fraction\": %.4f}",
+                   i ? ", " : "", rows[i].name, rows[i].seconds, rows[i].params_per_s,
+                   rows[i].bytes_per_s, rows[i].fraction);
+        printf("]}\n");
+        return;
+    }
+    printf("threads %d, params %ld, triad %.2f GB/s (12 bytes/element)\n", threads, o.params,
+           triad / 1e9);
+    printf("%-18s %12s %14s %10s %8s\n", "optimizer", "ms/step", "Mparams/s", "GB/s", "triad");
+    for (int i = 0; i < count; i++)
+        printf("%-18s %12.3f %14.1f %10.2f %7.1f%%\n", rows[i].name, rows[i].seconds * 1e3,
+               rows[i].params_per_s / 1e6, rows[i].bytes_per_s / 1e9, 100.0 * rows[i].fraction);
+}
+
+static int run_optim(int threads)
+{
+    ds_opt_params list[DS_ARG_LIST_MAX > DS_OPT_COUNT ? DS_ARG_LIST_MAX : DS_OPT_COUNT];
+    optim_row rows[sizeof list / sizeof list[0]];
+    int count, rc = optim_list(list, &count);
+    if (rc >= 0) return rc;
+    double triad;
+    size_t n = (size_t)o.params;
+    if (ds__bench_triad(n, threads, (int)o.reps, &triad) != DS_OK)
+        return ds_cli_lib_error(&bench_cmd, DS_EXIT_FAIL);
+    for (int i = 0; i < count; i++) {
+        optim_row *r = &rows[i];
+        if (ds__bench_optim(&list[i], n, threads, (int)o.reps, &r->seconds) != DS_OK)
+            return ds_cli_lib_error(&bench_cmd, DS_EXIT_FAIL);
+        r->name = ds_opt_name(list[i].type);
+        r->params_per_s = (double)n / r->seconds;
+        r->bytes_per_s = r->params_per_s * (double)ds_opt_bytes_per_param(&list[i]);
+    }
+    /* The triad again after the optimizers, the best of both kept: a busy
+     * moment during one measurement cannot flatter the fractions. */
+    double again;
+    if (ds__bench_triad(n, threads, (int)o.reps, &again) != DS_OK)
+        return ds_cli_lib_error(&bench_cmd, DS_EXIT_FAIL);
+    triad = again > triad ? again : triad;
+    for (int i = 0; i < count; i++)
+        rows[i].fraction = rows[i].bytes_per_s / triad;
+    print_optim(rows, count, threads, triad);
+    return DS_EXIT_OK;
+}
+
+/* ---- bench train -------------------------------------------------------- */
+
+typedef struct train_run {
+    ds_data data;
+    ds_model *m;
+    ds_trainer *t;
+    ds_train_params tp;
+    double best_epoch; /* seconds of the fastest epoch: the least disturbed one */
+} train_run;
+
+static int on_epoch(void *ctx, const ds_train_progress *p)
+{
+    train_run *r = ctx;
+    if (p->epoch_end && p->seconds < r->best_epoch) r->best_epoch = p->seconds;
+    return 0;
+}
+
+static int train_setup(train_run *r, int threads)
+{
+    ds_model_params mp = ds_model_default_params();
+    ds_opt_params op;
+    mp.seed = (uint64_t)o.seed;
+    if (o.act && ds_act_parse(o.act, &mp.act) != DS_OK) return DS_EXIT_USAGE;
+    if (ds_opt_parse(o.opts.n ? o.opts.v[0] : "adam:lr=1e-3", &op) != DS_OK) return DS_EXIT_USAGE;
+    r->tp = ds_train_default_params();
+    r->tp.epochs = o.epochs, r->tp.seed = mp.seed, r->tp.threads = threads;
+    r->tp.progress = on_epoch, r->tp.progress_ctx = r, r->best_epoch = INFINITY;
+    if (o.batch && ds_batch_size_parse(o.batch, &r->tp.batch) != DS_OK) return DS_EXIT_USAGE;
+    if (ds_data_load(o.data ? o.data : "fashion-mnist", mp.seed, &r->data) != DS_OK)
+        return DS_EXIT_USAGE;
+    r->m = ds_model_init(o.model ? o.model : "mlp:784-256-128-10",
+                         ds_dataset_features(r->data.train), &mp);
+    if (!r->m) return DS_EXIT_USAGE;
+    r->t = ds_trainer_init(r->m, &op, r->data.train, NULL, &r->tp);
+    return r->t ? -1 : DS_EXIT_USAGE;
+}
+
+static void print_train(const train_run *r, int threads, double secs, double gemm_s, double acc)
+{
+    size_t rows = ds_dataset_rows(r->data.train), batch = r->tp.batch ? r->tp.batch : rows;
+    double examples = (double)rows * (double)o.epochs;
+    double flops = ds__mlp_step_flops(r->m, 1);
+    double gflops = flops * examples / secs / 1e9;
+    double sgemm = flops * (double)(batch < rows ? batch : rows) / gemm_s / 1e9;
+    if (o.json) {
+        printf("{\"threads\": %d, \"batch\": %zu, \"epochs\": %ld, \"examples\": %.0f, "
+               "\"seconds\": %.6g, \"seconds_per_epoch\": %.6g, \"best_epoch_seconds\": %.6g, "
+               "\"examples_per_s\": %.6g, \"flops_per_example\": %.0f, \"gflops\": %.6g, "
+               "\"sgemm_gflops\": %.6g, \"test_accuracy\": ",
+               threads, batch, o.epochs, examples, secs, secs / (double)o.epochs, r->best_epoch,
+               examples / secs, flops, gflops, sgemm);
+        printf(isnan(acc) ? "null}\n" : "%.6f}\n", acc);
+        return;
+    }
+    printf("threads %d, batch %zu, %ld epoch(s) of %zu examples\n", threads, batch, o.epochs, rows);
+    printf("seconds/epoch %.3f (best %.3f)  examples/s %.0f  GFLOP/s %.2f  (sgemm on the same "
+           "shapes: %.2f, %.0f%%)  test_accuracy %.4f\n",
+           secs / (double)o.epochs, r->best_epoch, examples / secs, gflops, sgemm,
+           100.0 * gflops / sgemm, acc);
+}
+
+static int run_train_bench(int threads)
+{
+    train_run r;
+    memset(&r, 0, sizeof r);
+    int rc = train_setup(&r, threads);
+    if (rc >= 0) {
+        rc = ds_cli_lib_error(&bench_cmd, rc);
+    } else if (ds_trainer_run(r.t, 0) != DS_OK) {
+        rc = ds_cli_lib_error(&bench_cmd, DS_EXIT_FAIL);
+    } else {
+        double loss, acc = NAN, gemm_s;
+        size_t rows = ds_dataset_rows(r.data.train), batch = r.tp.batch ? r.tp.batch : rows;
+        if ((r.data.test && ds_trainer_evaluate(r.t, r.data.test, &loss, &acc) != DS_OK) ||
+            ds__bench_mlp_gemms(r.m, batch < rows ? batch : rows, (int)o.reps, &gemm_s) != DS_OK)
+            rc = ds_cli_lib_error(&bench_cmd, DS_EXIT_FAIL);
+        else
+            print_train(&r, threads, ds_trainer_seconds(r.t), gemm_s, acc);
+    }
+    ds_trainer_free(r.t);
+    ds_model_free(r.m);
+    ds_data_free(&r.data);
+    return rc >= 0 ? rc : DS_EXIT_OK;
+}
+
+static int run_bench(int argc, char **argv)
+{
+    ds_arg_list words = {0};
+    int rc = ds_cli_parse(&bench_cmd, argc, argv, &words);
+    if (rc >= 0) return rc;
+    if ((rc = check_counts()) >= 0) return rc;
+    if (words.n != 1 || (strcmp(words.v[0], "optim") != 0 && strcmp(words.v[0], "train") != 0))
+        return ds_cli_usage_error(&bench_cmd, "expects one of: optim, train (got %s%s)",
+                                  words.n ? words.v[0] : "nothing", words.n > 1 ? " ..." : "");
+    int threads = o.threads > 0 ? (int)o.threads : ds__bench_threads(0);
+    rc = words.v[0][0] == 'o' ? run_optim(threads) : run_train_bench(threads);
+    if (rc == DS_EXIT_OK && fflush(stdout) != 0) rc = DS_EXIT_FAIL;
+    return rc;
+}
+
+const ds_subcommand ds_cmd_bench = {&bench_cmd, run_bench};
