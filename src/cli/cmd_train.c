@@ -7,6 +7,7 @@
 #include "progress.h"
 
 #include "../core/atomic_file.h"
+#include "descent/dist.h"
 #include "descent/train.h"
 
 #include <limits.h>
@@ -184,7 +185,7 @@ static int loop_options(run *r)
         return ds_cli_usage_error(&train_cmd, "--on-divergence must be stop or rollback (got '%s')",
                                   o.diverge);
     p->rollback = o.diverge && strcmp(o.diverge, "rollback") == 0 ? MAX_ROLLBACKS : 0;
-    p->checkpoint = o.checkpoint;
+    p->checkpoint = ds_dist_rank() == 0 ? o.checkpoint : NULL; /* rank 0 writes */
     p->checkpoint_every = o.every;
     r->val = isnan(o.val) ? ck_f64(r, "data.val", 0) : o.val;
     if (!(r->val >= 0 && r->val < 1))
@@ -314,7 +315,9 @@ static void log_rollback(run *r, const ds_train_progress *p)
 static int on_progress(void *ctx, const ds_train_progress *p)
 {
     run *r = ctx;
-    if (stop_signal) return 1;
+    /* every rank stops after the same step, whichever saw the signal */
+    if (ds_dist_any(stop_signal != 0)) return 1;
+    if (ds_dist_rank() != 0) return 0; /* rank 0 alone reports and logs */
     if (p->rollbacks > r->rollbacks) log_rollback(r, p);
     if (!p->epoch_end) {
         ds_progress_step(&r->bar, p);
@@ -362,7 +365,7 @@ static int interrupted(run *r)
 {
     const char *path = o.checkpoint ? o.checkpoint : o.save;
     long long step = (long long)ds_trainer_step(r->t);
-    if (path && ds_trainer_save(r->t, path) != DS_OK)
+    if (path && ds_dist_rank() == 0 && ds_trainer_save(r->t, path) != DS_OK)
         return ds_cli_lib_error(&train_cmd, DS_EXIT_FAIL);
     if (path)
         fprintf(stderr,
@@ -390,7 +393,7 @@ static int train_and_report(run *r)
     double loss = NAN, acc = NAN;
     if (r->data.test && ds_trainer_evaluate(r->t, r->data.test, &loss, &acc) != DS_OK)
         return ds_cli_lib_error(&train_cmd, DS_EXIT_FAIL);
-    if (o.save && ds_trainer_save(r->t, o.save) != DS_OK)
+    if (o.save && ds_dist_rank() == 0 && ds_trainer_save(r->t, o.save) != DS_OK)
         return ds_cli_lib_error(&train_cmd, DS_EXIT_FAIL);
     report(r, loss, acc);
     return fflush(stdout) == 0 ? DS_EXIT_OK : DS_EXIT_FAIL;

@@ -3,6 +3,8 @@
  * code that returns status codes. */
 #include "commands.h"
 
+#include "descent/dist.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -37,7 +39,25 @@ static int help_options(void)
     return 0;
 }
 
+/* Under mpirun every rank runs the same command; only rank 0 prints
+ * results (ranks > 0 keep stderr for their own failures). A failing rank
+ * ends the whole job (ds_dist_finalize aborts) instead of leaving the
+ * others waiting in a reduction. */
+static int dispatch(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+    if (ds_dist_init(&argc, &argv) != DS_OK) {
+        fprintf(stderr, "descent: %s\n", ds_last_error());
+        return DS_EXIT_FAIL;
+    }
+    if (ds_dist_rank() != 0 && !freopen("/dev/null", "w", stdout)) return DS_EXIT_FAIL;
+    int rc = dispatch(argc, argv);
+    ds_dist_finalize(rc);
+    return rc;
+}
+
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);

@@ -13,7 +13,13 @@ struct ds_dataset {
     float *x;
     int32_t *labels;
     float *targets;
+    struct ds__stream *stream; /* non-NULL: rows live in a stream file
+                                  (stream.c); x, labels, targets are NULL */
 };
+
+/* DS_ERR_UNSUPPORTED naming `what` if d is streamed (its rows are read
+ * through ds_iter only); DS_OK otherwise. */
+ds_status ds__dataset_in_memory(const ds_dataset *d, const char *what);
 
 /* Keeps the first min(n, rows) rows (no reallocation). */
 void ds__dataset_truncate(ds_dataset *d, size_t n);

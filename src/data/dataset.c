@@ -2,6 +2,7 @@
  * for the features plus labels or targets, and the operations that copy rows
  * (gather, slice, seeded validation split). */
 #include "data_internal.h"
+#include "stream_internal.h"
 #include "descent/rng.h"
 #include "../core/internal.h"
 
@@ -57,6 +58,7 @@ ds_dataset *ds_dataset_create(size_t n, size_t features, int32_t classes, size_t
 void ds_dataset_free(ds_dataset *d)
 {
     if (!d) return;
+    ds__stream_close(d->stream);
     free(d->x);
     free(d->labels);
     free(d->targets);
@@ -95,7 +97,7 @@ float *ds_dataset_targets(ds_dataset *d)
 ds_batch ds_dataset_view(const ds_dataset *d, size_t start, size_t count)
 {
     ds_batch b = {.features = d->features, .outputs = d->outputs};
-    if (start >= d->n) return b;
+    if (start >= d->n || d->stream) return b;
     b.n = count < d->n - start ? count : d->n - start;
     b.x = d->x + start * d->features;
     if (d->labels) b.labels = d->labels + start;
@@ -119,8 +121,18 @@ static void copy_rows(ds_dataset *dst, size_t t, const ds_dataset *src, size_t s
                count * src->outputs * sizeof(float));
 }
 
+ds_status ds__dataset_in_memory(const ds_dataset *d, const char *what)
+{
+    if (!d->stream) return DS_OK;
+    return ds__fail(DS_ERR_UNSUPPORTED,
+                    "%s: not possible on the streamed data set '%s' (its rows stay in the file; "
+                    "write the validation or test rows to a separate file)",
+                    what, d->stream->path);
+}
+
 ds_dataset *ds__dataset_slice(const ds_dataset *src, size_t start, size_t count)
 {
+    if (ds__dataset_in_memory(src, "slice") != DS_OK) return NULL;
     if (start > src->n || count > src->n - start)
         return fail_null(DS_ERR_INVALID, "rows %zu.. (+%zu) out of range", start, count);
     ds_dataset *d = ds_dataset_create(count, src->features, src->classes, src->outputs);
@@ -130,6 +142,7 @@ ds_dataset *ds__dataset_slice(const ds_dataset *src, size_t start, size_t count)
 
 ds_dataset *ds_dataset_gather(const ds_dataset *src, const uint32_t *idx, size_t count)
 {
+    if (ds__dataset_in_memory(src, "gather") != DS_OK) return NULL;
     for (size_t k = 0; k < count; k++)
         if (idx[k] >= src->n)
             return fail_null(DS_ERR_INVALID, "row index %zu out of range (data set has %zu rows)",
@@ -154,6 +167,7 @@ ds_status ds_dataset_split(const ds_dataset *src, double fraction, uint64_t seed
                            ds_dataset **train, ds_dataset **val)
 {
     *train = *val = NULL;
+    if (ds__dataset_in_memory(src, "validation split") != DS_OK) return DS_ERR_UNSUPPORTED;
     size_t n = src->n;
     double held = isfinite(fraction) ? round(fraction * (double)n) : 0.0;
     if (!(fraction > 0.0 && fraction < 1.0) || held < 1.0 || held > (double)n - 1.0)

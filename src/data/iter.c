@@ -5,8 +5,12 @@
  * run seeks straight to (epoch, batch) without replaying RNG state, and no
  * epoch repeats epoch 0's order. Rows of a batch are gathered into buffers
  * allocated once, so models see contiguous rows and a step never allocates.
- * Only gather_rows touches the data set: a streamed source could replace it. */
+ * Only gather_rows touches the data set; a streamed data set (stream.h) is
+ * ordered and gathered by stream_iter.c instead. With a shard (data-parallel
+ * training, ds_iter_set_shard) every process computes the same global order
+ * and batch and gathers only its contiguous share of each batch. */
 #include "data_internal.h"
+#include "stream_internal.h"
 #include "descent/rng.h"
 #include "../core/internal.h"
 
@@ -19,11 +23,13 @@ struct ds_iter {
     size_t nbatches; /* per epoch */
     int shuffle;
     uint64_t seed;
-    int64_t epoch; /* current epoch; order[] belongs to it */
-    size_t pos;    /* index of the batch next returned */
-    uint32_t *order;
+    int64_t epoch;   /* current epoch; order[] belongs to it */
+    size_t pos;      /* index of the batch next returned */
+    uint32_t *order; /* in-memory sets */
+    ds__sorder *so;  /* streamed sets */
     float *x, *targets;
     int32_t *labels;
+    size_t rank, ranks, global_n; /* the shard; rows of the last global batch */
 };
 
 /* splitmix64's finaliser (https://prng.di.unimi.it/splitmix64.c): spreads
@@ -38,6 +44,10 @@ static uint64_t epoch_seed(uint64_t seed, int64_t epoch)
 
 static void make_order(ds_iter *it)
 {
+    if (it->so) {
+        ds__sorder_epoch(it->so, epoch_seed(it->seed, it->epoch));
+        return;
+    }
     for (size_t i = 0; i < it->d->n; i++)
         it->order[i] = (uint32_t)i;
     if (!it->shuffle) return;
@@ -60,6 +70,7 @@ void ds_iter_free(ds_iter *it)
 {
     if (!it) return;
     free(it->order);
+    ds__sorder_free(it->so);
     free(it->x);
     free(it->labels);
     free(it->targets);
@@ -74,15 +85,19 @@ ds_iter *ds_iter_init(const ds_dataset *d, size_t batch, int shuffle, uint64_t s
     }
     ds_iter *it = calloc(1, sizeof *it);
     if (!it) return ds__nomem("iterator", sizeof *it), NULL;
-    *it = (ds_iter){.d = d, .shuffle = shuffle != 0, .seed = seed};
+    *it = (ds_iter){.d = d, .shuffle = shuffle != 0, .seed = seed, .ranks = 1};
     it->batch = batch == DS_BATCH_FULL || batch > d->n ? d->n : batch;
     it->nbatches = (d->n + it->batch - 1) / it->batch;
     /* batch * row size cannot overflow: it is at most the data set's size. */
-    it->order = malloc(d->n * sizeof *it->order);
+    if (d->stream)
+        it->so = ds__sorder_init(d, it->shuffle);
+    else
+        it->order = malloc(d->n * sizeof *it->order);
     it->x = malloc(it->batch * d->features * sizeof *it->x);
-    if (d->labels) it->labels = malloc(it->batch * sizeof *it->labels);
-    if (d->targets) it->targets = malloc(it->batch * d->outputs * sizeof *it->targets);
-    if (!it->order || !it->x || (d->labels && !it->labels) || (d->targets && !it->targets)) {
+    int labels = d->classes > 0; /* streamed sets have no label array */
+    if (labels) it->labels = malloc(it->batch * sizeof *it->labels);
+    if (!labels) it->targets = malloc(it->batch * d->outputs * sizeof *it->targets);
+    if ((!it->order && !it->so) || !it->x || (labels ? !it->labels : !it->targets)) {
         ds_iter_free(it);
         ds__nomem("iterator buffers", d->n * sizeof(uint32_t));
         return NULL;
@@ -110,9 +125,10 @@ ds_status ds_iter_seek(ds_iter *it, int64_t epoch, size_t batch)
 }
 
 /* Copies rows order[start .. start + n) into the iterator's buffers. */
-static void gather_rows(ds_iter *it, size_t start, size_t n)
+static ds_status gather_rows(ds_iter *it, size_t start, size_t n)
 {
     const ds_dataset *d = it->d;
+    if (it->so) return ds__sorder_gather(it->so, start, n, it->x, it->labels, it->targets);
     for (size_t k = 0; k < n; k++) {
         size_t i = it->order[start + k];
         memcpy(it->x + k * d->features, d->x + i * d->features, d->features * sizeof(float));
@@ -121,6 +137,22 @@ static void gather_rows(ds_iter *it, size_t start, size_t n)
             memcpy(it->targets + k * d->outputs, d->targets + i * d->outputs,
                    d->outputs * sizeof(float));
     }
+    return DS_OK;
+}
+
+ds_status ds_iter_set_shard(ds_iter *it, size_t rank, size_t ranks)
+{
+    if (ranks < 1 || rank >= ranks)
+        return ds__fail(DS_ERR_INVALID, "iterator shard %zu of %zu: need rank < ranks", rank,
+                        ranks);
+    it->rank = rank;
+    it->ranks = ranks;
+    return DS_OK;
+}
+
+size_t ds_iter_global_rows(const ds_iter *it)
+{
+    return it->global_n;
 }
 
 int ds_iter_next(ds_iter *it, ds_batch *out)
@@ -133,14 +165,23 @@ int ds_iter_next(ds_iter *it, ds_batch *out)
     }
     size_t start = it->pos++ * it->batch;
     size_t n = d->n - start < it->batch ? d->n - start : it->batch;
-    if (!it->shuffle) {
+    /* This shard's share: [ceil(r n / p), ceil((r + 1) n / p)), so rank 0
+     * always has a row and the shares tile the batch in order. */
+    size_t lo = (it->rank * n + it->ranks - 1) / it->ranks;
+    size_t hi = ((it->rank + 1) * n + it->ranks - 1) / it->ranks;
+    it->global_n = n;
+    start += lo, n = hi - lo;
+    if (!it->shuffle && !it->so) {
         *out = ds_dataset_view(d, start, n);
         return 1;
     }
-    gather_rows(it, start, n);
+    if (gather_rows(it, start, n) != DS_OK) { /* the message names the file */
+        *out = (ds_batch){.features = d->features, .outputs = d->outputs};
+        return 0;
+    }
     *out = (ds_batch){.x = it->x,
-                      .labels = d->labels ? it->labels : NULL,
-                      .targets = d->targets ? it->targets : NULL,
+                      .labels = it->labels,
+                      .targets = it->targets,
                       .n = n,
                       .features = d->features,
                       .outputs = d->outputs};
@@ -158,6 +199,6 @@ size_t ds_iter_batch_index(const ds_iter *it)
 }
 
 const uint32_t *ds_iter_order(const ds_iter *it)
-{
+{ /* NULL for a streamed set: its order is never materialised */
     return it->order;
 }

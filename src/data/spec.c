@@ -4,6 +4,7 @@
  * names its keys; an unknown key, a bad value or a wrong number of paths is
  * an error naming the item and showing the form. */
 #include "data_internal.h"
+#include "descent/stream.h"
 #include "../core/internal.h"
 
 #include <ctype.h>
@@ -203,6 +204,14 @@ static ds_status load_linear(const spec *s, ds_data *out)
     return st == DS_OK ? split_test(&g, all, out) : st;
 }
 
+/* A stream file (descent/stream.h): rows stay on disk. */
+static ds_status load_stream(const spec *s, ds_data *out)
+{
+    long window;
+    ds_status st = get_long(s, "window", 0, 1, 4096, &window);
+    return st == DS_OK ? ds_stream_open(s->pos[0], (size_t)window, &out->train) : st;
+}
+
 static const form forms[] = {
     {"fashion-mnist", "fashion-mnist[:DIR][,limit=N]", ",limit,", 0, 1, load_fashion},
     {"idx", "idx:IMAGES,LABELS[,TEST_IMAGES,TEST_LABELS][,classes=K][,limit=N]", ",classes,limit,",
@@ -216,6 +225,7 @@ static const form forms[] = {
      ",n,features,classes,spread,test,seed,limit,", 0, 0, load_blobs},
     {"linear", "linear[:n=1000,features=3,noise=0.1,test=0,seed=S,limit=N]",
      ",n,features,noise,test,seed,limit,", 0, 0, load_linear},
+    {"stream", "stream:PATH[,window=8][,limit=N]", ",window,limit,", 1, 1, load_stream},
 };
 #define NFORMS (sizeof forms / sizeof forms[0])
 

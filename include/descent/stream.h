@@ -1,0 +1,125 @@
+/* descent/stream.h - data sets larger than memory: a block-structured binary
+ * file ("stream file"), its atomic writer, streamed generators, and the
+ * reader that makes such a file a ds_dataset the iterator and the trainer
+ * consume like any other, with memory bounded by the block and window sizes,
+ * never by the number of rows.
+ *
+ *     ds_stream_gen_params g = ds_stream_gen_default_params(DS_STREAM_GEN_LINEAR);
+ *     g.rows = 5000000; g.features = 100;
+ *     ds_stream_generate("big.ds", &g);                  // one block in memory
+ *     ds_dataset *d;  ds_stream_open("big.ds", 0, &d);   // reads the header only
+ *     ds_iter *it = ds_iter_init(d, 1000, 1, seed);      // one window in memory
+ *
+ * File layout (all integers little-endian; doc/distributed.md):
+ *   0  "DSSTREAM"   8 bytes of magic
+ *   8  u32 version (1)        12 u32 header size (64)
+ *   16 u64 rows               24 u32 features
+ *   28 i32 classes (0 = regression)        32 u32 outputs (0 with classes)
+ *   36 u32 block_rows         40..59 reserved, zero
+ *   60 u32 CRC-32 (zlib) of bytes 0..59
+ *   64 rows, each `features` float32 then an int32 label (classes > 0) or
+ *      `outputs` float32 targets; rows are grouped in blocks of block_rows
+ *      (the last block may be shorter). The file is exactly
+ *      64 + rows * row_bytes long.
+ * Floats and labels are stored in the host's order, which must be
+ * little-endian (x86-64, arm64); other hosts are refused.
+ *
+ * Shuffling without the whole set in memory (the scheme of WebDataset and
+ * tf.data's shuffle buffer): epoch e visits the blocks in a permutation drawn
+ * from (seed, e); consecutive groups of `window` permuted blocks are read
+ * into one buffer and their rows shuffled there. The order is a pure
+ * function of (seed, e), so a resumed run seeks to any (epoch, batch).
+ *
+ * Errors: ds_status with a message naming the file and the field, as
+ * data.h. The library never prints. */
+#ifndef DESCENT_STREAM_H
+#define DESCENT_STREAM_H
+
+#include "descent/batch.h"
+#include "descent/data.h"
+#include "descent/error.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DS_STREAM_HEADER_SIZE 64
+#define DS_STREAM_VERSION     1
+#define DS_STREAM_BLOCK_ROWS  4096              /* default rows per block */
+#define DS_STREAM_WINDOW      8                 /* default blocks shuffled together */
+#define DS_STREAM_MAX_WIDTH   ((size_t)1 << 20) /* features, outputs */
+#define DS_STREAM_MAX_BLOCK   ((size_t)1 << 24) /* rows per block */
+
+/* ---- Writer ------------------------------------------------------------- */
+
+typedef struct ds_stream_writer ds_stream_writer;
+
+/* Starts a stream file at `path` (written to a temporary file beside it and
+ * renamed over it by _commit, so a reader never sees a partial file and a
+ * failure leaves any previous file intact). Shapes as ds_dataset_create;
+ * block_rows 0 = DS_STREAM_BLOCK_ROWS. On failure *out is NULL. */
+ds_status ds_stream_writer_open(const char *path, size_t features, int32_t classes, size_t outputs,
+                                size_t block_rows, ds_stream_writer **out);
+
+/* Appends b->n rows (shapes must match the writer's; labels in [0, classes)).
+ * Nothing is kept in memory beyond stdio's buffer. After a failure
+ * (DS_ERR_MISMATCH, DS_ERR_INVALID, DS_ERR_IO) the file may hold part of a
+ * row: call ds_stream_writer_abort. */
+ds_status ds_stream_writer_append(ds_stream_writer *w, const ds_batch *b);
+
+/* Writes the final header, syncs and renames the file into place; frees w
+ * in every case. At least one row must have been appended. */
+ds_status ds_stream_writer_commit(ds_stream_writer *w);
+
+/* Discards the temporary file and frees w. NULL is a no-op. */
+void ds_stream_writer_abort(ds_stream_writer *w);
+
+/* ---- Streamed generators ------------------------------------------------- */
+
+typedef enum ds_stream_gen_kind {
+    DS_STREAM_GEN_LINEAR, /* as ds_gen_linear: row i of the file equals row i there */
+    DS_STREAM_GEN_BLOBS   /* as ds_gen_blobs, idem */
+} ds_stream_gen_kind;
+
+typedef struct ds_stream_gen_params {
+    ds_stream_gen_kind kind;
+    size_t rows;       /* >= 1, at most 2^32 - 1 */
+    size_t features;   /* 1 .. DS_STREAM_MAX_WIDTH */
+    int32_t classes;   /* blobs: >= 2 */
+    double noise;      /* linear: >= 0 (default 0.1) */
+    double spread;     /* blobs: >= 0 (default 1) */
+    uint64_t seed;     /* default 0 */
+    size_t block_rows; /* 0 = DS_STREAM_BLOCK_ROWS */
+} ds_stream_gen_params;
+
+/* Defaults: linear 1000 rows of 3 features, noise 0.1; blobs 300 rows of 2
+ * features, 3 classes, spread 1 (the in-memory generators' defaults). */
+ds_stream_gen_params ds_stream_gen_default_params(ds_stream_gen_kind kind);
+
+/* Generates the set block by block into `path` (atomically), holding one
+ * block in memory. DS_ERR_INVALID naming a bad parameter; DS_ERR_IO. */
+ds_status ds_stream_generate(const char *path, const ds_stream_gen_params *p);
+
+/* ---- Reader -------------------------------------------------------------- */
+
+/* Opens a stream file as a data set whose rows stay in the file: only the
+ * header is read here (validated before anything is allocated: magic, CRC,
+ * version, sizes and their products against the file's length). `window`
+ * (0 = DS_STREAM_WINDOW) is the number of blocks an iterator shuffles
+ * together. The data set's arrays (ds_dataset_x, ...) are NULL and
+ * ds_dataset_view gives empty batches: read it through ds_iter, which holds
+ * window * block_rows rows at a time. Free with ds_dataset_free (closes the
+ * file). Errors: DS_ERR_IO, DS_ERR_FORMAT, DS_ERR_UNSUPPORTED (big-endian
+ * host); on failure *out is NULL. */
+ds_status ds_stream_open(const char *path, size_t window, ds_dataset **out);
+
+/* 1 if d's rows live in a stream file. */
+int ds_dataset_is_streamed(const ds_dataset *d);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,172 @@
+/* dist.c - the MPI layer of data-parallel training (contract in
+ * descent/dist.h). Compiled with DS_HAVE_MPI when CMake found MPI and
+ * DESCENT_MPI is on; otherwise every function is the one-rank identity.
+ *
+ * MPI references: MPI 3.1 standard, sections 5.9 (MPI_Allreduce), 5.4
+ * (MPI_Bcast), 8.3 (error handlers: MPI_ERRORS_RETURN lets us report the
+ * failure and abort the job ourselves), 12.4 (MPI_Init_thread,
+ * MPI_THREAD_FUNNELED). Counts are int in MPI 3.1: large arrays go in
+ * chunks of at most INT_MAX elements. */
+#include "descent/dist.h"
+#include "../core/internal.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Launched by mpirun/mpiexec? (Open MPI sets OMPI_COMM_WORLD_SIZE; PMIx and
+ * PMI launchers, e.g. srun and MPICH's hydra, set PMIX_RANK / PMI_RANK.) */
+static int launched(void)
+{
+    return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") || getenv("PMI_RANK");
+}
+
+#ifdef DS_HAVE_MPI
+#include <mpi.h>
+
+static int inited, rank, size = 1;
+
+int ds_dist_built(void)
+{
+    return 1;
+}
+
+static ds_status mpi_fail(int err, const char *what)
+{
+    char msg[MPI_MAX_ERROR_STRING];
+    int len = 0;
+    if (MPI_Error_string(err, msg, &len) != MPI_SUCCESS) len = 0;
+    msg[len] = '\0';
+    return ds__fail(DS_ERR_MPI, "rank %d of %d: %s failed: %s", rank, size, what,
+                    len ? msg : "unknown MPI error");
+}
+
+ds_status ds_dist_init(int *argc, char ***argv)
+{
+    if (inited || !launched()) return DS_OK;
+    int provided, err = MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+    if (err != MPI_SUCCESS) return ds__fail(DS_ERR_MPI, "MPI_Init_thread failed (code %d)", err);
+    inited = 1;
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    return DS_OK;
+}
+
+void ds_dist_finalize(int status)
+{
+    if (!inited) return;
+    if (status != 0 && size > 1) MPI_Abort(MPI_COMM_WORLD, status);
+    MPI_Finalize();
+    inited = 0;
+}
+
+int ds_dist_rank(void)
+{
+    return rank;
+}
+
+int ds_dist_size(void)
+{
+    return size;
+}
+
+/* One collective per chunk of at most INT_MAX elements (MPI counts are int). */
+static ds_status each_chunk(void *x, size_t n, size_t elem, MPI_Datatype type, int reduce)
+{
+    for (size_t at = 0; at < n;) {
+        int k = n - at > INT_MAX ? INT_MAX : (int)(n - at);
+        char *p = (char *)x + at * elem;
+        int err = reduce ? MPI_Allreduce(MPI_IN_PLACE, p, k, type, MPI_SUM, MPI_COMM_WORLD)
+                         : MPI_Bcast(p, k, type, 0, MPI_COMM_WORLD);
+        if (err != MPI_SUCCESS) return mpi_fail(err, reduce ? "MPI_Allreduce" : "MPI_Bcast");
+        at += (size_t)k;
+    }
+    return DS_OK;
+}
+
+ds_status ds_dist_sum_f32(float *x, size_t n)
+{
+    return size > 1 ? each_chunk(x, n, sizeof *x, MPI_FLOAT, 1) : DS_OK;
+}
+
+ds_status ds_dist_sum_f64(double *x, size_t n)
+{
+    return size > 1 ? each_chunk(x, n, sizeof *x, MPI_DOUBLE, 1) : DS_OK;
+}
+
+ds_status ds_dist_broadcast_f32(float *x, size_t n)
+{
+    return size > 1 ? each_chunk(x, n, sizeof *x, MPI_FLOAT, 0) : DS_OK;
+}
+
+int ds_dist_any(int flag)
+{
+    int any = flag != 0;
+    /* On failure keep the local flag: the failed reduction's rank is about
+     * to end the job anyway (dist.h). */
+    if (size > 1 &&
+        MPI_Allreduce(MPI_IN_PLACE, &any, 1, MPI_INT, MPI_LOR, MPI_COMM_WORLD) != MPI_SUCCESS)
+        any = flag != 0;
+    return any;
+}
+
+#else /* one rank, no MPI */
+
+int ds_dist_built(void)
+{
+    return 0;
+}
+
+/* Started by mpirun with several processes, a build without MPI would run
+ * as many independent copies of the job: refuse, saying why. */
+ds_status ds_dist_init(int *argc, char ***argv)
+{
+    (void)argc, (void)argv;
+    const char *n = getenv("OMPI_COMM_WORLD_SIZE");
+    if (launched() && !(n && strcmp(n, "1") == 0))
+        return ds__fail(DS_ERR_UNSUPPORTED,
+                        "started by mpirun, but this descent was built without MPI "
+                        "(DESCENT_MPI=OFF or MPI not found: apt-get install libopenmpi-dev)");
+    return DS_OK;
+}
+
+void ds_dist_finalize(int status)
+{
+    (void)status;
+}
+
+int ds_dist_rank(void)
+{
+    return 0;
+}
+
+int ds_dist_size(void)
+{
+    return 1;
+}
+
+ds_status ds_dist_sum_f32(float *x, size_t n)
+{
+    (void)x, (void)n;
+    return DS_OK;
+}
+
+ds_status ds_dist_sum_f64(double *x, size_t n)
+{
+    (void)x, (void)n;
+    return DS_OK;
+}
+
+ds_status ds_dist_broadcast_f32(float *x, size_t n)
+{
+    (void)x, (void)n;
+    return DS_OK;
+}
+
+int ds_dist_any(int flag)
+{
+    return flag != 0;
+}
+
+#endif

@@ -1,0 +1,122 @@
+# mpi.sh - data-parallel training (doc/distributed.md): `mpirun -np 2`
+# (and 3, uneven shares; batch 1, empty shares) gives the per-epoch losses
+# of one process within 1e-5 relative and the final parameters within
+# 1e-4, for mean and summed losses with L2, in-memory and streamed data; a
+# run checkpointed with 2 ranks resumes with 1; bad input stops every rank
+# with one exit status; a killed rank ends the job instead of hanging.
+source "$(dirname "$0")/lib/common.bash"
+
+if ! grep -q '^DESCENT_MPI:BOOL=ON' "$DS_BUILD_DIR/CMakeCache.txt" || ! command -v mpirun >/dev/null; then
+    echo "SKIP: this build has no MPI (DESCENT_MPI=OFF or no mpirun)"
+    exit 0
+fi
+# As root on one machine (../shared/spec/testing.md); one thread per rank.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1
+export OPENBLAS_NUM_THREADS=1
+# Open MPI does not free its components' memory at exit (they are unloaded,
+# so LeakSanitizer cannot even name them): no leak checks under mpirun in
+# the ASan build. Our code's leaks are checked by the one-process tests,
+# which run the same trainer; ASan's other checks stay on.
+[ -z "${ASAN_OPTIONS:-}" ] || export ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0"
+mpi() { local np=$1; shift; mpirun --oversubscribe -np "$np" "$DESCENT" "$@"; }
+
+# same LOG_A LOG_B CKPT_A CKPT_B: per-epoch train_loss within 1e-5 relative,
+# "model.params" of the two checkpoints within 1e-4 (layout: checkpoint.h).
+same() {
+    python3 - "$@" <<'EOF' || fail "runs differ: $*"
+import csv, struct, sys
+la, lb, ca, cb = sys.argv[1:]
+ra, rb = list(csv.DictReader(open(la))), list(csv.DictReader(open(lb)))
+assert len(ra) == len(rb) and len(ra) > 0, (len(ra), len(rb))
+for a, b in zip(ra, rb):
+    x, y = float(a["train_loss"]), float(b["train_loss"])
+    assert abs(x - y) <= 1e-5 * max(abs(x), abs(y)), ("loss", a["epoch"], x, y)
+def params(path):
+    data = open(path, "rb").read()
+    assert data[:8] == b"DESCENT\x1a"
+    nrec, at = struct.unpack_from("<I", data, 12)[0], 32
+    for _ in range(nrec):
+        n = struct.unpack_from("<I", data, at)[0]
+        name = data[at + 4:at + 4 + n].decode()
+        typ, count = struct.unpack_from("<IQ", data, at + 4 + n)
+        at += 4 + n + 12
+        size = count * (4, 8, 8, 1)[typ]
+        if name == "model.params":
+            return struct.unpack_from("<%df" % count, data, at)
+        at += size
+    raise SystemExit("no model.params in " + path)
+pa, pb = params(ca), params(cb)
+assert len(pa) == len(pb) and len(pa) > 0
+worst = max(abs(a - b) for a, b in zip(pa, pb))
+assert worst <= 1e-4, ("params", worst)
+print("same: %d epochs, %d params, max |dparam| %.2e" % (len(ra), len(pa), worst))
+EOF
+}
+
+# -- mean loss (xent) with L2: 1 vs 2 vs 3 ranks (batch 50: shares 25/25, 17/17/16)
+blobs=(train --data blobs:n=1000,features=4,classes=3,seed=3 --model mlp:4-16-3 --l2 0.01
+       --epochs 3 --batch 50 --opt adam:lr=0.01 --threads 1)
+for np in 1 2 3; do
+    mpi "$np" "${blobs[@]}" --log "x$np.csv" --save "x$np.ckpt" >"x$np.out"
+done
+same x1.csv x2.csv x1.ckpt x2.ckpt
+same x1.csv x3.csv x1.ckpt x3.ckpt
+cmp -s x1.ckpt x2.ckpt && fail "1 and 2 ranks gave bit-identical files: was anything distributed?"
+[ "$(grep -c test_loss x2.out)" -eq 1 ] || fail "rank 0 alone must print: $(cat x2.out)"
+
+# -- summed loss (sse) with L2, and batch 1 (rank 1's share always empty)
+linear=(train --data linear:n=300,features=3,seed=5 --model neuron --loss sse --l2 0.1
+        --epochs 2 --opt sgd:lr=0.001 --threads 1)
+for np in 1 2; do
+    mpi "$np" "${linear[@]}" --batch 40 --log "s$np.csv" --save "s$np.ckpt" >/dev/null
+    mpi "$np" "${linear[@]}" --batch 1 --log "b$np.csv" --save "b$np.ckpt" >/dev/null
+done
+same s1.csv s2.csv s1.ckpt s2.ckpt
+same b1.csv b2.csv b1.ckpt b2.ckpt
+
+# -- a stream file: each rank reads its share of every batch from disk
+"$DESCENT" gen blobs --rows 2000 --features 4 --classes 3 --block 128 -o b.ds >/dev/null
+stream=(train --data stream:b.ds,window=4 --model mlp:4-8-3 --epochs 2 --batch 64 --threads 1)
+mpi 1 "${stream[@]}" --log t1.csv --save t1.ckpt >/dev/null
+mpi 2 "${stream[@]}" --log t2.csv --save t2.ckpt >/dev/null
+same t1.csv t2.csv t1.ckpt t2.ckpt
+
+# -- checkpoint with 2 ranks after 2 epochs, resume with 1 for the third
+mpi 2 "${blobs[@]}" --epochs 2 --checkpoint r.ckpt >/dev/null
+mpi 1 train --resume r.ckpt --epochs 3 --threads 1 --log r.csv --save r3.ckpt >/dev/null
+tail -n 1 x1.csv >x1.last && { head -n 1 x1.csv; cat x1.last; } >x1.tail
+same x1.tail r.csv x1.ckpt r3.ckpt
+
+# -- bad input: every rank refuses, the job exits 2, nothing is written
+expect_exit 2 mpi 2 train --data blobs --model mlp:4-3 --epochs 1 --save bad.ckpt
+expect_in "$err" "4 inputs"
+[ ! -e bad.ckpt ] || fail "bad input wrote bad.ckpt"
+
+# -- divergence: every rank sees the same summed loss and stops at the same
+# step with exit 3 (no rank left waiting); with rollback all recover alike
+expect_exit 3 mpi 2 "${blobs[@]}" --epochs 1 --opt sgd:lr=1e9 --save div.ckpt
+expect_in "$err" "non-finite"
+[ ! -e div.ckpt ] || fail "a diverged run wrote div.ckpt"
+
+# -- a killed rank stops the whole job (no hang): kill rank 1 mid-run
+mpi 2 train --data blobs:n=200000,features=8,classes=3 --model mlp:8-64-3 --epochs 50 \
+    --batch 32 --threads 1 >kill.out 2>kill.err &
+job=$!
+victim=""
+for _ in $(seq 200); do # find rank 1 by its environment (Open MPI sets it)
+    for p in $(pgrep -f "$DESCENT train --data blobs:n=200000" || true); do
+        tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1' && victim=$p
+    done
+    [ -n "$victim" ] && break
+    sleep 0.1
+done
+[ -n "$victim" ] || { kill "$job"; fail "rank 1 never started"; }
+sleep 1 # into the training loop (generating 200000 rows takes a moment)
+kill -9 "$victim"
+# A hang guard, not a timing assertion: the job must end at all.
+for _ in $(seq 600); do kill -0 "$job" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$job" 2>/dev/null; then kill -9 "$job"; fail "job still running 60 s after rank 1 died"; fi
+set +e; wait "$job"; rc=$?; set -e
+[ "$rc" -ne 0 ] || fail "job with a dead rank exited 0"
+grep -qi "rank 1\|signal 9\|killed" kill.err || fail "no clear message on the dead rank: $(cat kill.err)"
+echo "ok"
