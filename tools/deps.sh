@@ -11,6 +11,9 @@ packages=(
   dataset-fashion-mnist                # the default data set
   clang libclang-rt-14-dev             # libFuzzer harnesses and sanitizers
   valgrind python3 libxml2-utils       # memcheck run, test scripts, SVG well-formedness
+  libomp-14-dev                        # OpenMP for clang (the fuzz build)
+  scdoc groff-base dpkg-dev            # man page source -> roff and its check; .deb dependencies
+  chromium                             # headless browser for the lecture report test
 )
 missing=()
 for p in "${packages[@]}"; do

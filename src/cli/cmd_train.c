@@ -341,10 +341,16 @@ static void report(run *r, double test_loss, double test_acc)
     double secs = ds_trainer_seconds(r->t);
     long long epochs = (long long)ds_trainer_epoch(r->t);
     if (!o.json) {
-        printf("test_loss %.6f  test_accuracy %.4f  (%lld epochs, %lld steps, %.2f s training, "
-               "%.2f s/epoch)\n",
-               test_loss, test_acc, epochs, (long long)ds_trainer_step(r->t), secs,
-               epochs ? secs / (double)epochs : 0.0);
+        /* Say what was measured: a data set without a test split has no test
+         * numbers, and regression has a loss but no accuracy. */
+        if (isnan(test_loss))
+            printf("no test split: final train_loss %.6f", last.train_loss);
+        else if (isnan(test_acc))
+            printf("test_loss %.6f", test_loss);
+        else
+            printf("test_loss %.6f  test_accuracy %.4f", test_loss, test_acc);
+        printf("  (%lld epochs, %lld steps, %.2f s training, %.2f s/epoch)\n", epochs,
+               (long long)ds_trainer_step(r->t), secs, epochs ? secs / (double)epochs : 0.0);
         return;
     }
     printf("{\"epochs\": %lld, \"steps\": %lld, ", epochs, (long long)ds_trainer_step(r->t));
