@@ -5,6 +5,8 @@
 # table and exits non-zero if any stage failed):
 #   deps      tools/deps.sh installs the Debian packages
 #   test      -Werror build in build-test/, the whole ctest suite
+#   install   tools/check-install.sh: staging install, consumer programs
+#             (pkg-config and find_package), man page, the .deb
 #   asan      ASan + UBSan build in build-asan/, the whole ctest suite
 #   valgrind  memcheck over the unit tests and fuzz replays of build-test/
 #   fuzz      clang libFuzzer build in build-fuzz/, each harness for
@@ -17,7 +19,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 jobs=${DS_JOBS:-$(nproc)}
-stages=${DS_STAGES:-test asan valgrind fuzz}
+stages=${DS_STAGES:-test install asan valgrind fuzz}
 fuzz_seconds=${DS_FUZZ_SECONDS:-20}
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/descent-test.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
@@ -50,8 +52,10 @@ stage_test() {
     # -g so valgrind's reports, which reuse this build, carry line numbers.
     configure build-test -DCMAKE_BUILD_TYPE=Release -DDESCENT_WERROR=ON -DCMAKE_C_FLAGS=-g &&
         cmake --build build-test -j "$jobs" &&
-        ctest --test-dir build-test --output-on-failure -j "$jobs"
+        ctest --test-dir build-test --output-on-failure -j "$jobs" | tee "$root/build-test/ctest.log"
 }
+
+stage_install() { bash tools/check-install.sh build-test; }
 
 # LeakSanitizer needs ptrace-like thread suspension that some containers
 # forbid; probe it once instead of failing every test there.
@@ -166,12 +170,18 @@ stage_fuzz() {
 
 run_stage deps stage_deps || true
 [ $failed -eq 0 ] || { echo "test.sh: dependencies missing, stopping"; exit 1; }
-for s in test asan valgrind fuzz; do
+for s in test install asan valgrind fuzz; do
     wanted "$s" && run_stage "$s" "stage_$s"
 done
 
 echo "== summary"
 printf '   %s\n' "${summary[@]}"
+# The plain closing line CI reads: the ctest suite's count from the test stage.
+if [ -f build-test/ctest.log ]; then
+    total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' build-test/ctest.log | tail -n 1)
+    nfail=$(sed -n 's/.* \([0-9]*\) tests failed out of.*/\1/p' build-test/ctest.log | tail -n 1)
+    [ -n "$total" ] && echo "ctest: $((total - nfail)) passed, $nfail failed"
+fi
 if [ $failed -ne 0 ]; then
     echo "== test.sh: FAILED"
     exit 1
