@@ -40,6 +40,8 @@ static const ds_command eval_cmd = {
 static int load(ds_model **m, ds_data *d)
 {
     ds_ckpt *c;
+    if (o.seed != LONG_MIN && o.seed < 0)
+        return ds_cli_usage_error(&eval_cmd, "--seed must be >= 0 (got %ld)", o.seed);
     if (ds_ckpt_load(o.file, &c) != DS_OK) return ds_cli_lib_error(&eval_cmd, DS_EXIT_USAGE);
     int64_t seed = 0;
     ds_ckpt_get_i64(c, "train.seed", &seed);

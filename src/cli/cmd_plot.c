@@ -11,12 +11,15 @@
 #include "descent/plot.h"
 #include "descent/schedule.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* A path of 100000 steps is already a 2 MB figure; more helps no reader. */
 #define MAX_STEPS 100000L
+/* --width, --height, --levels not given (0 is a value to reject, not "unset") */
+#define UNSET LONG_MIN
 
 static struct {
     const char *fn, *start, *schedule, *output, *window, *view, *angle, *title;
@@ -83,16 +86,16 @@ static int parse_window(const char *s, double w[4])
 static int fill_opts(ds_plot_opts *po)
 {
     *po = ds_plot_default_opts();
-    if (o.width && (o.width < 100 || o.width > 20000))
+    if (o.width != UNSET && (o.width < 100 || o.width > 20000))
         return ds_cli_usage_error(&plot_cmd, "--width must be 100..20000 (got %ld)", o.width);
-    if (o.height && (o.height < 100 || o.height > 20000))
+    if (o.height != UNSET && (o.height < 100 || o.height > 20000))
         return ds_cli_usage_error(&plot_cmd, "--height must be 100..20000 (got %ld)", o.height);
-    if (o.levels && (o.levels < 1 || o.levels > 256))
+    if (o.levels != UNSET && (o.levels < 1 || o.levels > 256))
         return ds_cli_usage_error(&plot_cmd, "--levels must be 1..256 (got %ld)", o.levels);
     po->title = o.title;
-    if (o.width) po->width = (int)o.width;
-    if (o.height) po->height = (int)o.height;
-    if (o.levels) po->levels = (int)o.levels;
+    if (o.width != UNSET) po->width = (int)o.width;
+    if (o.height != UNSET) po->height = (int)o.height;
+    if (o.levels != UNSET) po->levels = (int)o.levels;
     return -1;
 }
 
@@ -252,6 +255,7 @@ static int run_plot(int argc, char **argv)
 {
     memset(&o, 0, sizeof o);
     o.steps = 100;
+    o.width = o.height = o.levels = UNSET;
     ds_arg_list files = {0};
     int rc = ds_cli_parse(&plot_cmd, argc, argv, &files);
     ds_plot_opts po;

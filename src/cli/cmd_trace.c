@@ -69,11 +69,12 @@ static void fill_details(void)
     if (pos < sizeof details)
         snprintf(details + pos, sizeof details - pos,
                  "\n  keys are the rule's parameters, e.g. sgd:lr=0.1,momentum=0.9,nesterov=1\n"
+                 "  (every key and default: man descent, OPTIMIZER SPECS)\n"
                  "schedules: constant, step:every=S,factor=F, exp:k=K, inv:k=K, invsqrt,\n"
                  "  cosine:period=T,min=M, warmup:steps=W; chain with '+'\n"
                  "Row t is the point after t updates (float32 parameters) and f there.\n"
-                 "Exit status: 0 done, 2 bad input, 3 the path left the finite numbers\n"
-                 "(the rows up to that step are printed).");
+                 "Exit status: 0 done, 1 runtime failure, 2 bad input, 3 the path left the\n"
+                 "finite numbers (the rows up to that step are printed).");
 }
 
 /* Checks the options and builds everything the run needs; exit status or -1. */

@@ -75,17 +75,21 @@ static int parse_lrs(const char *s, double *lrs)
     if (strlen(s) >= sizeof buf) return ds_cli_usage_error(&tune_cmd, "--lrs is too long"), -1;
     strcpy(buf, s);
     int n = 0;
-    for (char *save = NULL, *tok = strtok_r(buf, "/", &save); tok;
-         tok = strtok_r(NULL, "/", &save)) {
+    /* strtok would skip the empty item of "1//2"; a typo must not pass */
+    for (char *tok = buf, *next; tok; tok = next) {
+        if ((next = strchr(tok, '/'))) *next++ = '\0';
         if (n == MAX_LRS)
             return ds_cli_usage_error(&tune_cmd, "--lrs takes at most %d rates", MAX_LRS), -1;
+        if (!*tok)
+            return ds_cli_usage_error(&tune_cmd, "--lrs expects A/B/..., got an empty rate in '%s'",
+                                      s),
+                   -1;
         if (ds__parse_double(tok, &lrs[n]) != 0 || !(lrs[n] > 0))
             return ds_cli_usage_error(&tune_cmd,
                                       "--lrs expects rates > 0 separated by '/', got '%s'", tok),
                    -1;
         n++;
     }
-    if (n == 0) return ds_cli_usage_error(&tune_cmd, "--lrs expects A/B/..., got '%s'", s), -1;
     return n;
 }
 

@@ -413,7 +413,9 @@ static ds_status parse_value(const char *opt, const key *k, char *v, ds_opt_para
     }
 }
 
-static ds_status parse_item(const char *opt, char *item, ds_opt_params *p)
+/* `seen` has bit i set once keys[i] was given: a second one is an error, as
+ * in schedule specs, rather than a silent "last one wins". */
+static ds_status parse_item(const char *opt, char *item, ds_opt_params *p, unsigned *seen)
 {
     const key *keys = keys_of[p->type];
     char acc[512];
@@ -425,6 +427,9 @@ static ds_status parse_item(const char *opt, char *item, ds_opt_params *p)
     for (const key *k = keys; k->name; k++) {
         if (strcmp(k->name, item) != 0) continue;
         if (!*value) return ds__fail(DS_ERR_PARSE, "%s: empty value for %s", opt, k->name);
+        const unsigned bit = 1u << (k - keys);
+        if (*seen & bit) return ds__fail(DS_ERR_PARSE, "%s: %s given twice", opt, k->name);
+        *seen |= bit;
         return parse_value(opt, k, eq + 1, p);
     }
     for (int t = 0; t < DS_OPT_COUNT; t++)
@@ -466,10 +471,11 @@ ds_status ds_opt_parse(const char *spec, ds_opt_params *out)
     ds_opt_params p = ds_opt_default_params(a->type);
     if (a->tweak) a->tweak(&p);
     if (rest && !*rest) return ds__fail(DS_ERR_PARSE, "%s: nothing after ':'", a->name);
+    unsigned seen = 0;
     for (char *item = rest, *next; item; item = next) {
         next = strchr(item, ',');
         if (next) *next++ = '\0';
-        ds_status s = parse_item(a->name, item, &p);
+        ds_status s = parse_item(a->name, item, &p, &seen);
         if (s) return s;
     }
     ds_status s = validate_as(a->name, &p);

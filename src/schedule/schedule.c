@@ -129,6 +129,9 @@ static ds_status parse_key(const kind_desc *kd, ds_sched_part *p, unsigned *seen
         if (*seen & (1u << i))
             return ds__fail(DS_ERR_PARSE, "%s: %s given twice", kd->name, k->name);
         double v;
+        if (!eq[1])
+            return ds__fail(DS_ERR_PARSE, "%s: empty value for %s (%s)", kd->name, k->name,
+                            rule_text(k->rule));
         if (ds__parse_double(eq + 1, &v) != 0 || !value_ok(v, k->rule))
             return ds__fail(DS_ERR_INVALID, "%s: %s must be %s (got %s)", kd->name, k->name,
                             rule_text(k->rule), eq + 1);

@@ -34,4 +34,8 @@ expect_exit 2 "$DESCENT" eval --model-file flip.ckpt
 expect_in "$err" "CRC"
 expect_exit 2 "$DESCENT" eval --model-file m.ckpt --data linear:n=20,features=5
 expect_in "$err" "m.ckpt"
+# a negative seed is rejected as by train and tune, not wrapped to 2^64 - 1
+expect_exit 2 "$DESCENT" eval --model-file m.ckpt --data blobs --seed -1
+expect_in "$err" "--seed must be >= 0 (got -1)"
+[ -z "$out" ] || fail "eval --seed -1 printed: $out"
 echo "ok"

@@ -138,6 +138,10 @@ bad output --fn booth --opt gd --start 1,1
 bad --opt --fn booth "${base[@]}"
 bad steps --fn booth --opt gd --start 1,1 --steps -1 -o bad.svg
 bad view --fn booth --opt gd --view cube "${base[@]}"
+# 0 is out of range too, not "use the default"
+bad "--levels must be 1..256 (got 0)" --fn booth --opt gd --levels 0 "${base[@]}"
+bad "--width must be 100..20000 (got 0)" --fn booth --opt gd --width 0 "${base[@]}"
+bad "--height must be 100..20000 (got 0)" --fn booth --opt gd --height 0 "${base[@]}"
 bad start --fn booth --opt gd --start 1 -o bad.svg
 bad "folder 'no/such' does not exist" --fn booth --opt gd --start 1,1 -o no/such/bad.svg
 printf '%s\n1,100,0.1,0.9,0.8,0.7,1.5\n2,200,oops,0.5,0.55,0.8,3\n' $h >broken.csv

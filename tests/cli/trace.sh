@@ -98,6 +98,9 @@ bad "unexpected argument 'extra'" "${ok[@]}" --opt sgd extra
 bad "unknown schedule 'foo' (accepted: constant, step" "${ok[@]}" --opt sgd --schedule foo
 bad "step: every must be a whole number > 0 (got 0)" "${ok[@]}" --opt sgd --schedule step:every=0
 bad "not finite in float32" --fn neuron --start 1e300,0 --opt sgd --steps 1
+# a key given twice in one spec is a typo (options may be repeated: the last
+# one wins, so wrappers can append overrides)
+bad "adam: lr given twice" "${ok[@]}" --opt adam:lr=1,lr=2
 
 # ---- --help: every option, every function, every optimizer ----
 expect_exit 0 "$DESCENT" trace --help

@@ -53,6 +53,8 @@ bad() { # bad NEEDLE ARGS...
 bad "--lrs expects rates > 0" "${common[@]}" --lrs 0.1/abc --plot bad.svg
 bad "--lrs expects rates > 0" "${common[@]}" --lrs 0.1/-1
 bad "--lrs expects A/B" "${common[@]}" --lrs /
+bad "empty rate in '0.1//1'" "${common[@]}" --lrs 0.1//1
+bad "empty rate in '0.1/'" "${common[@]}" --lrs 0.1/
 bad "--epochs must be >= 1" "${common[@]}" --epochs 0
 bad "--val must be in [0, 1)" "${common[@]}" --val 1
 bad "folder 'no/such' does not exist" "${common[@]}" --plot no/such/rate.svg

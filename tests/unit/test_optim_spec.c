@@ -124,6 +124,9 @@ static const bad bads[] = {
     {"adadelta:rho=1", DS_ERR_INVALID, {"adadelta: rho", "[0, 1)", NULL}},
     {"nadam:momentum_decay=-1", DS_ERR_INVALID, {"nadam: momentum_decay", ">= 0", NULL}},
     {"lion:beta2=1", DS_ERR_INVALID, {"lion: beta2", "[0, 1)", NULL}},
+    /* a key given twice is a typo, not "last one wins" (as schedules) */
+    {"adam:lr=1,lr=2", DS_ERR_PARSE, {"adam", "lr given twice", NULL}},
+    {"momentum:momentum=0.5,lr=0.1,momentum=0.8", DS_ERR_PARSE, {"momentum given twice", NULL}},
 };
 
 static void test_bad_specs(void **state)

@@ -178,6 +178,7 @@ static void test_bad_specs(void **state)
         {"step:every=5,factor=-1", "factor must be a number > 0 (got -1)"},
         {"step:every=5,gamma=0.5", "step: unknown key 'gamma' (accepted: every, factor)"},
         {"step:every=5,every=6", "step: every given twice"},
+        {"inv:k=", "inv: empty value for k (a number >= 0)"},
         {"step:every", "step: expected key=value, got 'every'"},
         {"step:every=5,", "expected key=value"},
         {"step:", "step: nothing after ':'"},
