@@ -48,7 +48,8 @@ ds_status ds_dist_init(int *argc, char ***argv);
  * that status, ending every rank of the job. No-op without MPI. */
 void ds_dist_finalize(int status);
 
-int ds_dist_rank(void); /* 0 .. size - 1 */
+/* This process's rank, 0 .. size - 1 (0 without MPI). */
+int ds_dist_rank(void);
 int ds_dist_size(void); /* >= 1 */
 
 /* x[i] = sum over ranks of x[i], in place, on every rank (one

@@ -39,6 +39,7 @@ typedef struct ds_report_params {
     const char *tune_data;
 } ds_report_params;
 
+/* The defaults of `descent lectures`: see the field comments above. */
 ds_report_params ds_report_default_params(void);
 
 /* Number of sections (experiments) and the title of section i (0-based). */
