@@ -72,6 +72,7 @@ typedef struct ds_plot_opts {
     const char *id_prefix;       /* prefix of element ids; distinct per figure in one page */
     /* line charts */
     ds_plot_scale xscale, yscale;
+    int xwhole; /* 1: x ticks on whole numbers only (epochs: no 1.5) */
     /* maps */
     int has_window;      /* 1: use `window` instead of the function's */
     double window[4];    /* x0, x1, y0, y1 with x0 < x1, y0 < y1 */

@@ -105,9 +105,9 @@ ds_status ds_tune_trial_run(const ds_tune_setup *s, double lr, ds_tune_trial *ou
 int ds_tune_best(const ds_tune_trial *t, int n);
 
 /* The whole search: trials at `lrs` (n of them; NULL = the coarse grid),
- * then, if `refine`, at ds_tune_fine_lrs around the best. Writes up to
- * n + DS_TUNE_FINE trials (coarse first, in the given order) to out and
- * their count to *count. */
+ * then, if `refine`, at those of ds_tune_fine_lrs around the best that
+ * were not tried yet. Writes up to n + DS_TUNE_FINE trials (coarse first,
+ * in the given order) to out and their count to *count. */
 ds_status ds_tune_search(const ds_tune_setup *s, const double *lrs, int n, int refine,
                          ds_tune_trial *out, int *count);
 

@@ -142,6 +142,11 @@ int ds_cli_lib_error(const ds_command *cmd, int code)
     return code;
 }
 
+int ds_cli_option_error(const ds_command *cmd, const char *opt)
+{
+    return ds_cli_usage_error(cmd, "--%s: %s", opt, ds_last_error());
+}
+
 int ds_cli_check_output(const ds_command *cmd, const char *opt, const char *path)
 {
     if (!path) return -1;

@@ -68,6 +68,11 @@ int ds_cli_usage_error(const ds_command *cmd, const char *fmt, ...)
 /* Prints "descent CMD: " + ds_last_error() to stderr; returns `code`. */
 int ds_cli_lib_error(const ds_command *cmd, int code);
 
+/* A library parser rejected the value of --OPT: prints "descent CMD: --OPT: "
+ * + ds_last_error() ("descent trace: --opt: adam: beta2 must be ...") and
+ * returns DS_EXIT_USAGE, so every command names the option the same way. */
+int ds_cli_option_error(const ds_command *cmd, const char *opt);
+
 /* An output file's folder must exist and be writable: checked before any
  * work, so bad input fails fast with exit status 2 and nothing written.
  * Prints "descent CMD: --OPT PATH: folder ... is not writable" and returns

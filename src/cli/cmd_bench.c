@@ -6,6 +6,7 @@
  * bench/vs-pytorch.sh runs both next to PyTorch. The measuring code is
  * library code in src/bench; this file parses, runs and prints. */
 #include "commands.h"
+#include "train_opts.h"
 
 #include "../bench/bench.h"
 #include "descent/train.h"
@@ -16,24 +17,24 @@
 #include <string.h>
 
 static struct {
-    long params, threads, reps, epochs, seed;
-    const char *model, *act, *data, *batch;
+    ds_train_opts t; /* bench train: the options it shares with descent train */
+    long params, reps;
     ds_arg_list opts;
     int json;
-} o = {.params = 10000000, .threads = 0, .reps = 10, .epochs = 1, .seed = 0};
+} o = {.t = {.epochs = 1, .seed = 0}, .params = 10000000, .reps = 10};
 
 static const ds_arg bench_args[] = {
     {"params", DS_ARG_INT, &o.params, "N", "optim: parameters per step (default 10000000)"},
     {"opt", DS_ARG_MULTI, &o.opts, "SPEC",
      "optimizer spec, repeatable (optim default: every rule; train: adam:lr=1e-3)"},
     {"reps", DS_ARG_INT, &o.reps, "N", "timed repetitions, best kept (default 10)"},
-    {"model", DS_ARG_STRING, &o.model, "SPEC", "train: model (default mlp:784-256-128-10)"},
-    {"act", DS_ARG_STRING, &o.act, "A", "train: hidden activation (default relu)"},
-    {"data", DS_ARG_STRING, &o.data, "SPEC", "train: data spec (default fashion-mnist)"},
-    {"batch", DS_ARG_STRING, &o.batch, "N", "train: mini-batch size (default 64)"},
-    {"epochs", DS_ARG_INT, &o.epochs, "N", "train: epochs to time (default 1)"},
-    {"seed", DS_ARG_INT, &o.seed, "N", "train: seed of weights and shuffles (default 0)"},
-    {"threads", DS_ARG_INT, &o.threads, "N", "threads (default 0: all cores)"},
+    DS_TRAIN_ARG_MODEL(o.t),
+    DS_TRAIN_ARG_ACT(o.t),
+    DS_TRAIN_ARG_DATA(o.t),
+    DS_TRAIN_ARG_BATCH(o.t),
+    {"epochs", DS_ARG_INT, &o.t.epochs, "N", "train: epochs to time (default 1)"},
+    DS_TRAIN_ARG_SEED(o.t),
+    DS_TRAIN_ARG_THREADS(o.t),
     {"json", DS_ARG_FLAG, &o.json, NULL, "print one JSON object instead of a table"},
     {NULL, 0, NULL, NULL, NULL},
 };
@@ -50,7 +51,8 @@ static const ds_command bench_cmd = {
                "  examples/s, GFLOP/s of the matrix products (per layer 2 N(l-1) N(l) per\n"
                "  example forward and for each gradient; none for the first layer's input\n"
                "  gradient) and OpenBLAS sgemm's GFLOP/s on the same shapes, and the test\n"
-               "  accuracy reached. Timings are the best of --reps (optim).",
+               "  accuracy reached. Timings are the best of --reps (optim).\n"
+               "--model, --act, --data, --batch, --seed: bench train only, as train reads them.",
     .args = bench_args,
 };
 
@@ -58,13 +60,14 @@ static int check_counts(void)
 {
     if (o.params < 1 || o.params > (LONG_MAX / 64))
         return ds_cli_usage_error(&bench_cmd, "--params must be >= 1 (got %ld)", o.params);
-    if (o.threads < 0 || o.threads > 4096)
-        return ds_cli_usage_error(&bench_cmd, "--threads must be 0..4096 (got %ld)", o.threads);
+    if (o.t.threads < 0 || o.t.threads > 4096)
+        return ds_cli_usage_error(&bench_cmd, "--threads must be 0..4096 (got %ld)", o.t.threads);
     if (o.reps < 1 || o.reps > 100000)
         return ds_cli_usage_error(&bench_cmd, "--reps must be 1..100000 (got %ld)", o.reps);
-    if (o.epochs < 1 || o.epochs > 1000)
-        return ds_cli_usage_error(&bench_cmd, "--epochs must be 1..1000 (got %ld)", o.epochs);
-    if (o.seed < 0) return ds_cli_usage_error(&bench_cmd, "--seed must be >= 0 (got %ld)", o.seed);
+    if (o.t.epochs < 1 || o.t.epochs > 1000)
+        return ds_cli_usage_error(&bench_cmd, "--epochs must be 1..1000 (got %ld)", o.t.epochs);
+    if (o.t.seed < 0)
+        return ds_cli_usage_error(&bench_cmd, "--seed must be >= 0 (got %ld)", o.t.seed);
     return -1;
 }
 
@@ -76,7 +79,7 @@ static int optim_list(ds_opt_params *list, int *count)
     *count = 0;
     for (int i = 0; i < o.opts.n; i++)
         if (ds_opt_parse(o.opts.v[i], &list[(*count)++]) != DS_OK)
-            return ds_cli_lib_error(&bench_cmd, DS_EXIT_USAGE);
+            return ds_cli_option_error(&bench_cmd, "opt");
     for (int t = 0; o.opts.n == 0 && t < DS_OPT_COUNT; t++)
         list[(*count)++] = ds_opt_default_params((ds_opt_type)t);
     return -1;
@@ -141,10 +144,7 @@ static int run_optim(int threads)
 /* ---- bench train -------------------------------------------------------- */
 
 typedef struct train_run {
-    ds_data data;
-    ds_model *m;
-    ds_trainer *t;
-    ds_train_params tp;
+    ds_train_job job;
     double best_epoch; /* seconds of the fastest epoch: the least disturbed one */
 } train_run;
 
@@ -155,31 +155,25 @@ static int on_epoch(void *ctx, const ds_train_progress *p)
     return 0;
 }
 
+/* The run as `descent train` would make it, the first --opt its optimizer;
+ * an exit status (the error printed) or -1. */
 static int train_setup(train_run *r, int threads)
 {
-    ds_model_params mp = ds_model_default_params();
-    ds_opt_params op;
-    mp.seed = (uint64_t)o.seed;
-    if (o.act && ds_act_parse(o.act, &mp.act) != DS_OK) return DS_EXIT_USAGE;
-    if (ds_opt_parse(o.opts.n ? o.opts.v[0] : "adam:lr=1e-3", &op) != DS_OK) return DS_EXIT_USAGE;
-    r->tp = ds_train_default_params();
-    r->tp.epochs = o.epochs, r->tp.seed = mp.seed, r->tp.threads = threads;
-    r->tp.progress = on_epoch, r->tp.progress_ctx = r, r->best_epoch = INFINITY;
-    if (o.batch && ds_batch_size_parse(o.batch, &r->tp.batch) != DS_OK) return DS_EXIT_USAGE;
-    if (ds_data_load(o.data ? o.data : "fashion-mnist", mp.seed, &r->data) != DS_OK)
-        return DS_EXIT_USAGE;
-    r->m = ds_model_init(o.model ? o.model : "mlp:784-256-128-10",
-                         ds_dataset_features(r->data.train), &mp);
-    if (!r->m) return DS_EXIT_USAGE;
-    r->t = ds_trainer_init(r->m, &op, r->data.train, NULL, &r->tp);
-    return r->t ? -1 : DS_EXIT_USAGE;
+    o.t.opt = o.opts.n ? o.opts.v[0] : NULL;
+    int rc = ds_train_opts_resolve(&bench_cmd, &o.t, NULL, &r->job);
+    if (rc >= 0) return rc;
+    r->job.tp.threads = threads;
+    r->job.tp.progress = on_epoch, r->job.tp.progress_ctx = r, r->best_epoch = INFINITY;
+    if ((rc = ds_train_job_load(&bench_cmd, &r->job)) >= 0) return rc;
+    return ds_train_job_build(&bench_cmd, &r->job);
 }
 
 static void print_train(const train_run *r, int threads, double secs, double gemm_s, double acc)
 {
-    size_t rows = ds_dataset_rows(r->data.train), batch = r->tp.batch ? r->tp.batch : rows;
-    double examples = (double)rows * (double)o.epochs;
-    double flops = ds__mlp_step_flops(r->m, 1);
+    size_t rows = ds_dataset_rows(r->job.data.train);
+    size_t batch = r->job.tp.batch ? r->job.tp.batch : rows;
+    double examples = (double)rows * (double)o.t.epochs;
+    double flops = ds__mlp_step_flops(r->job.m, 1);
     double gflops = flops * examples / secs / 1e9;
     double sgemm = flops * (double)(batch < rows ? batch : rows) / gemm_s / 1e9;
     if (o.json) {
@@ -187,15 +181,16 @@ static void print_train(const train_run *r, int threads, double secs, double gem
                "\"seconds\": %.6g, \"seconds_per_epoch\": %.6g, \"best_epoch_seconds\": %.6g, "
                "\"examples_per_s\": %.6g, \"flops_per_example\": %.0f, \"gflops\": %.6g, "
                "\"sgemm_gflops\": %.6g, \"test_accuracy\": ",
-               threads, batch, o.epochs, examples, secs, secs / (double)o.epochs, r->best_epoch,
+               threads, batch, o.t.epochs, examples, secs, secs / (double)o.t.epochs, r->best_epoch,
                examples / secs, flops, gflops, sgemm);
         printf(isnan(acc) ? "null}\n" : "%.6f}\n", acc);
         return;
     }
-    printf("threads %d, batch %zu, %ld epoch(s) of %zu examples\n", threads, batch, o.epochs, rows);
+    printf("threads %d, batch %zu, %ld epoch(s) of %zu examples\n", threads, batch, o.t.epochs,
+           rows);
     printf("seconds/epoch %.3f (best %.3f)  examples/s %.0f  GFLOP/s %.2f  (sgemm on the same "
            "shapes: %.2f, %.0f%%)  test_accuracy %.4f\n",
-           secs / (double)o.epochs, r->best_epoch, examples / secs, gflops, sgemm,
+           secs / (double)o.t.epochs, r->best_epoch, examples / secs, gflops, sgemm,
            100.0 * gflops / sgemm, acc);
 }
 
@@ -203,23 +198,20 @@ static int run_train_bench(int threads)
 {
     train_run r;
     memset(&r, 0, sizeof r);
+    ds_train_job *j = &r.job;
     int rc = train_setup(&r, threads);
-    if (rc >= 0) {
-        rc = ds_cli_lib_error(&bench_cmd, rc);
-    } else if (ds_trainer_run(r.t, 0) != DS_OK) {
+    if (rc < 0 && ds_trainer_run(j->t, 0) != DS_OK) {
         rc = ds_cli_lib_error(&bench_cmd, DS_EXIT_FAIL);
-    } else {
+    } else if (rc < 0) {
         double loss, acc = NAN, gemm_s;
-        size_t rows = ds_dataset_rows(r.data.train), batch = r.tp.batch ? r.tp.batch : rows;
-        if ((r.data.test && ds_trainer_evaluate(r.t, r.data.test, &loss, &acc) != DS_OK) ||
-            ds__bench_mlp_gemms(r.m, batch < rows ? batch : rows, (int)o.reps, &gemm_s) != DS_OK)
+        size_t rows = ds_dataset_rows(j->data.train), batch = j->tp.batch ? j->tp.batch : rows;
+        if ((j->data.test && ds_trainer_evaluate(j->t, j->data.test, &loss, &acc) != DS_OK) ||
+            ds__bench_mlp_gemms(j->m, batch < rows ? batch : rows, (int)o.reps, &gemm_s) != DS_OK)
             rc = ds_cli_lib_error(&bench_cmd, DS_EXIT_FAIL);
         else
-            print_train(&r, threads, ds_trainer_seconds(r.t), gemm_s, acc);
+            print_train(&r, threads, ds_trainer_seconds(j->t), gemm_s, acc);
     }
-    ds_trainer_free(r.t);
-    ds_model_free(r.m);
-    ds_data_free(&r.data);
+    ds_train_job_free(j);
     return rc >= 0 ? rc : DS_EXIT_OK;
 }
 
@@ -232,7 +224,7 @@ static int run_bench(int argc, char **argv)
     if (words.n != 1 || (strcmp(words.v[0], "optim") != 0 && strcmp(words.v[0], "train") != 0))
         return ds_cli_usage_error(&bench_cmd, "expects one of: optim, train (got %s%s)",
                                   words.n ? words.v[0] : "nothing", words.n > 1 ? " ..." : "");
-    int threads = o.threads > 0 ? (int)o.threads : ds__bench_threads(0);
+    int threads = o.t.threads > 0 ? (int)o.t.threads : ds__bench_threads(0);
     rc = words.v[0][0] == 'o' ? run_optim(threads) : run_train_bench(threads);
     if (rc == DS_EXIT_OK && fflush(stdout) != 0) rc = DS_EXIT_FAIL;
     return rc;

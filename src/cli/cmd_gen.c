@@ -7,13 +7,10 @@
 
 #include "descent/stream.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 typedef struct gen_opts {
     long rows, features, classes, seed, block;
@@ -33,9 +30,11 @@ static const ds_arg gen_args[] = {
     {"spread", DS_ARG_DOUBLE, &o.spread, "X", "blobs: cluster std (default 1)"},
     {"seed", DS_ARG_INT, &o.seed, "S", "random seed (default 0)"},
     {"block", DS_ARG_INT, &o.block, "N", "rows per block of the file (default 4096)"},
-    {"output", DS_ARG_STRING, &o.output, "FILE", "the stream file to write (also -o; required)"},
+    {"output", DS_ARG_STRING, &o.output, "FILE", "the stream file to write (required)"},
     {NULL, 0, NULL, NULL, NULL},
 };
+
+static const ds_arg_short gen_shorts[] = {{'o', "output"}, {0, NULL}};
 
 static const ds_command gen_cmd = {
     .name = "gen",
@@ -46,23 +45,8 @@ static const ds_command gen_cmd = {
                "seed. Train on the file with: descent train --data stream:FILE ...\n"
                "Exit status: 0 done, 1 runtime failure, 2 bad input (nothing written).",
     .args = gen_args,
+    .shorts = gen_shorts,
 };
-
-/* The folder of the output must exist: bad input, not a runtime failure. */
-static int check_folder(const char *path)
-{
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    struct stat st;
-    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + (slash == path) : 1,
-             slash ? path : ".");
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(dir, W_OK) != 0)
-        return ds_cli_usage_error(&gen_cmd,
-                                  "--output %s: folder '%s' does not exist or is not "
-                                  "writable",
-                                  path, dir);
-    return -1;
-}
 
 /* Fills p from the options; an exit status, or -1 when all is well. */
 static int params(const char *kind, ds_stream_gen_params *p)
@@ -88,14 +72,12 @@ static int params(const char *kind, ds_stream_gen_params *p)
     if (!isnan(o.noise)) p->noise = o.noise;
     if (!isnan(o.spread)) p->spread = o.spread;
     p->seed = (uint64_t)o.seed;
-    return check_folder(o.output);
+    return ds_cli_check_output(&gen_cmd, "output", o.output);
 }
 
 static int run_gen(int argc, char **argv)
 {
     o = unset;
-    for (int i = 1; i < argc; i++) /* -o FILE is --output FILE */
-        if (strcmp(argv[i], "-o") == 0) argv[i] = (char *)"--output";
     ds_arg_list kinds = {0};
     int rc = ds_cli_parse(&gen_cmd, argc, argv, &kinds);
     if (rc >= 0) return rc;

@@ -12,6 +12,7 @@
 #include "descent/schedule.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,7 +115,22 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
-/* `--log FILE...`: four panels, one series per file in each. */
+/* The learning-rate panel: a log axis once the rates span more than a
+ * decade (a decaying schedule), where AUTO would wait for two. */
+static ds_plot_scale lr_scale(const ds_plot_train_log *logs, int n)
+{
+    double lo = INFINITY, hi = 0;
+    for (int i = 0; i < n; i++)
+        for (size_t r = 0; r < logs[i].n; r++) {
+            double lr = logs[i].col[DS_LOG_LR][r];
+            if (!(lr > 0)) return DS_PLOT_LINEAR;
+            lo = lr < lo ? lr : lo;
+            hi = lr > hi ? lr : hi;
+        }
+    return hi > 10 * lo ? DS_PLOT_LOG : DS_PLOT_LINEAR;
+}
+
+/* `--log FILE...`: four panels, one series per file in each, epochs on x. */
 static int plot_logs(const ds_arg_list *files, ds_plot_opts *po)
 {
     static const struct {
@@ -124,7 +140,7 @@ static int plot_logs(const ds_arg_list *files, ds_plot_opts *po)
     } kinds[4] = {{DS_LOG_TRAIN_LOSS, "training loss", "loss", DS_PLOT_AUTO},
                   {DS_LOG_VAL_LOSS, "validation loss", "loss", DS_PLOT_AUTO},
                   {DS_LOG_VAL_ACCURACY, "validation accuracy", "accuracy", DS_PLOT_LINEAR},
-                  {DS_LOG_LR, "learning rate", "lr", DS_PLOT_AUTO}};
+                  {DS_LOG_LR, "learning rate", "lr", DS_PLOT_LINEAR}};
     ds_plot_train_log logs[DS_ARG_LIST_MAX] = {0};
     ds_plot_series series[4][DS_ARG_LIST_MAX];
     ds_plot_panel panels[4];
@@ -141,7 +157,8 @@ static int plot_logs(const ds_arg_list *files, ds_plot_opts *po)
         panels[k].opts.title = kinds[k].title;
         panels[k].opts.xlabel = "epoch";
         panels[k].opts.ylabel = kinds[k].ylabel;
-        panels[k].opts.yscale = kinds[k].scale;
+        panels[k].opts.yscale = kinds[k].col == DS_LOG_LR ? lr_scale(logs, n) : kinds[k].scale;
+        panels[k].opts.xwhole = 1;
     }
     if (rc < 0) {
         ds_strbuf svg = {0};
@@ -172,10 +189,9 @@ static int check_paths(const ds_fn2d **f, ds_opt_params *p, ds_schedule *s, doub
         return ds_cli_usage_error(&plot_cmd, "--start expects X,Y (two numbers), got '%s'",
                                   o.start);
     for (int i = 0; i < o.opt.n; i++)
-        if (ds_opt_parse(o.opt.v[i], &p[i]) != DS_OK)
-            return ds_cli_lib_error(&plot_cmd, DS_EXIT_USAGE);
+        if (ds_opt_parse(o.opt.v[i], &p[i]) != DS_OK) return ds_cli_option_error(&plot_cmd, "opt");
     if (ds_schedule_parse(o.schedule, s) != DS_OK)
-        return ds_cli_lib_error(&plot_cmd, DS_EXIT_USAGE);
+        return ds_cli_option_error(&plot_cmd, "schedule");
     if (o.view && strcmp(o.view, "contour") != 0 && strcmp(o.view, "surface") != 0)
         return ds_cli_usage_error(&plot_cmd, "--view must be contour or surface, got '%s'", o.view);
     po->view = o.view && strcmp(o.view, "surface") == 0 ? DS_PLOT_SURFACE : DS_PLOT_CONTOUR;

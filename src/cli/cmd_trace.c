@@ -91,9 +91,9 @@ static int prepare(const ds_fn2d **f, ds_opt_params *p, ds_schedule *s, double *
     if (ds_cli_parse_pair(o.start, x0, y0) != 0)
         return ds_cli_usage_error(&trace_cmd, "--start expects X,Y (two numbers), got '%s'",
                                   o.start);
-    if (ds_opt_parse(o.opt, p) != DS_OK) return ds_cli_lib_error(&trace_cmd, DS_EXIT_USAGE);
+    if (ds_opt_parse(o.opt, p) != DS_OK) return ds_cli_option_error(&trace_cmd, "opt");
     if (ds_schedule_parse(o.schedule, s) != DS_OK)
-        return ds_cli_lib_error(&trace_cmd, DS_EXIT_USAGE);
+        return ds_cli_option_error(&trace_cmd, "schedule");
     return -1;
 }
 

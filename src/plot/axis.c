@@ -20,10 +20,9 @@ double ds__nice_step(double span, int max_ticks)
     return nice * mag;
 }
 
-int ds__ticks(double lo, double hi, int max_ticks, double *out, int cap)
+/* The ticks of a linear axis: the multiples of step in [lo, hi]. */
+static int ticks_every(double lo, double hi, double step, double *out, int cap)
 {
-    if (!(hi > lo)) return 0;
-    double step = ds__nice_step(hi - lo, max_ticks);
     double eps = step * 1e-9;
     int n = 0;
     for (double k = ceil((lo - eps) / step); k * step <= hi + eps && n < cap; k++) {
@@ -31,6 +30,12 @@ int ds__ticks(double lo, double hi, int max_ticks, double *out, int cap)
         out[n++] = fabs(v) < eps ? 0 : v; /* no "-0" labels */
     }
     return n;
+}
+
+int ds__ticks(double lo, double hi, int max_ticks, double *out, int cap)
+{
+    if (!(hi > lo)) return 0;
+    return ticks_every(lo, hi, ds__nice_step(hi - lo, max_ticks), out, cap);
 }
 
 int ds__log_ticks(double lo, double hi, double *out, int cap)
@@ -85,14 +90,16 @@ static void put_line(ds_strbuf *b, double x0, double y0, double x1, double y1, c
     ds__printf(b, "\" %s/>\n", style);
 }
 
-/* Ticks, labels and grid lines of one axis (vertical = the y axis). */
-static void draw_ticks(ds_strbuf *b, const ds__frame *f, int vertical)
+/* Ticks, labels and grid lines of one axis (vertical = the y axis);
+ * `whole`: the x axis counts whole things, so no tick falls between two. */
+static void draw_ticks(ds_strbuf *b, const ds__frame *f, int vertical, int whole)
 {
     double t[64];
     int logax = vertical ? f->logy : f->logx;
     double lo = vertical ? f->y0 : f->x0, hi = vertical ? f->y1 : f->x1;
-    int n = logax ? ds__log_ticks(lo, hi, t, 64) : ds__ticks(lo, hi, vertical ? 6 : 8, t, 64);
-    double step = logax ? 0 : ds__nice_step(hi - lo, vertical ? 6 : 8);
+    double step = logax || !(hi > lo) ? 0 : ds__nice_step(hi - lo, vertical ? 6 : 8);
+    if (!vertical && whole && step > 0 && step < 1) step = 1;
+    int n = logax ? ds__log_ticks(lo, hi, t, 64) : step > 0 ? ticks_every(lo, hi, step, t, 64) : 0;
     for (int i = 0; i < n; i++) {
         char label[40];
         ds__tick_label(t[i], step, label, sizeof label);
@@ -113,8 +120,8 @@ static void draw_ticks(ds_strbuf *b, const ds__frame *f, int vertical)
 void ds__draw_axes(ds_strbuf *b, const ds__frame *f, const ds_plot_opts *o)
 {
     ds__puts(b, "<g class=\"axes\">\n");
-    draw_ticks(b, f, 0);
-    draw_ticks(b, f, 1);
+    draw_ticks(b, f, 0, o->xwhole);
+    draw_ticks(b, f, 1, 0);
     ds__puts(b, "<rect x=\"");
     ds__put_num(b, f->px0);
     ds__puts(b, "\" y=\"");

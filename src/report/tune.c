@@ -75,15 +75,24 @@ int ds_tune_best(const ds_tune_trial *t, int n)
     return best;
 }
 
-/* Runs trial i of the search at lr and tells the caller. */
-static ds_status search_trial(const ds_tune_setup *s, int i, double lr, ds_tune_trial *out,
-                              int *count)
+/* Runs the next trial of the search at lr and tells the caller. */
+static ds_status search_trial(const ds_tune_setup *s, double lr, ds_tune_trial *out, int *count)
 {
+    int i = *count;
     ds_status st = ds_tune_trial_run(s, lr, &out[i]);
     if (st != DS_OK) return st;
     *count = i + 1;
     if (s->on_trial) s->on_trial(s->ctx, i, &out[i]);
     return DS_OK;
+}
+
+/* 1 if lr is one of the n rates tried (equal up to rounding: 0.1 * 3 is
+ * 0.30000000000000004, yet the same rate as 0.3). */
+static int tried(const ds_tune_trial *t, int n, double lr)
+{
+    for (int i = 0; i < n; i++)
+        if (fabs(t[i].lr - lr) <= 1e-9 * lr) return 1;
+    return 0;
 }
 
 ds_status ds_tune_search(const ds_tune_setup *s, const double *lrs, int n, int refine,
@@ -92,7 +101,7 @@ ds_status ds_tune_search(const ds_tune_setup *s, const double *lrs, int n, int r
     if (!lrs) lrs = ds_tune_coarse_lrs, n = DS_TUNE_COARSE;
     *count = 0;
     for (int i = 0; i < n; i++) {
-        ds_status st = search_trial(s, i, lrs[i], out, count);
+        ds_status st = search_trial(s, lrs[i], out, count);
         if (st != DS_OK) return st;
     }
     int best = ds_tune_best(out, n);
@@ -100,7 +109,8 @@ ds_status ds_tune_search(const ds_tune_setup *s, const double *lrs, int n, int r
     double fine[DS_TUNE_FINE];
     int nf = ds_tune_fine_lrs(out[best].lr, fine);
     for (int i = 0; i < nf; i++) {
-        ds_status st = search_trial(s, n + i, fine[i], out, count);
+        /* a finer rate the sweep already tried (0.2 = 2 x 0.1 in 0.1/0.2) */
+        ds_status st = tried(out, *count, fine[i]) ? DS_OK : search_trial(s, fine[i], out, count);
         if (st != DS_OK) return st;
     }
     return DS_OK;

@@ -22,6 +22,9 @@ expect_in "$err" "--output"
 expect_exit 2 "$DESCENT" gen blobs --classes 1 -o bad.ds
 expect_exit 2 "$DESCENT" gen linear --classes 3 -o bad.ds
 expect_exit 2 "$DESCENT" gen linear -o no/such/dir/x.ds
+expect_in "$err" "descent gen: --output no/such/dir/x.ds: folder 'no/such/dir' does not exist"
+expect_exit 0 "$DESCENT" gen --help
+expect_in "$out" "-o, --output FILE"
 [ ! -e bad.ds ] || fail "bad input left bad.ds behind"
 "$DESCENT" gen linear --rows 100 --features 2 -o keep.ds >/dev/null
 cp keep.ds keep.orig

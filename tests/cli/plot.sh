@@ -119,6 +119,32 @@ for p in panels: assert len([e for e in p.iter(NS + 'path') if e.get('class') ==
 legend = ' '.join(''.join(t.itertext()) for g in cls('g', 'legend') for t in g.iter(NS + 'text'))
 assert 'run_a.csv' in legend and 'run_b.csv' in legend
 "
+# The epoch axes tick whole epochs only (no 1.5); the learning rate gets a
+# log axis once the rates span more than a decade (0.1 ... 0.001 here, two
+# decades: the loss panels' AUTO rule would still draw it linear).
+printf '%s\n1,10,0.1,0.9,0.8,0.7,1\n2,20,0.01,0.5,0.5,0.8,2\n3,30,0.001,0.4,0.4,0.9,3\n' $h >run_c.csv
+for f in run_a.csv run_c.csv; do
+    expect_exit 0 "$DESCENT" plot --log run_b.csv $f -o ticks.svg
+    check_svg ticks.svg "
+import math
+def ticks(panel, anchor):
+    out = []
+    for g in panel.iter(NS + 'g'):
+        if g.get('class') != 'axes': continue
+        for t in g.iter(NS + 'text'):
+            try:
+                if t.get('text-anchor') == anchor: out.append(float(t.text))
+            except (TypeError, ValueError): pass
+    return out
+panels = cls('g', 'panel')
+for p in panels:
+    x = ticks(p, 'middle')
+    assert x and all(v == int(v) for v in x), x
+lr = ticks(panels[3], 'end')
+decades = all(v > 0 and abs(math.log10(v) - round(math.log10(v))) < 1e-9 for v in lr)
+assert len(lr) >= 3 and decades == ('$f' == 'run_c.csv'), lr
+" || fail "--log ticks with $f"
+done
 
 # Bad input: exit 2, one line naming the item, no file written or clobbered.
 bad() {
@@ -133,6 +159,9 @@ bad() {
 base=(--start 1,1 --steps 10 -o bad.svg)
 bad nope --fn nope --opt gd "${base[@]}"
 bad frobnicate --fn booth --opt frobnicate "${base[@]}"
+bad "descent plot: --opt: adam: beta2 must be in [0, 1) (got 1.5)" --fn booth --opt gd \
+    --opt adam:beta2=1.5 "${base[@]}"
+bad "descent plot: --schedule: unknown schedule 'foo'" --fn booth --opt gd --schedule foo "${base[@]}"
 bad window --fn booth --opt gd --window 1,0,0,1 "${base[@]}"
 bad output --fn booth --opt gd --start 1,1
 bad --opt --fn booth "${base[@]}"

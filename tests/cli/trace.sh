@@ -101,6 +101,9 @@ bad "not finite in float32" --fn neuron --start 1e300,0 --opt sgd --steps 1
 # a key given twice in one spec is a typo (options may be repeated: the last
 # one wins, so wrappers can append overrides)
 bad "adam: lr given twice" "${ok[@]}" --opt adam:lr=1,lr=2
+# a rejected spec names its option, as in every command
+bad "descent trace: --opt: adam: beta2 must be in [0, 1) (got 1.5)" "${ok[@]}" --opt adam:beta2=1.5
+bad "descent trace: --schedule: unknown schedule 'foo'" "${ok[@]}" --opt sgd --schedule foo
 
 # ---- --help: every option, every function, every optimizer ----
 expect_exit 0 "$DESCENT" trace --help

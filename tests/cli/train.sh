@@ -46,6 +46,10 @@ expect_in "$(cat tty.txt)" "left "
 "$DESCENT" train --data blobs:n=200 --model mlp:2-8-3 --epochs 2 --batch 8 >pipe.txt
 [ "$(grep -c '^epoch [12]/2  step' pipe.txt)" = 2 ] || fail "plain lines: $(cat pipe.txt)"
 ! grep -q 'ex/s' pipe.txt || fail "progress bar drawn into a pipe"
+expect_in "$(tail -1 pipe.txt)" "(2 epochs, "
+# the summary counts in the singular for one epoch
+expect_exit 0 "$DESCENT" train --data blobs:n=200 --model mlp:2-8-3 --epochs 1 --batch 8
+expect_in "$out" "(1 epoch, "
 
 # --- save -> eval: the same test numbers to the last digit, with and
 #     without the EMA of the weights (eval must see the saved average)

@@ -29,6 +29,8 @@ assert best == float(min(ok, key=lambda r: float(r[2]))[0]), (best, ok)
 assert 1e-4 < best < 1.0, best
 for r in ok:
     assert 0 <= float(r[3]) <= 1 and float(r[2]) > 0, r
+    # losses are printed with %g: 6 significant digits, however large
+    assert all("%g" % float(v) == v for v in r[1:3]), r
 print("best", best)
 PY
 python3 -c "import xml.etree.ElementTree as E,sys; E.parse(sys.argv[1])" rate.svg || fail "rate.svg is not XML"
@@ -41,6 +43,13 @@ expect_exit 0 "$DESCENT" tune "${common[@]}"
 expect_exit 0 "$DESCENT" tune "${common[@]}" --lrs 0.003/0.03 --coarse-only
 [ "$(printf '%s\n' "$out" | awk 'NR > 1 && $1 != "best" { print $1 }' | tr '\n' ' ')" = "0.003 0.03 " ] ||
     fail "--lrs/--coarse-only: $out"
+
+# the finer search skips a rate the sweep already tried: around 0.1 it
+# would try 0.2 again, around 0.2 it would try 0.1 again
+expect_exit 0 "$DESCENT" tune "${common[@]}" --lrs 0.1/0.2
+rates=$(printf '%s\n' "$out" | awk 'NR > 1 && $1 != "best" { print $1 }')
+[ "$(printf '%s\n' "$rates" | wc -l)" -eq 4 ] || fail "--lrs 0.1/0.2 then finer: $out"
+[ -z "$(printf '%s\n' "$rates" | sort | uniq -d)" ] || fail "a rate tried twice: $out"
 
 # ---- bad input: exit 2, one line on stderr naming the item, no output file ----
 bad() { # bad NEEDLE ARGS...

@@ -1,0 +1,102 @@
+/* train_opts.h - the training options that `descent train`, `descent tune`
+ * and `descent bench train` share: each option declared once (the
+ * DS_TRAIN_ARG_* table entries, which name a ds_train_opts to fill), one
+ * function that checks the values and turns them into model, optimizer and
+ * training-loop params, and the loading of data, model and trainer from
+ * them. The option names and messages are therefore the same in every
+ * command ("descent CMD: --opt: adam: beta2 must be in [0, 1) (got 1.5)"). */
+#ifndef DESCENT_CLI_TRAIN_OPTS_H
+#define DESCENT_CLI_TRAIN_OPTS_H
+
+#include "args.h"
+
+#include "descent/train.h"
+
+#include <limits.h>
+#include <math.h>
+
+/* An integer option that was not given. */
+#define DS_UNSET_L LONG_MIN
+
+#define DS_DEFAULT_MODEL "mlp:784-256-128-10"
+
+/* The values as given. Not given: NULL, NaN (l2, val) or DS_UNSET_L (seed,
+ * epochs); a command with other defaults than train's sets them first. */
+typedef struct ds_train_opts {
+    const char *model, *act, *loss, *init, *data, *batch, *opt, *schedule, *unit;
+    double l2, val;
+    long seed, epochs, threads;
+} ds_train_opts;
+
+/* clang-format off */
+#define DS_TRAIN_OPTS_UNSET {.l2 = NAN, .val = NAN, .seed = DS_UNSET_L, .epochs = DS_UNSET_L}
+
+/* Option-table entries; t is the ds_train_opts they fill. */
+#define DS_TRAIN_ARG_MODEL(t) {"model", DS_ARG_STRING, &(t).model, "SPEC", \
+    "mlp:N0-N1-...-NL or neuron (default " DS_DEFAULT_MODEL ")"}
+#define DS_TRAIN_ARG_ACT(t) {"act", DS_ARG_STRING, &(t).act, "A", \
+    "hidden activation: relu (default), sigmoid, tanh"}
+#define DS_TRAIN_ARG_LOSS(t) {"loss", DS_ARG_STRING, &(t).loss, "L", \
+    "xent (default for mlp), mse, sse (default for neuron)"}
+#define DS_TRAIN_ARG_L2(t) {"l2", DS_ARG_DOUBLE, &(t).l2, "LAMBDA", \
+    "add lambda/(2m) sum ||W||^2 to the cost (default 0)"}
+#define DS_TRAIN_ARG_INIT(t) {"init", DS_ARG_STRING, &(t).init, "I", \
+    "default (He/Xavier), he, xavier, zeros, const:V"}
+#define DS_TRAIN_ARG_SEED(t) {"seed", DS_ARG_INT, &(t).seed, "N", \
+    "seed of weights, split and shuffles (default 0)"}
+#define DS_TRAIN_ARG_DATA(t) {"data", DS_ARG_STRING, &(t).data, "SPEC", \
+    "fashion-mnist (default), idx:IMAGES,LABELS, csv:PATH, toy, sparse, blobs, linear"}
+#define DS_TRAIN_ARG_BATCH(t) {"batch", DS_ARG_STRING, &(t).batch, "N|full", \
+    "mini-batch size; 1 = SGD (default 64)"}
+#define DS_TRAIN_ARG_SCHEDULE(t) {"schedule", DS_ARG_STRING, &(t).schedule, "S", \
+    "learning-rate schedule (default constant)"}
+#define DS_TRAIN_ARG_UNIT(t) {"schedule-unit", DS_ARG_STRING, &(t).unit, "U", \
+    "schedule counts epoch (default) or step"}
+#define DS_TRAIN_ARG_THREADS(t) {"threads", DS_ARG_INT, &(t).threads, "N", \
+    "threads (default 0: all cores)"}
+/* The model options in the order train and tune list them. */
+#define DS_TRAIN_ARGS_MODEL(t) DS_TRAIN_ARG_MODEL(t), DS_TRAIN_ARG_ACT(t), DS_TRAIN_ARG_LOSS(t), \
+    DS_TRAIN_ARG_L2(t), DS_TRAIN_ARG_INIT(t), DS_TRAIN_ARG_SEED(t), DS_TRAIN_ARG_DATA(t)
+/* clang-format on */
+
+/* A training run: the params from the options, then what they load. */
+typedef struct ds_train_job {
+    const char *model_spec; /* --model, else DS_DEFAULT_MODEL */
+    const char *model_desc; /* without --model: the checkpoint's model, or NULL */
+    const char *data_spec;
+    double val; /* validation share, [0, 1) */
+    ds_model_params mp;
+    ds_opt_params op;
+    ds_train_params tp;
+    /* filled by ds_train_job_load and ds_train_job_build */
+    ds_data data;
+    ds_dataset *tr, *va; /* the split, when val > 0 */
+    ds_model *m;
+    ds_trainer *t;
+} ds_train_job;
+
+/* Checks the options and fills job's params: each value from t, else from
+ * the checkpoint ck (NULL: none), else `descent train`'s default. Returns -1,
+ * or prints "descent CMD: --OPTION ..." and returns DS_EXIT_USAGE. */
+int ds_train_opts_resolve(const ds_command *cmd, const ds_train_opts *t, const ds_ckpt *ck,
+                          ds_train_job *job);
+
+/* Loads the data and splits off the validation share (job->va); -1 or the
+ * exit status after printing the library's message. */
+int ds_train_job_load(const ds_command *cmd, ds_train_job *job);
+
+/* The data set to train on: the split's training part, else the whole. */
+const ds_dataset *ds_train_job_train_set(const ds_train_job *job);
+
+/* Builds the model and the trainer (with job->tp as it is now) on the
+ * loaded data; -1 or the exit status after printing the message. */
+int ds_train_job_build(const ds_command *cmd, ds_train_job *job);
+
+/* Frees what load and build made (safe on a zeroed or partial job). */
+void ds_train_job_free(ds_train_job *job);
+
+/* A value recorded in the checkpoint ck (NULL: none), else dflt. */
+double ds_cli_ck_f64(const ds_ckpt *ck, const char *name, double dflt);
+long ds_cli_ck_i64(const ds_ckpt *ck, const char *name, long dflt);
+
+#endif
