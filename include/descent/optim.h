@@ -241,7 +241,8 @@ void ds_optim_set_threads(ds_optim *opt, int threads);
 double ds_momentum_at(double momentum, ds_momentum_schedule schedule, int64_t t);
 
 /* Bytes one step of `type` must read and write per parameter (x, g and the
- * state buffers), for bandwidth accounting in the benchmark. */
+ * state buffers; look-ahead rules' second pass over x, x0 and the velocity;
+ * line search's candidates), for bandwidth accounting in the benchmark. */
 size_t ds_opt_bytes_per_param(const ds_opt_params *p);
 
 #ifdef __cplusplus

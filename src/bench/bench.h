@@ -7,10 +7,12 @@
  * bytes a loop must read and write are counted, 4 per float touched, with
  * no write-allocate traffic. The triad a[i] = b[i] + s c[i] counts 12 bytes
  * per element; an optimizer counts ds_opt_bytes_per_param (Adam: x read and
- * written, g read, two moments read and written = 28). Every array the
- * optimizers write is also read, so they cause no write-allocate traffic
- * while the triad's store to a does: the comparison is, if anything, in the
- * triad's favour. */
+ * written, g read, two moments read and written = 28; a look-ahead rule's
+ * two passes count every array each pass touches). Almost every array the
+ * optimizers write is also read in the same pass (the exceptions: x0 in the
+ * look-ahead pass, x in the look-ahead update and line search's moves), so
+ * they cause little write-allocate traffic while the triad's store to a
+ * does: the comparison is, if anything, in the triad's favour. */
 #ifndef DESCENT_BENCH_H
 #define DESCENT_BENCH_H
 

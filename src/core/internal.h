@@ -14,6 +14,32 @@
 #define DS__PRINTF(a, b)
 #endif
 
+/* Per-function multiversioning of the hot element-wise loops: GCC compiles
+ * each marked function (and the loop OpenMP outlines from it) for several
+ * instruction sets and picks one at load time (an ifunc), so the binaries
+ * stay portable. Measured on Zen 5, 10M parameters, one thread:
+ * - DS__CLONES_WIDE (AVX-512, AVX2, baseline) for compute-bound loops (a
+ *   root or a division per element: adagrad 4.52 -> 2.87 ms a step,
+ *   adadelta 7.95 -> 4.43, adam 6.11 -> 4.56) and for the training passes
+ *   over data that sits in cache (bias/activation, finiteness check): an
+ *   epoch 8% faster with AVX-512 than with AVX2 alone;
+ * - DS__CLONES (AVX2, baseline) for loops that only stream memory, where
+ *   an AVX-512 clone was slower (sgd 2.54 ms against 1.56, lion 4.93
+ *   against 2.94).
+ * Results are identical in every clone: ISO C mode (-std=c11) implies
+ * -ffp-contract=off, so no FMA is formed, and +, *, /, sqrt are correctly
+ * rounded at any vector width (unit_reference and the bit-for-bit tests
+ * check it). Only GCC on x86-64 Linux (glibc's ifuncs), and not under the
+ * sanitizers; elsewhere the macros are empty. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) &&       \
+    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#define DS__CLONES      __attribute__((target_clones("avx2", "default")))
+#define DS__CLONES_WIDE __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define DS__CLONES
+#define DS__CLONES_WIDE
+#endif
+
 /* Sets the thread's last-error message and returns s. */
 ds_status ds__fail(ds_status s, const char *fmt, ...) DS__PRINTF(2, 3);
 

@@ -58,7 +58,7 @@ static adam_k adam_scalars(const ds__step *st, int decoupled)
  * fold a flag argument, so only a literal flag leaves the loop branch-free
  * (and vectorized). */
 #define ADAM_LOOP(NAME, AMSGRAD)                                                                   \
-    static void NAME(const ds__step *st, const adam_k k)                                           \
+    DS__CLONES_WIDE static void NAME(const ds__step *st, const adam_k k)                           \
     {                                                                                              \
         const size_t n = st->n;                                                                    \
         const int nt = st->threads;                                                                \
@@ -113,7 +113,7 @@ static int adamax_buffers(const ds_opt_params *p, ds__buf *out)
     return moments_buffers("exp_inf", out);
 }
 
-static void adamax_update(const ds__step *st)
+DS__CLONES static void adamax_update(const ds__step *st)
 {
     const size_t n = st->n;
     const int nt = st->threads;
@@ -148,7 +148,7 @@ static double nadam_mu(const ds_opt_params *p, double t)
     return p->nadam.beta1 * (1.0 - 0.5 * pow(0.96, t * p->nadam.momentum_decay));
 }
 
-static void nadam_update(const ds__step *st)
+DS__CLONES_WIDE static void nadam_update(const ds__step *st)
 {
     const size_t n = st->n;
     const int nt = st->threads;
@@ -183,7 +183,7 @@ const ds__rule ds__rule_nadam = {"nadam", DS__PLAIN, second_moment_buffers, NULL
  * estimate is unreliable (rho_t <= 5), the rectified adaptive step after;
  * one function each, for the reason given at ADAM_LOOP. */
 #define RADAM_LOOP(NAME, RECTIFIED)                                                                \
-    static void NAME(const ds__step *st, const float c, const float sbc2)                          \
+    DS__CLONES static void NAME(const ds__step *st, const float c, const float sbc2)               \
     {                                                                                              \
         const size_t n = st->n;                                                                    \
         const int nt = st->threads;                                                                \

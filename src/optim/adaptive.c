@@ -29,7 +29,7 @@ static int adagrad_buffers(const ds_opt_params *p, ds__buf *out)
     return 1;
 }
 
-static void adagrad_update(const ds__step *st)
+DS__CLONES_WIDE static void adagrad_update(const ds__step *st)
 {
     const size_t n = st->n;
     const int nt = st->threads;
@@ -64,7 +64,7 @@ static int rmsprop_buffers(const ds_opt_params *p, ds__buf *out)
  * the loop before inlining could fold a flag argument, and a flag read in
  * the loop would keep it from vectorizing. */
 #define RMSPROP_LOOP(NAME, CENTERED, MOMENTUM)                                                     \
-    static void NAME(const ds__step *st)                                                           \
+    DS__CLONES_WIDE static void NAME(const ds__step *st)                                           \
     {                                                                                              \
         const size_t n = st->n;                                                                    \
         const int nt = st->threads;                                                                \
@@ -124,19 +124,21 @@ static int rmsprop_nesterov_buffers(const ds_opt_params *p, ds__buf *out)
     return 2;
 }
 
-static void rmsprop_nesterov_lookahead(const ds__step *st)
+DS__CLONES static void rmsprop_nesterov_lookahead(const ds__step *st)
 {
     const size_t n = st->n;
     const int nt = st->threads;
-    float *restrict x = st->x;
-    const float *restrict x0 = st->x0, *restrict v = st->s[1];
+    float *restrict x = st->x, *restrict x0 = st->x0;
+    const float *restrict v = st->s[1];
     const float mu = (float)st->p->rmsprop_nesterov.momentum;
     DS__OMP_LOOP
-    for (size_t i = 0; i < n; i++)
-        x[i] = x0[i] + mu * v[i];
+    for (size_t i = 0; i < n; i++) {
+        x0[i] = x[i];
+        x[i] += mu * v[i];
+    }
 }
 
-static void rmsprop_nesterov_update(const ds__step *st)
+DS__CLONES_WIDE static void rmsprop_nesterov_update(const ds__step *st)
 {
     const size_t n = st->n;
     const int nt = st->threads;
@@ -166,7 +168,7 @@ static int adadelta_buffers(const ds_opt_params *p, ds__buf *out)
     return 2;
 }
 
-static void adadelta_update(const ds__step *st)
+DS__CLONES_WIDE static void adadelta_update(const ds__step *st)
 {
     const size_t n = st->n;
     const int nt = st->threads;

@@ -17,7 +17,7 @@ static int lion_buffers(const ds_opt_params *p, ds__buf *out)
     return 1;
 }
 
-static void lion_update(const ds__step *st)
+DS__CLONES static void lion_update(const ds__step *st)
 {
     const size_t n = st->n;
     const int nt = st->threads;
@@ -41,8 +41,8 @@ const ds__rule ds__rule_lion = {"lion", DS__PLAIN, lion_buffers, NULL, lion_upda
 
 const ds__rule ds__rule_linesearch = {"linesearch", DS__LINESEARCH, ds__no_buffers, NULL, NULL, 0};
 
-void ds__linesearch_move(size_t n, float *x_, const float *x0_, const float *g_, double lr,
-                         int threads)
+DS__CLONES void ds__linesearch_move(size_t n, float *x_, const float *x0_, const float *g_,
+                                    double lr, int threads)
 {
     const int nt = threads;
     float *restrict x = x_;

@@ -302,6 +302,16 @@ ds_status ds_optim_step(ds_optim *opt)
     return DS_OK;
 }
 
+/* dst = src on the OpenMP team, with the rule loops' static schedule: a
+ * serial memcpy left one core idle and made the look-ahead and line-search
+ * steps slower at two threads than at one. */
+DS__CLONES static void copy_floats(float *restrict dst, const float *restrict src, size_t n, int nt)
+{
+    DS__OMP_LOOP
+    for (size_t i = 0; i < n; i++)
+        dst[i] = src[i];
+}
+
 /* x0 = x (save) or x = x0 (restore) for every running group. */
 static void copy_x(ds_optim *opt, int restore)
 {
@@ -309,9 +319,9 @@ static void copy_x(ds_optim *opt, int restore)
         ds__group *g = &opt->groups[i];
         if (g->frozen || g->pg.n == 0) continue;
         if (restore)
-            memcpy(g->pg.x, g->x0, g->pg.n * sizeof(float));
+            copy_floats(g->pg.x, g->x0, g->pg.n, threads_of(opt));
         else
-            memcpy(g->x0, g->pg.x, g->pg.n * sizeof(float));
+            copy_floats(g->x0, g->pg.x, g->pg.n, threads_of(opt));
     }
 }
 
@@ -325,9 +335,10 @@ static ds_status eval_grad(ds_optim *opt, ds_objective_fn fn, void *ctx, double 
     return s;
 }
 
+/* The rule's look-ahead pass saves x into x0 as it moves x (one pass, not a
+ * copy and then a move). */
 static ds_status lookahead_step(ds_optim *opt, ds_objective_fn fn, void *ctx, double *loss)
 {
-    copy_x(opt, 0);
     for (int i = 0; i < opt->ngroups; i++) {
         if (opt->groups[i].frozen) continue;
         const ds__step st = step_of(opt, &opt->groups[i]);
@@ -493,7 +504,7 @@ static ds_status find_state(const ds_optim *opt, const char *name, ds_state_type
 ds_status ds_optim_state_get(const ds_optim *opt, const char *name, ds_state_type type, void *dst,
                              size_t count)
 {
-    size_t i;
+    size_t i = 0; /* find_state sets it; GCC -O3 cannot see that */
     ds_status s = find_state(opt, name, type, count, &i);
     if (s) return s;
     if (count) memcpy(dst, opt->state[i], count * type_size(type));
@@ -503,7 +514,7 @@ ds_status ds_optim_state_get(const ds_optim *opt, const char *name, ds_state_typ
 ds_status ds_optim_state_set(ds_optim *opt, const char *name, ds_state_type type, const void *src,
                              size_t count)
 {
-    size_t i;
+    size_t i = 0; /* find_state sets it; GCC -O3 cannot see that */
     ds_status s = find_state(opt, name, type, count, &i);
     if (s) return s;
     if (count) memcpy(opt->state[i], src, count * type_size(type));
@@ -515,13 +526,23 @@ size_t ds_opt_bytes_per_param(const ds_opt_params *p)
     const ds__rule *r = p ? ds__rule_of(p->type) : NULL;
     if (!r) return 0;
     ds__buf bufs[DS__MAX_BUFS];
-    /* x read + write, g read, each buffer read + write */
-    size_t bytes = sizeof(float) * (3 + 2 * (size_t)r->buffers(p, bufs));
-    /* look-ahead: x0 written and read back; line search: each candidate
-     * reads x0 and g and writes x */
-    if (r->kind == DS__LOOKAHEAD) bytes += 2 * sizeof(float);
-    if (r->kind == DS__LINESEARCH) bytes += sizeof(float) * (2 + 3 * (size_t)p->linesearch.n);
-    return bytes;
+    /* The rule: every array a pass over memory reads counts once per pass,
+     * and every array it writes once more, 4 bytes a float; what a later
+     * pass reads again counts again (it is out of cache at this size).
+     * A plain rule makes one pass: x read + write, g read, each buffer
+     * read + write. */
+    const size_t nbuf = (size_t)r->buffers(p, bufs);
+    size_t floats = 3 + 2 * nbuf;
+    /* Look-ahead rules make two passes. The look-ahead pass reads x and the
+     * one buffer it steps along (velocity) and writes x0 and x: 4. The
+     * update pass reads g and x0 and writes x (where the plain count has x
+     * read + write, g read: the same 3) and reads + writes its buffers. */
+    if (r->kind == DS__LOOKAHEAD) floats += 4;
+    /* Line search: x saved to x0 (x read, x0 written: 2), then each
+     * candidate reads x0 and g and writes x (3), and the winner's move
+     * another 3, which the plain count stands for. */
+    if (r->kind == DS__LINESEARCH) floats += 2 + 3 * (size_t)p->linesearch.n;
+    return sizeof(float) * floats;
 }
 
 double ds_momentum_at(double momentum, ds_momentum_schedule schedule, int64_t t)

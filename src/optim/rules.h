@@ -10,6 +10,7 @@
 #ifndef DESCENT_OPTIM_RULES_H
 #define DESCENT_OPTIM_RULES_H
 
+#include "../core/internal.h" /* DS__CLONES */
 #include "descent/optim.h"
 
 #include <stddef.h>
@@ -53,7 +54,7 @@ typedef struct ds__step {
     size_t n;
     float *x;               /* parameters (for look-ahead rules: the look-ahead point) */
     const float *g;         /* gradient, already clipped */
-    const float *x0;        /* look-ahead rules: the parameters before the step */
+    float *x0;              /* the parameters before the step (look-ahead rules save them) */
     float *s[DS__MAX_BUFS]; /* state buffers, in the order buffers() lists them */
     const ds_opt_params *p; /* the group's options */
     double lr;              /* current learning rate (schedules change it) */
@@ -69,8 +70,9 @@ typedef struct ds__rule {
      * how many. Buffers the options do not need (no momentum, no amsgrad)
      * are not allocated, as torch does not create them. */
     int (*buffers)(const ds_opt_params *p, ds__buf *out);
-    /* Look-ahead rules: writes the point where the gradient is taken into
-     * st->x from st->x0 and the state. NULL for other rules. */
+    /* Look-ahead rules: saves the parameters st->x into st->x0 and writes
+     * the point where the gradient is taken into st->x, in one pass (the
+     * handle restores x from x0 if the step fails). NULL for other rules. */
     void (*lookahead)(const ds__step *st);
     /* The update. Line search has none (the handle moves x itself). */
     void (*update)(const ds__step *st);

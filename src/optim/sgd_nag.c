@@ -20,7 +20,7 @@ static int sgd_buffers(const ds_opt_params *p, ds__buf *out)
 /* One loop for plain, heavy-ball and Nesterov SGD: the variants differ only
  * in coefficients, so the loop has no branch. On torch's first step the
  * buffer becomes d itself (keep = 0, add = 1: 0 * 0 + 1 * d == d exactly). */
-static void sgd_update(const ds__step *st)
+DS__CLONES static void sgd_update(const ds__step *st)
 {
     const size_t n = st->n;
     const int nt = st->threads;
@@ -62,19 +62,21 @@ static double nag_gamma(const ds__step *st)
     return ds_momentum_at(st->p->nag.momentum, st->p->nag.momentum_schedule, st->t);
 }
 
-static void nag_lookahead(const ds__step *st)
+DS__CLONES static void nag_lookahead(const ds__step *st)
 {
     const size_t n = st->n;
     const int nt = st->threads;
-    float *restrict x = st->x;
-    const float *restrict x0 = st->x0, *restrict u = st->s[0];
+    float *restrict x = st->x, *restrict x0 = st->x0;
+    const float *restrict u = st->s[0];
     const float gamma = (float)nag_gamma(st);
     DS__OMP_LOOP
-    for (size_t i = 0; i < n; i++)
-        x[i] = x0[i] - gamma * u[i];
+    for (size_t i = 0; i < n; i++) {
+        x0[i] = x[i];
+        x[i] -= gamma * u[i];
+    }
 }
 
-static void nag_update(const ds__step *st)
+DS__CLONES static void nag_update(const ds__step *st)
 {
     const size_t n = st->n;
     const int nt = st->threads;

@@ -36,7 +36,7 @@ double ds__train_now(void)
  * order, so GCC vectorizes it without permission (the float sum of x - x it
  * replaces could not be reordered and ran one element a cycle: 19% of a
  * Fashion-MNIST epoch). */
-int ds__all_finite(const float *x, size_t n)
+DS__CLONES_WIDE int ds__all_finite(const float *x, size_t n)
 {
     const uint32_t exponent = 0x7f800000u;
     uint32_t bad = 0;

@@ -326,6 +326,11 @@ static void test_bytes_per_param(void **state)
     assert_int_equal(ds_opt_bytes_per_param(&p), 4 * 7);
     p.adam.amsgrad = 1;
     assert_int_equal(ds_opt_bytes_per_param(&p), 4 * 9);
+    /* look-ahead: a second pass reads x and the velocity, writes x0 and x */
+    p = ds_opt_default_params(DS_OPT_NAG);
+    assert_int_equal(ds_opt_bytes_per_param(&p), 4 * (5 + 4));
+    p = ds_opt_default_params(DS_OPT_RMSPROP_NESTEROV);
+    assert_int_equal(ds_opt_bytes_per_param(&p), 4 * (7 + 4));
 }
 
 int main(void)
