@@ -28,8 +28,8 @@ static void usage(FILE *f)
                "Training models by gradient descent: every optimizer of the lectures and\n"
                "torch.optim, exact to the reference, from C.\n\ncommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(f, "  %-10s %s\n", commands[i]->cmd->name, commands[i]->cmd->summary);
-    fprintf(f, "  %-10s %s\n", "help-options", "list every option of every command (for docs)");
+        fprintf(f, "  %-12s %s\n", commands[i]->cmd->name, commands[i]->cmd->summary);
+    fprintf(f, "  %-12s %s\n", "help-options", "list every option of every command (for docs)");
 }
 
 /* Prints "COMMAND --option" for every option: the man-page test reads it. */
