@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# dist.sh - the numbers of bench/DIST_RESULTS.md: seconds per epoch with 1
+# dist.sh - the numbers of BENCHMARKS.md ("Past one machine"): seconds per epoch with 1
 # and 2 MPI ranks (one thread each), and peak resident memory of training
 # on stream files of 1M and 5M rows (plus an in-memory control).
 # Usage: bench/dist.sh BUILD_DIR [SCRATCH_DIR]   (needs ~2.5 GB in SCRATCH_DIR)
