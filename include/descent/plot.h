@@ -102,6 +102,11 @@ typedef struct ds_plot_series {
     const double *y;
     size_t n;
     size_t stride; /* in doubles; 0 means 1 */
+    /* SVG stroke-dasharray ("6 4"), or NULL/"" for a solid line: tells apart
+     * series that run on top of each other (Nesterov over momentum, capped
+     * schedules that agree until they meet their cap). Line, legend swatch
+     * and trajectory all use it. */
+    const char *dash;
 } ds_plot_series;
 
 /* ---- colours --------------------------------------------------------- */

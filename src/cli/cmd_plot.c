@@ -150,9 +150,11 @@ static int plot_logs(const ds_arg_list *files, ds_plot_opts *po)
             rc = ds_cli_lib_error(&plot_cmd, DS_EXIT_USAGE);
     for (int k = 0; k < 4 && rc < 0; k++) {
         for (int i = 0; i < n; i++)
-            series[k][i] = (ds_plot_series){
-                base_name(files->v[i]),    ds_plot_color(i), logs[i].col[DS_LOG_EPOCH],
-                logs[i].col[kinds[k].col], logs[i].n,        1};
+            series[k][i] = (ds_plot_series){.name = base_name(files->v[i]),
+                                            .color = ds_plot_color(i),
+                                            .x = logs[i].col[DS_LOG_EPOCH],
+                                            .y = logs[i].col[kinds[k].col],
+                                            .n = logs[i].n};
         panels[k] = (ds_plot_panel){series[k], n, *po};
         panels[k].opts.title = kinds[k].title;
         panels[k].opts.xlabel = "epoch";
@@ -247,9 +249,12 @@ static int plot_paths(ds_plot_opts *po)
         char title[160];
         ds_plot_opt_colors(p, o.opt.n, colors);
         for (int i = 0; i < o.opt.n; i++)
-            series[i] = (ds_plot_series){
-                o.opt.v[i],       colors[i], o.loss ? NULL : rows[i], rows[i] + (o.loss ? 2 : 1),
-                (size_t)nrows[i], 3};
+            series[i] = (ds_plot_series){.name = o.opt.v[i],
+                                         .color = colors[i],
+                                         .x = o.loss ? NULL : rows[i],
+                                         .y = rows[i] + (o.loss ? 2 : 1),
+                                         .n = (size_t)nrows[i],
+                                         .stride = 3};
         snprintf(title, sizeof title, "%s%s from (%g, %g), %ld steps", f->name,
                  o.loss ? " loss" : "", xy[0], xy[1], o.steps);
         if (!po->title) po->title = title;

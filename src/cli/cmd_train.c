@@ -210,6 +210,7 @@ static void report(run *r, double test_loss, double test_acc)
     ds_train_progress last = ds_trainer_last_epoch(r->job.t);
     double secs = ds_trainer_seconds(r->job.t);
     long long epochs = (long long)ds_trainer_epoch(r->job.t);
+    long long steps = (long long)ds_trainer_step(r->job.t);
     if (!o.json) {
         /* Say what was measured: a data set without a test split has no test
          * numbers, and regression has a loss but no accuracy. */
@@ -219,12 +220,12 @@ static void report(run *r, double test_loss, double test_acc)
             printf("test_loss %.6f", test_loss);
         else
             printf("test_loss %.6f  test_accuracy %.4f", test_loss, test_acc);
-        printf("  (%lld epoch%s, %lld steps, %.2f s training, %.2f s/epoch)\n", epochs,
-               epochs == 1 ? "" : "s", (long long)ds_trainer_step(r->job.t), secs,
+        printf("  (%lld epoch%s, %lld step%s, %.2f s training, %.2f s/epoch)\n", epochs,
+               epochs == 1 ? "" : "s", steps, steps == 1 ? "" : "s", secs,
                epochs ? secs / (double)epochs : 0.0);
         return;
     }
-    printf("{\"epochs\": %lld, \"steps\": %lld, ", epochs, (long long)ds_trainer_step(r->job.t));
+    printf("{\"epochs\": %lld, \"steps\": %lld, ", epochs, steps);
     json_number("train_loss", last.train_loss, 0);
     json_number("val_loss", last.val_loss, 0);
     json_number("val_accuracy", last.val_accuracy, 0);

@@ -6,6 +6,7 @@
 
 #include "descent/error.h"
 
+#include <math.h>
 #include <stddef.h>
 
 #if defined(__GNUC__)
@@ -50,5 +51,15 @@ ds_status ds__nomem(const char *what, size_t bytes);
  * success, -1 if the text is empty, has trailing characters or overflows. */
 int ds__parse_double(const char *s, double *out);
 int ds__parse_long(const char *s, long *out);
+
+/* v as a message should show it: a NaN without its sign. glibc prints a NaN
+ * whose sign bit is set as "-nan", and x86 arithmetic (inf - inf, 0 * inf)
+ * makes exactly those; the sign of a NaN means nothing (IEEE 754-2008, 6.3),
+ * so "x = -nan" would only puzzle the reader. Pass values through this before
+ * "%g" in an error message. */
+static inline double ds__msg_num(double v)
+{
+    return isnan(v) ? fabs(v) : v;
+}
 
 #endif

@@ -60,7 +60,7 @@ static ds_status run(ds_optim *o, const ds_opt_params *opt, const ds_schedule *s
         if (record(c->f, c->x, out, t + 1) != 0)
             return ds__fail(DS_ERR_NONFINITE,
                             "the path left the finite numbers at step %ld (x = %g, y = %g)", t + 1,
-                            (double)c->x[0], (double)c->x[1]);
+                            ds__msg_num((double)c->x[0]), ds__msg_num((double)c->x[1]));
         *rows = t + 2;
     }
     return DS_OK;
@@ -77,7 +77,8 @@ ds_status ds_fn2d_trace(const ds_fn2d *f, const struct ds_opt_params *opt,
     float x[2] = {(float)x0, (float)y0}, g[2] = {0.0f, 0.0f};
     trace_ctx c = {f, x, g};
     if (record(f, x, out, 0) != 0)
-        return ds__fail(DS_ERR_INVALID, "start point (%g, %g) is not finite in float32", x0, y0);
+        return ds__fail(DS_ERR_INVALID, "start point (%g, %g) is not finite in float32",
+                        ds__msg_num(x0), ds__msg_num(y0));
     rows = 1;
     ds_param_group grp = {.x = x, .g = g, .n = 2, .params = NULL};
     ds_optim *o = ds_optim_init(opt, &grp, 1);

@@ -258,7 +258,7 @@ static ds_status clip_gradients(ds_optim *opt)
     if (!isfinite(norm))
         return ds__fail(DS_ERR_NONFINITE,
                         "%s: gradient norm is %g, not finite; parameters left unchanged",
-                        opt->rule->name, norm);
+                        opt->rule->name, ds__msg_num(norm));
     const double coef = c / (norm + 1e-6);
     if (coef < 1.0)
         for (int i = 0; i < opt->ngroups; i++)

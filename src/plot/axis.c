@@ -143,6 +143,14 @@ const char *ds__series_color(const ds_plot_series *s, int i)
     return s[i].color ? s[i].color : ds_plot_color(i);
 }
 
+void ds__put_dash(ds_strbuf *b, const ds_plot_series *s, int i)
+{
+    if (!s[i].dash || !*s[i].dash) return;
+    ds__puts(b, " stroke-dasharray=\"");
+    ds__put_escaped(b, s[i].dash);
+    ds__puts(b, "\"");
+}
+
 /* Width of text in the figures' font (DejaVu Sans) at `size` px: an upper
  * estimate by character class from the font's advance widths, in em:
  * "ijlrtf" and thin punctuation <= 0.42, "mwMW" and wide symbols <= 1,
@@ -186,7 +194,9 @@ void ds__draw_legend(ds_strbuf *b, double x, double y, const ds_plot_series *s, 
         ds__put_num(b, x + 24);
         ds__puts(b, "\" y2=\"");
         ds__put_num(b, ly);
-        ds__printf(b, "\" stroke=\"%s\" stroke-width=\"2.5\"/>\n", ds__series_color(s, i));
+        ds__printf(b, "\" stroke=\"%s\" stroke-width=\"2.5\"", ds__series_color(s, i));
+        ds__put_dash(b, s, i);
+        ds__puts(b, "/>\n");
         ds__svg_text(b, x + 30, ly + 4, "start", 12, 0, s[i].name);
     }
     ds__puts(b, "</g>\n");

@@ -82,10 +82,10 @@ static void draw_series(ds_strbuf *b, const ds__frame *fr, const ds_plot_series 
         pen = 1;
         nvalid++;
     }
-    ds__printf(b,
-               "\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.8\" "
-               "stroke-linejoin=\"round\"/>\n",
+    ds__printf(b, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.8\" stroke-linejoin=\"round\"",
                c);
+    ds__put_dash(b, s, k);
+    ds__puts(b, "/>\n");
     if (nvalid > MAX_MARKED) return;
     for (size_t i = 0; i < s[k].n; i++)
         if (valid(&s[k], i, fr->logx, fr->logy)) {

@@ -143,8 +143,10 @@ void ds__draw_trajectories(ds_strbuf *b, const ds_plot_series *paths, int npaths
         ds__clipped_path(b, &paths[p], win, proj, ctx);
         ds__printf(b,
                    "\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
-                   "stroke-linejoin=\"round\" stroke-linecap=\"round\"/>\n",
+                   "stroke-linejoin=\"round\" stroke-linecap=\"round\"",
                    ds__series_color(paths, p));
+        ds__put_dash(b, paths, p);
+        ds__puts(b, "/>\n");
     }
 }
 

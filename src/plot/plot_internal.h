@@ -55,6 +55,9 @@ void ds__draw_legend(ds_strbuf *b, double x, double y, const ds_plot_series *s, 
 double ds__legend_width(const ds_plot_series *s, int n);
 /* Colour of series i (its own or the palette's). */
 const char *ds__series_color(const ds_plot_series *s, int i);
+/* " stroke-dasharray=\"...\"" (escaped) for a dashed series i; nothing for
+ * a solid one, so figures without dashes are unchanged. */
+void ds__put_dash(ds_strbuf *b, const ds_plot_series *s, int i);
 
 /* ---- geometry ---- */
 

@@ -69,7 +69,7 @@ static ds_status schedule_curves(ds__report *r, const ds_schedule *s, const char
     for (int i = 0; i < NSCHED; i++) {
         for (int t = 0; t < SCHED_EPOCHS; t++)
             y[i][t] = ds_schedule_lr(&s[i], ALPHA0, t);
-        ser[i] = (ds_plot_series){names[i], NULL, NULL, y[i], SCHED_EPOCHS, 1};
+        ser[i] = (ds_plot_series){names[i], NULL, NULL, y[i], SCHED_EPOCHS, 1, NULL};
     }
     ds_plot_opts o = ds__fig_opts(r, "Learning rate per epoch, alpha0 = 0.2", 720, 360);
     o.xlabel = "epoch", o.ylabel = "learning rate";
@@ -91,6 +91,10 @@ static ds_status momentum_schedule(ds__report *r)
     static const double gmax[] = {0.999, 0.995, 0.99, 0.9};
     static const char *const names[] = {"gamma_max 0.999", "gamma_max 0.995", "gamma_max 0.99",
                                         "gamma_max 0.9"};
+    /* The curves agree until each meets its cap, so a solid later curve would
+     * hide the earlier ones (0.999 under 0.99): later ones are dashed, ever
+     * shorter, so every colour shows through where they coincide. */
+    static const char *const dash[] = {NULL, "12 6", "6 6", "2 4"};
     double t[MOM_N], y[4][MOM_N];
     ds_plot_series ser[4];
     for (int k = 0; k < MOM_N; k++)
@@ -98,7 +102,7 @@ static ds_status momentum_schedule(ds__report *r)
     for (int i = 0; i < 4; i++) {
         for (int k = 0; k < MOM_N; k++)
             y[i][k] = ds_momentum_at(gmax[i], DS_MOMENTUM_SUTSKEVER, k * MOM_EVERY);
-        ser[i] = (ds_plot_series){names[i], NULL, t, y[i], MOM_N, 1};
+        ser[i] = (ds_plot_series){names[i], NULL, t, y[i], MOM_N, 1, dash[i]};
     }
     ds_plot_opts o = ds__fig_opts(r, "Sutskever et al. (2013) momentum schedule", 720, 320);
     o.xlabel = "update t", o.ylabel = "momentum gamma_t";
@@ -170,14 +174,14 @@ static ds_status ewma_year(ds__report *r, const double *theta, double v[NBETA][D
     static const char *const names[NBETA] = {"beta 0.5 (~2 days)", "beta 0.9 (~10 days)",
                                              "beta 0.98 (~50 days)"};
     static const char *const colors[NBETA] = {"#ff7f0e", "#d62728", "#2ca02c"};
-    ds_plot_series ser[NBETA + 1] = {{"daily temperature", "#b0b0b0", NULL, theta, DAYS, 1}};
+    ds_plot_series ser[NBETA + 1] = {{"daily temperature", "#b0b0b0", NULL, theta, DAYS, 1, NULL}};
     double lags[NBETA];
     for (int i = 0; i < NBETA; i++) {
         ds_ewma e = ds_ewma_init(beta[i]);
         for (int t = 0; t < DAYS; t++)
             v[i][t] = ds_ewma_update(&e, theta[t]);
         lags[i] = lag(v[i]);
-        ser[i + 1] = (ds_plot_series){names[i], colors[i], NULL, v[i], DAYS, 1};
+        ser[i + 1] = (ds_plot_series){names[i], colors[i], NULL, v[i], DAYS, 1, NULL};
     }
     ds_plot_opts o = ds__fig_opts(r, "A year of daily temperatures and their EWMAs", 720, 380);
     o.xlabel = "day", o.ylabel = "temperature (F)";
@@ -203,9 +207,9 @@ static ds_status ewma_correction(ds__report *r, const double *theta, const doubl
         corr[t] = ds_ewma_corrected(&e);
         if (t < EARLY_DAY) mean += theta[t] / EARLY_DAY;
     }
-    ds_plot_series ser[3] = {{"daily temperature", "#b0b0b0", NULL, theta, 60, 1},
-                             {"beta 0.98, uncorrected", "#2ca02c", NULL, v98, 60, 1},
-                             {"beta 0.98, corrected", "#9467bd", NULL, corr, 60, 1}};
+    ds_plot_series ser[3] = {{"daily temperature", "#b0b0b0", NULL, theta, 60, 1, NULL},
+                             {"beta 0.98, uncorrected", "#2ca02c", NULL, v98, 60, 1, NULL},
+                             {"beta 0.98, corrected", "#9467bd", NULL, corr, 60, 1, NULL}};
     ds_plot_opts o = ds__fig_opts(r, "The first 60 days: bias correction", 720, 340);
     o.xlabel = "day", o.ylabel = "temperature (F)";
     ds__fig_open(r, "ewma-correction", "day5-mean", mean, "day5-uncorrected", v98[EARLY_DAY - 1],

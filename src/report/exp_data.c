@@ -99,8 +99,9 @@ static ds_status batches_figures(ds__report *r, const ds_fn2d *f, walk *k)
     ds_plot_series path[3], loss[3];
     double fin[3], rise[3], steps[3], len[3];
     for (int i = 0; i < 3; i++) {
-        path[i] = (ds_plot_series){names[i], colors[i], k[i].rows, k[i].rows + 1, k[i].n, 4};
-        loss[i] = (ds_plot_series){names[i], colors[i], k[i].rows + 3, k[i].rows + 2, k[i].n, 4};
+        path[i] = (ds_plot_series){names[i], colors[i], k[i].rows, k[i].rows + 1, k[i].n, 4, NULL};
+        loss[i] =
+            (ds_plot_series){names[i], colors[i], k[i].rows + 3, k[i].rows + 2, k[i].n, 4, NULL};
         fin[i] = k[i].rows[4 * (k[i].n - 1) + 2], rise[i] = rise_share(&k[i]);
         steps[i] = (double)(k[i].n - 1), len[i] = path_length(&k[i]);
     }

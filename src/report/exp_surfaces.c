@@ -73,7 +73,7 @@ ds_status ds__exp_guess(ds__report *r)
                   lowered, NGUESS - 1, guess_loss(0), guess_loss(NGUESS - 1), maxdiff);
     const ds_fn2d *f = neuron();
     double flat = flat_share(f);
-    ds_plot_series path = {"guesses", NULL, &guesses[0][0], &guesses[0][1], NGUESS, 3};
+    ds_plot_series path = {"guesses", NULL, &guesses[0][0], &guesses[0][1], NGUESS, 3, NULL};
     const char *titles[2] = {"Error surface L(w, b)", "Contours of L(w, b) and the guesses"};
     for (int v = 0; v < 2; v++) {
         ds_plot_opts o = ds__fig_opts(r, titles[v], 720, 460);

@@ -25,8 +25,9 @@ static ds_status race_one(ds__race *r, int i, const ds_fn2d *f, const char *spec
     ds_status st = ds_fn2d_trace(f, &r->opt[i], NULL, x0, y0, r->steps, r->rows[i], &r->nrows[i]);
     if (st != DS_OK && st != DS_ERR_NONFINITE) return st;
     if (st == DS_OK) r->nrows[i] = r->steps + 1;
-    r->path[i] = (ds_plot_series){name, NULL, r->rows[i], r->rows[i] + 1, (size_t)r->nrows[i], 3};
-    r->loss[i] = (ds_plot_series){name, NULL, NULL, r->rows[i] + 2, (size_t)r->nrows[i], 3};
+    r->path[i] =
+        (ds_plot_series){name, NULL, r->rows[i], r->rows[i] + 1, (size_t)r->nrows[i], 3, NULL};
+    r->loss[i] = (ds_plot_series){name, NULL, NULL, r->rows[i] + 2, (size_t)r->nrows[i], 3, NULL};
     return DS_OK;
 }
 

@@ -146,8 +146,8 @@ ds_status ds_tune_plot(ds_strbuf *out, const ds_tune_trial *t, int n, int ncoars
     size_t nc = pack(t, ncoarse, xy), nf = pack(t + ncoarse, n - ncoarse, xy + 2 * n);
     int has_val = ds_tune_best(t, n) >= 0 && !isnan(t[ds_tune_best(t, n)].val_loss);
     ds_plot_series s[2] = {
-        {"log-scale sweep", NULL, xy, xy + 1, nc, 2},
-        {"finer search", NULL, xy + 2 * n, xy + 2 * n + 1, nf, 2},
+        {"log-scale sweep", NULL, xy, xy + 1, nc, 2, NULL},
+        {"finer search", NULL, xy + 2 * n, xy + 2 * n + 1, nf, 2, NULL},
     };
     ds_plot_opts o = *opts;
     o.xscale = DS_PLOT_LOG;

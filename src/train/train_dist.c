@@ -63,5 +63,6 @@ ds_status ds__train_dist_objective(ds_trainer *t, int need_grad, double *loss)
     if (need_grad && (s = ds_dist_sum_f32(g, n)) != DS_OK) return s;
     *loss *= w;
     if ((s = ds_dist_sum_f64(loss, 1)) != DS_OK) return s;
-    return isfinite(*loss) ? DS_OK : ds__fail(DS_ERR_NONFINITE, "the loss is %g", *loss);
+    return isfinite(*loss) ? DS_OK
+                           : ds__fail(DS_ERR_NONFINITE, "the loss is %g", ds__msg_num(*loss));
 }

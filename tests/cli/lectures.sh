@@ -124,6 +124,20 @@ rb = figs["race-beale"][0]
 check(rb["adam-hit"] > 0 and (rb["gd-hit"] < 0 or rb["gd-hit"] > rb["adam-hit"]), "beale race: %s" % rb)
 rs = figs["race-saddle"][0]
 check(rs["adam-hit"] > 0 and (rs["gd-hit"] < 0 or rs["gd-hit"] > rs["adam-hit"]), "saddle race: %s" % rs)
+# Series that coincide stay visible: the later one is dashed (with the solid
+# one under it), so its dash gaps show the colour it covers.
+bodies = dict(re.findall(r'<figure class="fig" id="fig\d+" data-name="([^"]+)"[^>]*>(.*?)</figure>', page, re.S))
+def dashes(name, cls):  # (stroke, dasharray or "") of each path of the class
+    out = []
+    for tag in re.findall(r'<path class="%s"[^>]*>' % cls, bodies.get(name, "")):
+        c, d = re.search(r' stroke="([^"]*)"', tag), re.search(r' stroke-dasharray="([^"]*)"', tag)
+        out.append((c.group(1) if c else "", d.group(1) if d else ""))
+    return out
+sd = dict(dashes("race-saddle", "trajectory"))
+check(sd.get("#d62728") == "" and sd.get("#1f77b4", "") != "", "saddle: NAG (blue) not dashed over solid momentum (red): %s" % sd)
+ms = [d for _, d in dashes("momentum-schedule", "series")]
+check(len(ms) == 4 and ms[0] == "" and all(ms[1:]) and len(set(ms)) == 4,
+      "momentum schedule: want 0.999 solid and the rest distinct dashes: %s" % ms)
 r = figs["reddi"][0]
 check(r["adam-final"] > 0.9 and r["amsgrad-final"] < -0.9, "Reddi: Adam %g, AMSGrad %g" % (r["adam-final"], r["amsgrad-final"]))
 in_caption("reddi", "x = %.3f" % r["adam-final"])

@@ -64,6 +64,11 @@ rows=$(( $(printf '%s\n' "$out" | wc -l) - 1 ))
 expect_in "$err" "step $rows "
 [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] || fail "divergence: more than one stderr line: $err"
 expect_exit 0 "$DESCENT" trace --fn quadratic --start -5,-2 --opt sgd:lr=0.49 --steps 500
+# Adam at lr 1e38 makes inf - inf on Rosenbrock: a NaN whose sign bit is set,
+# which printf writes "-nan"; the message says plain "nan".
+expect_exit 3 "$DESCENT" trace --fn rosenbrock --start 1,1 --opt adam:lr=1e38 --steps 5
+expect_in "$err" "(x = nan, y = nan)"
+case $err in *-nan*) fail "signed NaN in: $err" ;; esac
 
 # ---- bad input: exit 2, nothing on stdout, one line naming the item ----
 bad() { # bad NEEDLE ARGS...: the run fails with status 2 and NEEDLE in its one-line message

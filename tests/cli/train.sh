@@ -49,7 +49,10 @@ expect_in "$(cat tty.txt)" "left "
 expect_in "$(tail -1 pipe.txt)" "(2 epochs, "
 # the summary counts in the singular for one epoch
 expect_exit 0 "$DESCENT" train --data blobs:n=200 --model mlp:2-8-3 --epochs 1 --batch 8
-expect_in "$out" "(1 epoch, "
+expect_in "$out" "(1 epoch, 25 steps, "
+# and for one step (one batch holds the whole set)
+expect_exit 0 "$DESCENT" train --data blobs:n=200 --model mlp:2-8-3 --epochs 1 --batch 1000
+expect_in "$out" "(1 epoch, 1 step, "
 
 # --- save -> eval: the same test numbers to the last digit, with and
 #     without the EMA of the weights (eval must see the saved average)

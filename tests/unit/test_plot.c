@@ -1,6 +1,6 @@
 /* test_plot.c - the pieces under every figure: nice tick steps, log ticks,
  * tick labels, the SVG writer's escaping and number format, segment
- * clipping, lecture colours, the training-log reader's strictness, the
+ * clipping, lecture colours, dash patterns, the training-log reader's strictness, the
  * atomic save, and the renderers' refusal of bad options. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -243,6 +243,57 @@ static void test_bad_options(void **state)
     ds_strbuf_free(&b);
 }
 
+/* 1 if `needle` is inside the element that starts at `tag` (before its '>'). */
+static int in_tag(const char *tag, const char *needle)
+{
+    const char *hit = strstr(tag, needle), *end = strchr(tag, '>');
+    return hit && end && hit < end;
+}
+
+/* A dashed series gets stroke-dasharray (escaped) on its line, its legend
+ * swatch and its trajectory; a solid one (NULL or "") gets none, so figures
+ * that never set .dash are unchanged. */
+static void test_dash(void **state)
+{
+    (void)state;
+    const double y[3] = {1, 2, 3}, xy[4] = {-0.5, -0.5, 0.5, 0.5};
+    ds_plot_series s[3] = {{.name = "solid", .y = y, .n = 3},
+                           {.name = "empty", .y = y, .n = 3, .dash = ""},
+                           {.name = "dashed", .y = y, .n = 3, .dash = "6 4\"x"}};
+    ds_plot_opts o = ds_plot_default_opts();
+    ds_strbuf b = {0};
+    assert_int_equal(ds_plot_lines(&b, s, 3, &o), DS_OK);
+    const char *want = " stroke-dasharray=\"6 4&quot;x\"";
+    const char *line = strstr(b.data, "<path class=\"series\"");
+    assert_non_null(line);
+    for (int k = 0; k < 2; k++) { /* the two solid lines: no dash before their end */
+        assert_false(in_tag(line, "dasharray"));
+        line = strstr(line + 1, "<path class=\"series\"");
+        assert_non_null(line);
+    }
+    assert_true(in_tag(line, want));
+    const char *legend = strstr(b.data, "<g class=\"legend\">");
+    assert_non_null(legend);
+    assert_non_null(strstr(legend, want)); /* the swatch shows the pattern */
+    assert_null(
+        strstr(strstr(legend, want) + strlen(want), "dasharray")); /* and only the dashed one */
+    ds_strbuf_free(&b);
+    ds_fn2d f = {"bowl", bowl, {-1, 1, -1, 1}, 1, {{0, 0}}, 0, NULL};
+    ds_plot_series path[2] = {{.x = xy, .y = xy + 1, .n = 2, .stride = 2},
+                              {.x = xy, .y = xy + 1, .n = 2, .stride = 2, .dash = "3 3"}};
+    for (int view = 0; view < 2; view++) {
+        o.view = view ? DS_PLOT_SURFACE : DS_PLOT_CONTOUR;
+        assert_int_equal(ds_plot_map(&b, &f, path, 2, &o), DS_OK);
+        const char *t0 = strstr(b.data, "<path class=\"trajectory\"");
+        assert_non_null(t0);
+        const char *t1 = strstr(t0 + 1, "<path class=\"trajectory\"");
+        assert_non_null(t1);
+        assert_false(in_tag(t0, "dasharray"));
+        assert_true(in_tag(t1, " stroke-dasharray=\"3 3\""));
+        ds_strbuf_free(&b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -250,7 +301,7 @@ int main(void)
         cmocka_unit_test(test_escape_and_numbers), cmocka_unit_test(test_clip),
         cmocka_unit_test(test_lecture_colors),     cmocka_unit_test(test_train_log),
         cmocka_unit_test(test_save_atomic),        cmocka_unit_test(test_bad_options),
-        cmocka_unit_test(test_legend_width),
+        cmocka_unit_test(test_legend_width),       cmocka_unit_test(test_dash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
