@@ -133,24 +133,29 @@ static void put_vformat(ds_strbuf *b, const char *fmt, va_list ap)
     ds__put_escaped(b, text);
 }
 
+/* Writes open, the escaped formatted text, then close. */
+static void put_element(ds__report *r, const char *open, const char *close, const char *fmt,
+                        va_list ap)
+{
+    ds__puts(r->out, open);
+    put_vformat(r->out, fmt, ap);
+    ds__puts(r->out, close);
+}
+
 void ds__fig_close(ds__report *r, const char *fmt, ...)
 {
-    ds__puts(r->out, "<figcaption>");
     va_list ap;
     va_start(ap, fmt);
-    put_vformat(r->out, fmt, ap);
+    put_element(r, "<figcaption>", "</figcaption>\n</figure>\n", fmt, ap);
     va_end(ap);
-    ds__puts(r->out, "</figcaption>\n</figure>\n");
 }
 
 void ds__para(ds__report *r, const char *fmt, ...)
 {
-    ds__puts(r->out, "<p>");
     va_list ap;
     va_start(ap, fmt);
-    put_vformat(r->out, fmt, ap);
+    put_element(r, "<p>", "</p>\n", fmt, ap);
     va_end(ap);
-    ds__puts(r->out, "</p>\n");
 }
 
 static const char style[] =

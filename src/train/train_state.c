@@ -234,7 +234,8 @@ ds_status ds_model_from_checkpoint(const ds_ckpt *c, ds_model **out)
 {
     *out = NULL;
     const char *desc = ds_ckpt_find(c, "model.desc", DS_CKPT_TEXT, NULL);
-    if (!desc) return DS_ERR_NOT_FOUND;
+    if (!desc)
+        return ds__fail(DS_ERR_NOT_FOUND, "no model description (model.desc) in the checkpoint");
     ds_model_params p = ds_model_default_params();
     ds_status s = ds_ckpt_get_f64(c, "model.l2", &p.l2);
     if (s != DS_OK) return s;
