@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib/common.bash"
 
 run=(--data blobs:n=200 --model mlp:2-8-3 --opt adam:lr=0.01 --batch 16 --epochs 2 --threads 1)
 "$DESCENT" train "${run[@]}" --save good.ckpt >/dev/null
-"$DESCENT" train --resume good.ckpt --epochs 3 --threads 1 --save /dev/null >/dev/null ||
+"$DESCENT" train --resume good.ckpt --epochs 3 --threads 1 --save resumed.ckpt >/dev/null ||
     fail "the good checkpoint does not resume"
 
 # patch FILE OFFSET BYTES_HEX [rehash]: overwrite bytes; with rehash, store
