@@ -76,10 +76,9 @@ typedef struct ds_train_progress {
 } ds_train_progress;
 
 /* The explosion rule: a finite step loss above DS_EXPLODE_FACTOR times the
- * run's first step loss for DS_EXPLODE_STEPS steps in a row is a divergence
- * (DS_ERR_NONFINITE, or a rollback), like a non-finite one. */
+ * run's first step loss is a divergence (DS_ERR_NONFINITE, or a rollback),
+ * like a non-finite one. */
 #define DS_EXPLODE_FACTOR 1e6
-#define DS_EXPLODE_STEPS 3
 
 /* Return 0 to go on; non-zero stops the run with DS_ERR_INTERRUPTED after the
  * current step (state consistent, checkpoint still possible). */

@@ -68,8 +68,8 @@ static const ds_command train_cmd = {
                "--checkpoint a resumed run goes on writing the checkpoint it recorded.\n"
                "--log columns: epoch,step,lr,train_loss,val_loss,val_accuracy,seconds.\n"
                "Exit status: 0 done, 1 runtime failure, 2 bad input (nothing written),\n"
-               "3 diverged: the loss or a gradient became non-finite, or the loss stayed above\n"
-               "1e6 x the run's first loss for 3 steps (nothing written for that step).\n"
+               "3 diverged: the loss or a gradient became non-finite, or the loss rose above\n"
+               "1e6 x the run's first loss (nothing written for that step).\n"
                "SIGINT/SIGTERM stop after the current step, save the state to --checkpoint\n"
                "(else --save) and exit 128 + the signal number.",
     .args = train_args,
@@ -115,8 +115,8 @@ static int run_options(run *r)
     ds_train_params *p = &r->job.tp;
     p->plateau = isnan(o.plateau) ? ds_cli_ck_f64(r->ck, "plateau.factor", 0) : o.plateau;
     p->ema = isnan(o.ema) ? ds_cli_ck_f64(r->ck, "ema.decay", 0) : o.ema;
-    int rc = ds_cli_pinned_f64(&train_cmd, "plateau", r->ck, "plateau.factor", o.plateau);
-    if (rc < 0) rc = ds_cli_pinned_f64(&train_cmd, "ema", r->ck, "ema.decay", o.ema);
+    int rc = ds_cli_pinned_f64(&train_cmd, &o.t, "plateau", r->ck, "plateau.factor", o.plateau);
+    if (rc < 0) rc = ds_cli_pinned_f64(&train_cmd, &o.t, "ema", r->ck, "ema.decay", o.ema);
     if (rc >= 0) return rc;
     if (!isnan(o.fine_tune_lr) && !r->ck)
         return ds_cli_usage_error(&train_cmd, "--fine-tune-lr needs --resume (a new run takes "
@@ -140,6 +140,7 @@ static int run_options(run *r)
 static int options(run *r)
 {
     int rc;
+    o.t.resume = o.resume;
     if (o.resume && ds_ckpt_load(o.resume, &r->ck) != DS_OK)
         return ds_cli_lib_error(&train_cmd, DS_EXIT_USAGE);
     if ((rc = ds_train_opts_resolve(&train_cmd, &o.t, r->ck, &r->job)) >= 0 ||

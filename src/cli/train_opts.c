@@ -25,37 +25,37 @@ static const char *ck_text(const ds_ckpt *ck, const char *name)
     return ck ? ds_ckpt_find(ck, name, DS_CKPT_TEXT, NULL) : NULL;
 }
 
-int ds_cli_pinned(const ds_command *cmd, const char *option, int same, const char *recorded,
-                  const char *given)
+int ds_cli_pinned(const ds_command *cmd, const ds_train_opts *t, const char *option, int same,
+                  const char *recorded, const char *given)
 {
     if (same) return -1;
     return ds_cli_usage_error(cmd,
-                              "--%s %s differs from the checkpoint's %s: a resumed run keeps what "
-                              "its checkpoint fixes (only --epochs, --threads, --fine-tune-lr and "
-                              "the output paths may change)",
-                              option, given, recorded);
+                              "--%s %s differs from %s, which recorded %s: a resumed run keeps "
+                              "what its checkpoint fixes (only --epochs, --threads, --fine-tune-lr "
+                              "and the output paths may change)",
+                              option, given, t->resume ? t->resume : "the checkpoint", recorded);
 }
 
-int ds_cli_pinned_f64(const ds_command *cmd, const char *option, const ds_ckpt *ck,
-                      const char *name, double given)
+int ds_cli_pinned_f64(const ds_command *cmd, const ds_train_opts *t, const char *option,
+                      const ds_ckpt *ck, const char *name, double given)
 {
     double v;
     char a[32], b[32];
     if (isnan(given) || !ck || ds_ckpt_get_f64(ck, name, &v) != DS_OK) return -1;
     snprintf(a, sizeof a, "%g", v);
     snprintf(b, sizeof b, "%g", given);
-    return ds_cli_pinned(cmd, option, v == given, a, b);
+    return ds_cli_pinned(cmd, t, option, v == given, a, b);
 }
 
-static int pinned_i64(const ds_command *cmd, const char *option, const ds_ckpt *ck,
-                      const char *name, long given)
+static int pinned_i64(const ds_command *cmd, const ds_train_opts *t, const char *option,
+                      const ds_ckpt *ck, const char *name, long given)
 {
     int64_t v;
     char a[32], b[32];
     if (given == DS_UNSET_L || !ck || ds_ckpt_get_i64(ck, name, &v) != DS_OK) return -1;
     snprintf(a, sizeof a, "%lld", (long long)v);
     snprintf(b, sizeof b, "%ld", given);
-    return ds_cli_pinned(cmd, option, v == given, a, b);
+    return ds_cli_pinned(cmd, t, option, v == given, a, b);
 }
 
 /* The value of KEY in a model description ("mlp:4-3 act=relu loss=xent");
@@ -80,17 +80,17 @@ static int model_pins(const ds_command *cmd, const ds_train_opts *t, const ds_ck
     char rec[64];
     int rc = -1;
     if (t->act && desc_value(desc, "act", rec, sizeof rec))
-        rc = ds_cli_pinned(cmd, "act", strcmp(rec, ds_act_name(mp->act)) == 0, rec, t->act);
+        rc = ds_cli_pinned(cmd, t, "act", strcmp(rec, ds_act_name(mp->act)) == 0, rec, t->act);
     if (rc < 0 && t->loss && desc_value(desc, "loss", rec, sizeof rec))
-        rc = ds_cli_pinned(cmd, "loss", strcmp(rec, ds_loss_name(mp->loss)) == 0, rec, t->loss);
+        rc = ds_cli_pinned(cmd, t, "loss", strcmp(rec, ds_loss_name(mp->loss)) == 0, rec, t->loss);
     if (rc < 0 && t->init && init) {
         ds_model_params q = ds_model_default_params();
         int same = ds_init_parse(init, &q) == DS_OK && q.init == mp->init &&
                    (q.init != DS_INIT_CONST || q.init_value == mp->init_value);
-        rc = ds_cli_pinned(cmd, "init", same, init, t->init);
+        rc = ds_cli_pinned(cmd, t, "init", same, init, t->init);
     }
-    if (rc < 0) rc = ds_cli_pinned_f64(cmd, "l2", ck, "model.l2", t->l2);
-    if (rc < 0) rc = pinned_i64(cmd, "seed", ck, "train.seed", t->seed);
+    if (rc < 0) rc = ds_cli_pinned_f64(cmd, t, "l2", ck, "model.l2", t->l2);
+    if (rc < 0) rc = pinned_i64(cmd, t, "seed", ck, "train.seed", t->seed);
     return rc;
 }
 
@@ -129,7 +129,7 @@ static int opt_options(const ds_command *cmd, const ds_train_opts *t, const ds_c
     char mine[1024], rec[1024];
     ds_opt_format(&job->op, mine, sizeof mine);
     snprintf(rec, sizeof rec, "%.*s", (int)strcspn(stored, "|"), stored);
-    return ds_cli_pinned(cmd, "opt", strcmp(mine, rec) == 0, rec, t->opt);
+    return ds_cli_pinned(cmd, t, "opt", strcmp(mine, rec) == 0, rec, t->opt);
 }
 
 /* The schedule options given with --resume against the checkpoint's. */
@@ -140,12 +140,12 @@ static int schedule_pins(const ds_command *cmd, const ds_train_opts *t, const ds
     char mine[1024];
     ds_schedule_format(&p->schedule, mine, sizeof mine);
     int rc = t->schedule && sched
-                 ? ds_cli_pinned(cmd, "schedule", strcmp(mine, sched) == 0, sched, t->schedule)
+                 ? ds_cli_pinned(cmd, t, "schedule", strcmp(mine, sched) == 0, sched, t->schedule)
                  : -1;
     int64_t per_step;
     if (rc < 0 && t->unit && ck &&
         ds_ckpt_get_i64(ck, "train.schedule_per_step", &per_step) == DS_OK)
-        rc = ds_cli_pinned(cmd, "schedule-unit", per_step == p->schedule_per_step,
+        rc = ds_cli_pinned(cmd, t, "schedule-unit", per_step == p->schedule_per_step,
                            per_step ? "step" : "epoch", t->unit);
     return rc;
 }
@@ -157,7 +157,7 @@ static int batch_pin(const ds_command *cmd, const ds_train_opts *t, const ds_ckp
     char text[32];
     if (!t->batch || rec < 0) return -1;
     snprintf(text, sizeof text, rec == DS_BATCH_FULL ? "full" : "%ld", rec);
-    return ds_cli_pinned(cmd, "batch", (size_t)rec == batch, text, t->batch);
+    return ds_cli_pinned(cmd, t, "batch", (size_t)rec == batch, text, t->batch);
 }
 
 /* Loop options; an exit status or -1. */
@@ -243,11 +243,11 @@ static int data_options(const ds_command *cmd, const ds_train_opts *t, const ds_
     absolute_spec(job->data_spec, job->data_abs, sizeof job->data_abs);
     job->tp.data_desc = job->data_abs;
     job->tp.val_fraction = job->val;
-    int rc = ds_cli_pinned_f64(cmd, "val", ck, "data.val", t->val);
+    int rc = ds_cli_pinned_f64(cmd, t, "val", ck, "data.val", t->val);
     if (rc >= 0 || !t->data || !stored) return rc;
     char rec[sizeof job->data_abs];
     absolute_spec(stored, rec, sizeof rec); /* files written before paths were absolute */
-    return ds_cli_pinned(cmd, "data", strcmp(rec, job->data_abs) == 0, rec, t->data);
+    return ds_cli_pinned(cmd, t, "data", strcmp(rec, job->data_abs) == 0, rec, t->data);
 }
 
 int ds_train_opts_resolve(const ds_command *cmd, const ds_train_opts *t, const ds_ckpt *ck,

@@ -26,6 +26,7 @@ typedef struct ds_train_opts {
     const char *model, *act, *loss, *init, *data, *batch, *opt, *schedule, *unit;
     double l2, val;
     long seed, epochs, threads;
+    const char *resume; /* the checkpoint's file, named in messages */
 } ds_train_opts;
 
 /* clang-format off */
@@ -101,11 +102,11 @@ int ds_train_job_build(const ds_command *cmd, ds_train_job *job);
 void ds_train_job_free(ds_train_job *job);
 
 /* On resume: -1 if `same`, else prints "descent CMD: --OPTION GIVEN differs
- * from the checkpoint's RECORDED ..." and returns DS_EXIT_USAGE. */
-int ds_cli_pinned(const ds_command *cmd, const char *option, int same, const char *recorded,
-                  const char *given);
-int ds_cli_pinned_f64(const ds_command *cmd, const char *option, const ds_ckpt *ck,
-                      const char *name, double given);
+ * from FILE, which recorded RECORDED ..." and returns DS_EXIT_USAGE. */
+int ds_cli_pinned(const ds_command *cmd, const ds_train_opts *t, const char *option, int same,
+                  const char *recorded, const char *given);
+int ds_cli_pinned_f64(const ds_command *cmd, const ds_train_opts *t, const char *option,
+                      const ds_ckpt *ck, const char *name, double given);
 
 /* path made absolute, its folder resolved (so a checkpoint records where
  * its files are, one spelling for one file); kept as it is if its folder

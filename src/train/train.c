@@ -229,26 +229,21 @@ static ds_status nonfinite(ds_trainer *t, const char *what)
 }
 
 /* The explosion rule (doc/training.md): a finite loss above
- * DS_EXPLODE_FACTOR times the run's first step loss for DS_EXPLODE_STEPS
- * steps in a row is a divergence under way. A bound relative to the start
- * holds for any loss scale; requiring several steps in a row lets a single
- * spike pass (a healthy run's spikes are orders of magnitude smaller, and
- * recover at once). A first loss of 0 gives no scale: the rule is off. */
+ * DS_EXPLODE_FACTOR times the run's first step loss is a divergence under
+ * way. A bound relative to the start holds for any loss scale, and a
+ * healthy run's spikes stay orders of magnitude below it (sgd at lr 1 with
+ * momentum 0.9 on blobs: epoch losses 5000 times the first, then 1e-5). A
+ * first loss of 0 gives no scale: the rule is off. */
 static ds_status check_explosion(ds_trainer *t, double loss)
 {
     if (!isfinite(t->start_loss)) t->start_loss = loss;
-    if (!(t->start_loss > 0 && loss > DS_EXPLODE_FACTOR * t->start_loss)) {
-        t->exploded_steps = 0;
-        return DS_OK;
-    }
-    if (++t->exploded_steps < DS_EXPLODE_STEPS) return DS_OK;
+    if (!(t->start_loss > 0 && loss > DS_EXPLODE_FACTOR * t->start_loss)) return DS_OK;
     return ds__fail(DS_ERR_NONFINITE,
                     "the loss exploded at step %lld (epoch %lld, batch %zu, lr %g): %.3g, above "
-                    "%g times the run's first loss %.3g for %d steps in a row: training stopped; "
-                    "%s",
+                    "%g times the run's first loss %.3g: training stopped; %s",
                     (long long)t->step + 1, (long long)t->epoch + 1, t->batch + 1,
                     ds_optim_lr(t->opt, 0), loss, DS_EXPLODE_FACTOR, t->start_loss,
-                    DS_EXPLODE_STEPS, likely_cause(t));
+                    likely_cause(t));
 }
 
 static ds_train_progress progress_now(const ds_trainer *t)

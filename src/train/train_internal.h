@@ -27,10 +27,7 @@ struct ds_trainer {
     float *ema_avg, *backup;        /* EMA of the parameters; swap space for evaluation */
     int64_t ema_t;
     ds_train_progress last;
-    /* the divergence rule (train.c): the run's first step loss, NaN before
-     * it, and the steps in a row whose loss was above the bound */
-    double start_loss;
-    int64_t exploded_steps;
+    double start_loss; /* the run's first step loss (divergence rule), NaN before it */
     ds_status failed; /* sticky error of ds_trainer_run */
     ds_ckpt *snap;    /* the last good epoch end's state, for rollback */
     double snap_loss; /* the train_loss of the epoch that ended in snap */

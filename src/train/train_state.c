@@ -63,7 +63,6 @@ static ds_status put_position(const ds_trainer *t, ds_ckpt *c)
     if (s == DS_OK) s = ds_ckpt_put_f64(c, "plateau.prev_val", t->prev_val);
     if (s == DS_OK) s = ds_ckpt_put_i64(c, "ema.t", t->ema_t);
     if (s == DS_OK) s = ds_ckpt_put_f64(c, "train.start_loss", t->start_loss);
-    if (s == DS_OK) s = ds_ckpt_put_i64(c, "train.exploded_steps", t->exploded_steps);
     /* the last completed epoch's results, so resuming a finished run (or one
      * stopped right at an epoch end) can still report them */
     if (s == DS_OK) s = ds_ckpt_put_f64(c, "train.last_loss", t->last.train_loss);
@@ -173,15 +172,6 @@ static double f64_or_nan(const ds_ckpt *c, const char *name)
     return ds_ckpt_get_f64(c, name, &v) == DS_OK ? v : NAN;
 }
 
-/* The divergence rule's state; a file written before it existed restarts
- * the rule from the first step resumed. */
-static void get_explosion(ds_trainer *t, const ds_ckpt *c)
-{
-    t->start_loss = f64_or_nan(c, "train.start_loss");
-    if (ds_ckpt_get_i64(c, "train.exploded_steps", &t->exploded_steps) != DS_OK)
-        t->exploded_steps = 0;
-}
-
 static void get_last_epoch(ds_trainer *t, const ds_ckpt *c)
 {
     ds_train_progress p = {.epoch = t->epoch, .epochs = t->p.epochs, .batches = t->batches};
@@ -215,7 +205,8 @@ static ds_status get_position(ds_trainer *t, const ds_ckpt *c)
     t->batch = (size_t)batch;
     t->examples = (size_t)examples;
     get_last_epoch(t, c);
-    get_explosion(t, c);
+    /* a file written before the divergence rule: it starts at the first step resumed */
+    t->start_loss = f64_or_nan(c, "train.start_loss");
     return ds_iter_seek(t->it, t->epoch, t->batch);
 }
 
