@@ -100,13 +100,14 @@ static void resumed_outputs(run *r)
     }
     if (!o.checkpoint && !o.save && ds_dist_rank() == 0)
         fprintf(stderr, "descent train: note: nothing will be saved (no --save or --checkpoint)\n");
-    long threads = ds_cli_ck_i64(r->ck, "train.threads", 0);
-    if (o.t.threads != DS_UNSET_L && threads > 0 && r->job.tp.threads != threads &&
-        ds_dist_rank() == 0)
+    long threads = ds_cli_ck_i64(r->ck, "train.threads", 0), now = r->job.tp.threads;
+    char uses[32];
+    snprintf(uses, sizeof uses, "%ld", now);
+    if (o.t.threads != DS_UNSET_L && threads > 0 && now != threads && ds_dist_rank() == 0)
         fprintf(stderr,
                 "descent train: note: the checkpoint was written with %ld threads, this run uses "
-                "%d: the results may differ in the last bits\n",
-                threads, r->job.tp.threads);
+                "%s: the results may differ in the last bits\n",
+                threads, now ? uses : "all cores");
 }
 
 /* The options of train alone: plateau, EMA, divergence and checkpoints. */
