@@ -21,7 +21,8 @@
 #define DS_DEFAULT_MODEL "mlp:784-256-128-10"
 
 /* The values as given. Not given: NULL, NaN (l2, val) or DS_UNSET_L (seed,
- * epochs, threads: train; 0 is "all cores" elsewhere); a command with other defaults than train's sets them first. */
+ * epochs, threads: train; 0 is "all cores" elsewhere); a command with other defaults than train's
+ * sets them first. */
 typedef struct ds_train_opts {
     const char *model, *act, *loss, *init, *data, *batch, *opt, *schedule, *unit;
     double l2, val;
@@ -67,7 +68,7 @@ typedef struct ds_train_job {
     const char *model_desc; /* without --model: the checkpoint's model, or NULL */
     const char *data_spec;
     char data_abs[4096]; /* data_spec with its file paths absolute, as recorded */
-    double val; /* validation share, [0, 1) */
+    double val;          /* validation share, [0, 1) */
     ds_model_params mp;
     ds_opt_params op;
     ds_train_params tp;
