@@ -21,8 +21,8 @@
 #define DS_DEFAULT_MODEL "mlp:784-256-128-10"
 
 /* The values as given. Not given: NULL, NaN (l2, val) or DS_UNSET_L (seed,
- * epochs, threads: train; 0 is "all cores" elsewhere); a command with other defaults than train's
- * sets them first. */
+ * epochs; threads in train, 0 = all cores elsewhere); a command with other
+ * defaults than train's sets them first. */
 typedef struct ds_train_opts {
     const char *model, *act, *loss, *init, *data, *batch, *opt, *schedule, *unit;
     double l2, val;
