@@ -75,6 +75,11 @@ typedef struct ds_train_progress {
     int epoch_end;
 } ds_train_progress;
 
+/* The explosion rule: a finite step loss above DS_EXPLODE_FACTOR times the
+ * run's first step loss is a divergence (DS_ERR_NONFINITE, or a rollback),
+ * like a non-finite one. */
+#define DS_EXPLODE_FACTOR 1e6
+
 /* Return 0 to go on; non-zero stops the run with DS_ERR_INTERRUPTED after the
  * current step (state consistent, checkpoint still possible). */
 typedef int (*ds_train_callback)(void *ctx, const ds_train_progress *p);
@@ -129,7 +134,9 @@ void ds_trainer_free(ds_trainer *t);
  * have been done (max_steps <= 0: no step limit). Epoch-end work is done as
  * soon as an epoch's last step is. Errors: DS_ERR_NONFINITE ("non-finite
  * loss at step S (epoch E, batch B, lr L)"; the parameters are those before
- * the failing step, nothing has been written for it), DS_ERR_INTERRUPTED
+ * the failing step, nothing has been written for it; or "the loss exploded
+ * at step S ...", see DS_EXPLODE_FACTOR; each message names the likely
+ * cause), DS_ERR_INTERRUPTED
  * (the callback asked), DS_ERR_IO (a checkpoint could not be written), and
  * the model's errors. After an error other than DS_ERR_INTERRUPTED the
  * trainer refuses to go on or to save. */
@@ -148,6 +155,13 @@ double ds_trainer_seconds(const ds_trainer *t); /* training time, all runs (s) *
  * with NaN losses before the first epoch ends. */
 ds_train_progress ds_trainer_last_epoch(const ds_trainer *t);
 ds_optim *ds_trainer_optim(ds_trainer *t);
+
+/* Fine-tuning a restored run: lr becomes the base rate the schedule scales
+ * from the current position on (the optimizer spec's lr is kept as recorded,
+ * the ratio replaces the plateau scale, so checkpoints keep the new rate);
+ * the optimizer state, the position and the schedule are kept.
+ * DS_ERR_INVALID if lr is not finite and > 0 or the spec's lr is 0. */
+ds_status ds_trainer_set_base_lr(ds_trainer *t, double lr);
 
 /* Fills c with the full training state (records "model.*", "optim.*",
  * "train.*", "plateau.*", "ema.*", "data.*"; doc/training.md lists them).

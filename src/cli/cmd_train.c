@@ -24,10 +24,11 @@
 static struct {
     ds_train_opts t;
     const char *log, *save, *resume, *checkpoint, *diverge;
-    double plateau, ema;
+    double plateau, ema, fine_tune_lr;
     long every;
     int json;
-} o = {.t = DS_TRAIN_OPTS_UNSET, .plateau = NAN, .ema = NAN, .every = 0};
+} o = {
+    .t = DS_TRAIN_OPTS_UNSET, .plateau = NAN, .ema = NAN, .fine_tune_lr = NAN, .every = DS_UNSET_L};
 
 static const ds_arg train_args[] = {
     DS_TRAIN_ARGS_MODEL(o.t),
@@ -45,6 +46,8 @@ static const ds_arg train_args[] = {
     {"json", DS_ARG_FLAG, &o.json, NULL, "print a final JSON object on stdout"},
     {"save", DS_ARG_STRING, &o.save, "FILE", "save the trained model and optimizer state"},
     {"resume", DS_ARG_STRING, &o.resume, "FILE", "continue the run saved in FILE"},
+    {"fine-tune-lr", DS_ARG_DOUBLE, &o.fine_tune_lr, "LR",
+     "with --resume: go on at base rate LR (keeps optimizer state, position, schedule)"},
     {"checkpoint", DS_ARG_STRING, &o.checkpoint, "FILE", "save the run at every epoch end"},
     {"checkpoint-every", DS_ARG_INT, &o.every, "N", "and every N steps (default 0: epochs only)"},
     {"on-divergence", DS_ARG_STRING, &o.diverge, "WHAT",
@@ -58,17 +61,23 @@ static const ds_command train_cmd = {
     .usage = "descent train [--model SPEC] [--data SPEC] [--opt SPEC] [options]",
     .summary = "train a model by gradient descent (default: mlp on Fashion-MNIST)",
     .details = "With no options: mlp:784-256-128-10, relu, adam lr 1e-3, batch 64, 5 epochs on\n"
-               "Fashion-MNIST. --resume FILE takes every unset option from the checkpoint.\n"
+               "Fashion-MNIST. --resume FILE continues the run FILE recorded: every option\n"
+               "it fixes (model, data, optimizer, schedule, ...) comes from it, and a\n"
+               "different value given is refused; --epochs, --threads (default: the\n"
+               "recorded count), output paths and --fine-tune-lr may change. Without\n"
+               "--checkpoint a resumed run goes on writing the checkpoint it recorded.\n"
                "--log columns: epoch,step,lr,train_loss,val_loss,val_accuracy,seconds.\n"
                "Exit status: 0 done, 1 runtime failure, 2 bad input (nothing written),\n"
-               "3 the loss or a gradient became non-finite (nothing written for that step).\n"
+               "3 diverged: the loss or a gradient became non-finite, or the loss rose above\n"
+               "1e6 x the run's first loss (nothing written for that step).\n"
                "SIGINT/SIGTERM stop after the current step, save the state to --checkpoint\n"
                "(else --save) and exit 128 + the signal number.",
     .args = train_args,
 };
 
 typedef struct run {
-    ds_ckpt *ck; /* the --resume checkpoint */
+    ds_ckpt *ck;           /* the --resume checkpoint */
+    char checkpoint[4096]; /* --checkpoint (else the recorded one), absolute */
     ds_train_job job;
     char *log;
     size_t log_len;
@@ -76,26 +85,63 @@ typedef struct run {
     int64_t rollbacks; /* divergence rollbacks reported so far */
 } run;
 
+/* On resume, where the run's checkpoints go: --checkpoint, else the file and
+ * interval the checkpoint recorded; said on stderr, as is saving nothing. */
+static void resumed_outputs(run *r)
+{
+    const char *rec = ds_ckpt_find(r->ck, "out.checkpoint", DS_CKPT_TEXT, NULL);
+    if (!o.checkpoint && rec) {
+        o.checkpoint = rec;
+        if (o.every == DS_UNSET_L) o.every = ds_cli_ck_i64(r->ck, "out.checkpoint_every", 0);
+        if (ds_dist_rank() == 0)
+            fprintf(stderr,
+                    "descent train: note: the resumed run goes on writing its checkpoint %s\n",
+                    rec);
+    }
+    if (!o.checkpoint && !o.save && ds_dist_rank() == 0)
+        fprintf(stderr, "descent train: note: nothing will be saved (no --save or --checkpoint)\n");
+    long threads = ds_cli_ck_i64(r->ck, "train.threads", 0), now = r->job.tp.threads;
+    char uses[32];
+    snprintf(uses, sizeof uses, "%ld", now);
+    if (o.t.threads != DS_UNSET_L && threads > 0 && now != threads && ds_dist_rank() == 0)
+        fprintf(stderr,
+                "descent train: note: the checkpoint was written with %ld threads, this run uses "
+                "%s: the results may differ in the last bits\n",
+                threads, now ? uses : "all cores");
+}
+
 /* The options of train alone: plateau, EMA, divergence and checkpoints. */
 static int run_options(run *r)
 {
     ds_train_params *p = &r->job.tp;
     p->plateau = isnan(o.plateau) ? ds_cli_ck_f64(r->ck, "plateau.factor", 0) : o.plateau;
     p->ema = isnan(o.ema) ? ds_cli_ck_f64(r->ck, "ema.decay", 0) : o.ema;
-    if (o.every < 0)
+    int rc = ds_cli_pinned_f64(&train_cmd, &o.t, "plateau", r->ck, "plateau.factor", o.plateau);
+    if (rc < 0) rc = ds_cli_pinned_f64(&train_cmd, &o.t, "ema", r->ck, "ema.decay", o.ema);
+    if (rc >= 0) return rc;
+    if (!isnan(o.fine_tune_lr) && !r->ck)
+        return ds_cli_usage_error(&train_cmd, "--fine-tune-lr needs --resume (a new run takes "
+                                              "its rate in --opt, e.g. --opt adam:lr=1e-4)");
+    if (!(isnan(o.fine_tune_lr) || (isfinite(o.fine_tune_lr) && o.fine_tune_lr > 0)))
+        return ds_cli_usage_error(&train_cmd, "--fine-tune-lr must be a number > 0 (got %g)",
+                                  o.fine_tune_lr);
+    if (r->ck) resumed_outputs(r);
+    if (o.every != DS_UNSET_L && o.every < 0)
         return ds_cli_usage_error(&train_cmd, "--checkpoint-every must be >= 0 (got %ld)", o.every);
     if (o.diverge && strcmp(o.diverge, "stop") != 0 && strcmp(o.diverge, "rollback") != 0)
         return ds_cli_usage_error(&train_cmd, "--on-divergence must be stop or rollback (got '%s')",
                                   o.diverge);
     p->rollback = o.diverge && strcmp(o.diverge, "rollback") == 0 ? MAX_ROLLBACKS : 0;
-    p->checkpoint = ds_dist_rank() == 0 ? o.checkpoint : NULL; /* rank 0 writes */
-    p->checkpoint_every = o.every;
+    if (o.checkpoint) ds_cli_absolute_path(o.checkpoint, r->checkpoint, sizeof r->checkpoint);
+    p->checkpoint = ds_dist_rank() == 0 && o.checkpoint ? r->checkpoint : NULL; /* rank 0 writes */
+    p->checkpoint_every = o.every == DS_UNSET_L ? 0 : o.every;
     return -1;
 }
 
 static int options(run *r)
 {
     int rc;
+    o.t.resume = o.resume;
     if (o.resume && ds_ckpt_load(o.resume, &r->ck) != DS_OK)
         return ds_cli_lib_error(&train_cmd, DS_EXIT_USAGE);
     if ((rc = ds_train_opts_resolve(&train_cmd, &o.t, r->ck, &r->job)) >= 0 ||
@@ -117,6 +163,8 @@ static int build(run *r)
         return rc;
     if (r->ck && ds_trainer_restore(r->job.t, r->ck) != DS_OK)
         return ds_cli_usage_error(&train_cmd, "--resume %s: %s", o.resume, ds_last_error());
+    if (!isnan(o.fine_tune_lr) && ds_trainer_set_base_lr(r->job.t, o.fine_tune_lr) != DS_OK)
+        return ds_cli_option_error(&train_cmd, "fine-tune-lr");
     return -1;
 }
 

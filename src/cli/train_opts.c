@@ -3,7 +3,9 @@
  * `descent bench train` interpret --model ... --threads. */
 #include "train_opts.h"
 
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 double ds_cli_ck_f64(const ds_ckpt *ck, const char *name, double dflt)
@@ -23,6 +25,75 @@ static const char *ck_text(const ds_ckpt *ck, const char *name)
     return ck ? ds_ckpt_find(ck, name, DS_CKPT_TEXT, NULL) : NULL;
 }
 
+int ds_cli_pinned(const ds_command *cmd, const ds_train_opts *t, const char *option, int same,
+                  const char *recorded, const char *given)
+{
+    if (same) return -1;
+    return ds_cli_usage_error(cmd,
+                              "--%s %s differs from %s, which recorded %s: a resumed run keeps "
+                              "what its checkpoint fixes (only --epochs, --threads, --fine-tune-lr "
+                              "and the output paths may change)",
+                              option, given, t->resume ? t->resume : "the checkpoint", recorded);
+}
+
+int ds_cli_pinned_f64(const ds_command *cmd, const ds_train_opts *t, const char *option,
+                      const ds_ckpt *ck, const char *name, double given)
+{
+    double v;
+    char a[32], b[32];
+    if (isnan(given) || !ck || ds_ckpt_get_f64(ck, name, &v) != DS_OK) return -1;
+    snprintf(a, sizeof a, "%g", v);
+    snprintf(b, sizeof b, "%g", given);
+    return ds_cli_pinned(cmd, t, option, v == given, a, b);
+}
+
+static int pinned_i64(const ds_command *cmd, const ds_train_opts *t, const char *option,
+                      const ds_ckpt *ck, const char *name, long given)
+{
+    int64_t v;
+    char a[32], b[32];
+    if (given == DS_UNSET_L || !ck || ds_ckpt_get_i64(ck, name, &v) != DS_OK) return -1;
+    snprintf(a, sizeof a, "%lld", (long long)v);
+    snprintf(b, sizeof b, "%ld", given);
+    return ds_cli_pinned(cmd, t, option, v == given, a, b);
+}
+
+/* The value of KEY in a model description ("mlp:4-3 act=relu loss=xent");
+ * 0 if it has none (a neuron has no act). */
+static int desc_value(const char *desc, const char *key, char *out, size_t size)
+{
+    char word[32];
+    snprintf(word, sizeof word, " %s=", key);
+    const char *at = desc ? strstr(desc, word) : NULL;
+    if (!at) return 0;
+    at += strlen(word);
+    snprintf(out, size, "%.*s", (int)strcspn(at, " "), at);
+    return 1;
+}
+
+/* The model options given with --resume against the checkpoint's (a given
+ * --model is compared with the whole description by ds_trainer_restore). */
+static int model_pins(const ds_command *cmd, const ds_train_opts *t, const ds_ckpt *ck,
+                      const ds_model_params *mp)
+{
+    const char *desc = ck_text(ck, "model.desc"), *init = ck_text(ck, "model.init");
+    char rec[64];
+    int rc = -1;
+    if (t->act && desc_value(desc, "act", rec, sizeof rec))
+        rc = ds_cli_pinned(cmd, t, "act", strcmp(rec, ds_act_name(mp->act)) == 0, rec, t->act);
+    if (rc < 0 && t->loss && desc_value(desc, "loss", rec, sizeof rec))
+        rc = ds_cli_pinned(cmd, t, "loss", strcmp(rec, ds_loss_name(mp->loss)) == 0, rec, t->loss);
+    if (rc < 0 && t->init && init) {
+        ds_model_params q = ds_model_default_params();
+        int same = ds_init_parse(init, &q) == DS_OK && q.init == mp->init &&
+                   (q.init != DS_INIT_CONST || q.init_value == mp->init_value);
+        rc = ds_cli_pinned(cmd, t, "init", same, init, t->init);
+    }
+    if (rc < 0) rc = ds_cli_pinned_f64(cmd, t, "l2", ck, "model.l2", t->l2);
+    if (rc < 0) rc = pinned_i64(cmd, t, "seed", ck, "train.seed", t->seed);
+    return rc;
+}
+
 /* Model options; an exit status or -1. */
 static int model_options(const ds_command *cmd, const ds_train_opts *t, const ds_ckpt *ck,
                          ds_train_job *job)
@@ -40,7 +111,7 @@ static int model_options(const ds_command *cmd, const ds_train_opts *t, const ds
     mp->seed = (uint64_t)seed;
     job->model_spec = t->model ? t->model : DS_DEFAULT_MODEL;
     job->model_desc = t->model ? NULL : ck_text(ck, "model.desc");
-    return -1;
+    return model_pins(cmd, t, ck, mp);
 }
 
 /* The optimizer: --opt, else the checkpoint's weights group, else adam. */
@@ -52,10 +123,44 @@ static int opt_options(const ds_command *cmd, const ds_train_opts *t, const ds_c
     snprintf(spec, sizeof spec, "%s", t->opt ? t->opt : stored ? stored : "adam:lr=1e-3");
     char *bar = strchr(spec, '|');
     if (bar && !t->opt) *bar = '\0';
-    return ds_opt_parse(spec, &job->op) == DS_OK ? -1 : ds_cli_option_error(cmd, "opt");
+    if (ds_opt_parse(spec, &job->op) != DS_OK) return ds_cli_option_error(cmd, "opt");
+    if (!t->opt || !stored) return -1;
+    /* the weights group's spec as the checkpoint writes it */
+    char mine[1024], rec[1024];
+    ds_opt_format(&job->op, mine, sizeof mine);
+    snprintf(rec, sizeof rec, "%.*s", (int)strcspn(stored, "|"), stored);
+    return ds_cli_pinned(cmd, t, "opt", strcmp(mine, rec) == 0, rec, t->opt);
 }
 
-/* Loop and data options; an exit status or -1. */
+/* The schedule options given with --resume against the checkpoint's. */
+static int schedule_pins(const ds_command *cmd, const ds_train_opts *t, const ds_ckpt *ck,
+                         const ds_train_params *p)
+{
+    const char *sched = ck_text(ck, "train.schedule");
+    char mine[1024];
+    ds_schedule_format(&p->schedule, mine, sizeof mine);
+    int rc = t->schedule && sched
+                 ? ds_cli_pinned(cmd, t, "schedule", strcmp(mine, sched) == 0, sched, t->schedule)
+                 : -1;
+    int64_t per_step;
+    if (rc < 0 && t->unit && ck &&
+        ds_ckpt_get_i64(ck, "train.schedule_per_step", &per_step) == DS_OK)
+        rc = ds_cli_pinned(cmd, t, "schedule-unit", per_step == p->schedule_per_step,
+                           per_step ? "step" : "epoch", t->unit);
+    return rc;
+}
+
+/* The batch size given with --resume against the checkpoint's (0: full). */
+static int batch_pin(const ds_command *cmd, const ds_train_opts *t, const ds_ckpt *ck, size_t batch)
+{
+    long rec = ds_cli_ck_i64(ck, "train.batch_size", -1);
+    char text[32];
+    if (!t->batch || rec < 0) return -1;
+    snprintf(text, sizeof text, rec == DS_BATCH_FULL ? "full" : "%ld", rec);
+    return ds_cli_pinned(cmd, t, "batch", (size_t)rec == batch, text, t->batch);
+}
+
+/* Loop options; an exit status or -1. */
 static int loop_options(const ds_command *cmd, const ds_train_opts *t, const ds_ckpt *ck,
                         ds_train_job *job)
 {
@@ -75,17 +180,74 @@ static int loop_options(const ds_command *cmd, const ds_train_opts *t, const ds_
         return ds_cli_usage_error(cmd, "--schedule-unit must be step or epoch (got '%s')", t->unit);
     p->schedule_per_step = t->unit ? strcmp(t->unit, "step") == 0
                                    : (int)ds_cli_ck_i64(ck, "train.schedule_per_step", 0);
-    if (t->threads < 0 || t->threads > 4096)
-        return ds_cli_usage_error(cmd, "--threads must be 0..4096 (got %ld)", t->threads);
-    p->threads = (int)t->threads;
+    /* not given: the count the checkpoint was written with, for the same bits */
+    long threads = t->threads != DS_UNSET_L ? t->threads : ds_cli_ck_i64(ck, "train.threads", 0);
+    if (threads < 0 || threads > 4096)
+        return ds_cli_usage_error(cmd, "--threads must be 0..4096 (got %ld)", threads);
+    p->threads = (int)threads;
+    int rc = batch_pin(cmd, t, ck, p->batch);
+    return rc >= 0 ? rc : schedule_pins(cmd, t, ck, p);
+}
+
+void ds_cli_absolute_path(const char *path, char *out, size_t size)
+{
+    /* the folder resolved (no "..", one spelling per folder), the last
+     * component kept: a symlink stays the link the user named */
+    char dir[PATH_MAX], real[PATH_MAX];
+    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
+    if (!*base && realpath(path, real) && (size_t)snprintf(out, size, "%s", real) < size) return;
+    if (*base && realpath(dir, real) &&
+        (size_t)snprintf(out, size, "%s/%s", strcmp(real, "/") ? real : "", base) < size)
+        return;
+    snprintf(out, size, "%s", path);
+}
+
+/* Writes spec to out (size bytes) with each file or folder path made
+ * absolute, so a checkpoint resumes from any working folder: the
+ * positional items (no "key=") of the forms that take paths. A spec too
+ * long for out is kept as it is. */
+static void absolute_spec(const char *spec, char *out, size_t size)
+{
+    static const char *const with_paths[] = {"fashion-mnist:", "idx:", "csv:", "stream:"};
+    int paths = 0;
+    for (size_t i = 0; i < sizeof with_paths / sizeof *with_paths; i++)
+        paths |= strncmp(spec, with_paths[i], strlen(with_paths[i])) == 0;
+    const char *item = spec + strcspn(spec, ":") + 1;
+    size_t len = (size_t)snprintf(out, size, "%.*s", (int)(item - spec), spec);
+    for (int first = 1; paths && len < size; first = 0) {
+        char one[2048], abs[4096];
+        size_t k = strcspn(item, ","), key = strspn(item, "abcdefghijklmnopqrstuvwxyz_");
+        snprintf(one, sizeof one, "%.*s", (int)k, item);
+        if (k > 0 && !(key > 0 && item[key] == '=')) /* not key=value: a path */
+            ds_cli_absolute_path(one, abs, sizeof abs);
+        else
+            snprintf(abs, sizeof abs, "%s", one);
+        len += (size_t)snprintf(out + len, size - len, "%s%s", first ? "" : ",", abs);
+        if (!item[k]) return;
+        item += k + 1;
+    }
+    snprintf(out, size, "%s", spec);
+}
+
+/* Data options: the spec (paths absolute) and the validation share. */
+static int data_options(const ds_command *cmd, const ds_train_opts *t, const ds_ckpt *ck,
+                        ds_train_job *job)
+{
     job->val = isnan(t->val) ? ds_cli_ck_f64(ck, "data.val", 0) : t->val;
     if (!(job->val >= 0 && job->val < 1))
         return ds_cli_usage_error(cmd, "--val must be in [0, 1) (got %g)", job->val);
     const char *stored = ck_text(ck, "data.desc");
+    /* loaded as given (messages name the files as the user did), recorded absolute */
     job->data_spec = t->data ? t->data : stored ? stored : "fashion-mnist";
-    p->data_desc = job->data_spec;
-    p->val_fraction = job->val;
-    return -1;
+    absolute_spec(job->data_spec, job->data_abs, sizeof job->data_abs);
+    job->tp.data_desc = job->data_abs;
+    job->tp.val_fraction = job->val;
+    int rc = ds_cli_pinned_f64(cmd, t, "val", ck, "data.val", t->val);
+    if (rc >= 0 || !t->data || !stored) return rc;
+    char rec[sizeof job->data_abs];
+    absolute_spec(stored, rec, sizeof rec); /* files written before paths were absolute */
+    return ds_cli_pinned(cmd, t, "data", strcmp(rec, job->data_abs) == 0, rec, t->data);
 }
 
 int ds_train_opts_resolve(const ds_command *cmd, const ds_train_opts *t, const ds_ckpt *ck,
@@ -94,7 +256,7 @@ int ds_train_opts_resolve(const ds_command *cmd, const ds_train_opts *t, const d
     int rc;
     if ((rc = model_options(cmd, t, ck, job)) >= 0 || (rc = opt_options(cmd, t, ck, job)) >= 0)
         return rc;
-    return loop_options(cmd, t, ck, job);
+    return (rc = loop_options(cmd, t, ck, job)) >= 0 ? rc : data_options(cmd, t, ck, job);
 }
 
 int ds_train_job_load(const ds_command *cmd, ds_train_job *job)

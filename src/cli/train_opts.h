@@ -21,15 +21,18 @@
 #define DS_DEFAULT_MODEL "mlp:784-256-128-10"
 
 /* The values as given. Not given: NULL, NaN (l2, val) or DS_UNSET_L (seed,
- * epochs); a command with other defaults than train's sets them first. */
+ * epochs; threads in train, 0 = all cores elsewhere); a command with other
+ * defaults than train's sets them first. */
 typedef struct ds_train_opts {
     const char *model, *act, *loss, *init, *data, *batch, *opt, *schedule, *unit;
     double l2, val;
     long seed, epochs, threads;
+    const char *resume; /* the checkpoint's file, named in messages */
 } ds_train_opts;
 
 /* clang-format off */
-#define DS_TRAIN_OPTS_UNSET {.l2 = NAN, .val = NAN, .seed = DS_UNSET_L, .epochs = DS_UNSET_L}
+#define DS_TRAIN_OPTS_UNSET {.l2 = NAN, .val = NAN, .seed = DS_UNSET_L, .epochs = DS_UNSET_L, \
+    .threads = DS_UNSET_L}
 
 /* Option-table entries; t is the ds_train_opts they fill. */
 #define DS_TRAIN_ARG_MODEL(t) {"model", DS_ARG_STRING, &(t).model, "SPEC", \
@@ -64,7 +67,8 @@ typedef struct ds_train_job {
     const char *model_spec; /* --model, else DS_DEFAULT_MODEL */
     const char *model_desc; /* without --model: the checkpoint's model, or NULL */
     const char *data_spec;
-    double val; /* validation share, [0, 1) */
+    char data_abs[4096]; /* data_spec with its file paths absolute, as recorded */
+    double val;          /* validation share, [0, 1) */
     ds_model_params mp;
     ds_opt_params op;
     ds_train_params tp;
@@ -76,8 +80,11 @@ typedef struct ds_train_job {
 } ds_train_job;
 
 /* Checks the options and fills job's params: each value from t, else from
- * the checkpoint ck (NULL: none), else `descent train`'s default. Returns -1,
- * or prints "descent CMD: --OPTION ..." and returns DS_EXIT_USAGE. */
+ * the checkpoint ck (NULL: none), else `descent train`'s default. A value
+ * the checkpoint fixes (model, act, loss, l2, init, seed, data, batch, opt,
+ * schedule, unit, val) given with another value than the recorded one is
+ * refused, naming both. Returns -1, or prints "descent CMD: --OPTION ..."
+ * and returns DS_EXIT_USAGE. */
 int ds_train_opts_resolve(const ds_command *cmd, const ds_train_opts *t, const ds_ckpt *ck,
                           ds_train_job *job);
 
@@ -94,6 +101,18 @@ int ds_train_job_build(const ds_command *cmd, ds_train_job *job);
 
 /* Frees what load and build made (safe on a zeroed or partial job). */
 void ds_train_job_free(ds_train_job *job);
+
+/* On resume: -1 if `same`, else prints "descent CMD: --OPTION GIVEN differs
+ * from FILE, which recorded RECORDED ..." and returns DS_EXIT_USAGE. */
+int ds_cli_pinned(const ds_command *cmd, const ds_train_opts *t, const char *option, int same,
+                  const char *recorded, const char *given);
+int ds_cli_pinned_f64(const ds_command *cmd, const ds_train_opts *t, const char *option,
+                      const ds_ckpt *ck, const char *name, double given);
+
+/* path made absolute, its folder resolved (so a checkpoint records where
+ * its files are, one spelling for one file); kept as it is if its folder
+ * does not exist or it does not fit. */
+void ds_cli_absolute_path(const char *path, char *out, size_t size);
 
 /* A value recorded in the checkpoint ck (NULL: none), else dflt. */
 double ds_cli_ck_f64(const ds_ckpt *ck, const char *name, double dflt);

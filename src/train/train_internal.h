@@ -27,9 +27,10 @@ struct ds_trainer {
     float *ema_avg, *backup;        /* EMA of the parameters; swap space for evaluation */
     int64_t ema_t;
     ds_train_progress last;
-    ds_status failed; /* sticky error of ds_trainer_run */
-    ds_ckpt *snap;    /* the last good epoch end's state, for rollback */
-    double snap_loss; /* the train_loss of the epoch that ended in snap */
+    double start_loss; /* the run's first step loss (divergence rule), NaN before it */
+    ds_status failed;  /* sticky error of ds_trainer_run */
+    ds_ckpt *snap;     /* the last good epoch end's state, for rollback */
+    double snap_loss;  /* the train_loss of the epoch that ended in snap */
     int rollbacks_in_row;
     int64_t rollbacks;
     char *ckpt_path, *data_desc; /* owned copies */

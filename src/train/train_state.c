@@ -27,7 +27,26 @@ static ds_status put_settings(const ds_trainer *t, ds_ckpt *c)
     if (s == DS_OK) s = ds_ckpt_put_i64(c, "data.rows", (int64_t)ds_dataset_rows(t->train));
     if (s == DS_OK) s = ds_ckpt_put_f64(c, "data.val", t->p.val_fraction);
     if (s == DS_OK && t->data_desc) s = ds_ckpt_put_text(c, "data.desc", t->data_desc);
+    /* the thread count gives the last bits (summation order), so a plain
+     * resume uses it again; the checkpoint settings go on being used by a
+     * resume that gives none */
+    if (s == DS_OK) s = ds_ckpt_put_i64(c, "train.threads", ds_model_threads(t->m));
+    if (s == DS_OK && t->ckpt_path) s = ds_ckpt_put_text(c, "out.checkpoint", t->ckpt_path);
+    if (s == DS_OK && t->ckpt_path)
+        s = ds_ckpt_put_i64(c, "out.checkpoint_every", t->p.checkpoint_every);
     return s;
+}
+
+/* The init the run started from ("he", "const:0.5"), so a resume can tell
+ * a different --init from the same one. */
+static ds_status put_init(const ds_model_params *mp, ds_ckpt *c)
+{
+    char init[64];
+    if (mp->init == DS_INIT_CONST)
+        snprintf(init, sizeof init, "const:%.17g", mp->init_value);
+    else
+        snprintf(init, sizeof init, "%s", ds_init_name(mp->init));
+    return ds_ckpt_put_text(c, "model.init", init);
 }
 
 static ds_status put_position(const ds_trainer *t, ds_ckpt *c)
@@ -43,6 +62,7 @@ static ds_status put_position(const ds_trainer *t, ds_ckpt *c)
     if (s == DS_OK) s = ds_ckpt_put_f64(c, "plateau.scale", t->plateau_scale);
     if (s == DS_OK) s = ds_ckpt_put_f64(c, "plateau.prev_val", t->prev_val);
     if (s == DS_OK) s = ds_ckpt_put_i64(c, "ema.t", t->ema_t);
+    if (s == DS_OK) s = ds_ckpt_put_f64(c, "train.start_loss", t->start_loss);
     /* the last completed epoch's results, so resuming a finished run (or one
      * stopped right at an epoch end) can still report them */
     if (s == DS_OK) s = ds_ckpt_put_f64(c, "train.last_loss", t->last.train_loss);
@@ -61,6 +81,7 @@ static ds_status put_model(const ds_trainer *t, ds_ckpt *c)
     float *x = ds_model_param_data(t->m);
     ds_status s = ds_ckpt_put_text(c, "model.desc", desc);
     if (s == DS_OK) s = ds_ckpt_put_f64(c, "model.l2", ds_model_get_params(t->m)->l2);
+    if (s == DS_OK) s = put_init(ds_model_get_params(t->m), c);
     if (s != DS_OK || !t->ema_avg)
         return s == DS_OK ? ds_ckpt_put(c, "model.params", DS_CKPT_F32, x, n) : s;
     s = ds_ckpt_put(c, "train.params", DS_CKPT_F32, x, n);
@@ -184,6 +205,8 @@ static ds_status get_position(ds_trainer *t, const ds_ckpt *c)
     t->batch = (size_t)batch;
     t->examples = (size_t)examples;
     get_last_epoch(t, c);
+    /* a file written before the divergence rule: it starts at the first step resumed */
+    t->start_loss = f64_or_nan(c, "train.start_loss");
     return ds_iter_seek(t->it, t->epoch, t->batch);
 }
 

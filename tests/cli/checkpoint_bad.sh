@@ -59,6 +59,6 @@ bad_resume flipped.ckpt "payload CRC mismatch"
 bad_resume header.ckpt "header CRC mismatch"
 bad_resume v2.ckpt "format version 2, this build reads version 1"
 bad_resume good.ckpt "checkpoint is for model 'mlp:2-8-3" --model mlp:2-4-3
-bad_resume good.ckpt "written by optimizer 'adam:lr=0.01" --opt sgd:lr=0.01
-bad_resume good.ckpt "batch size 16, this run 32" --batch 32
+bad_resume good.ckpt "--opt sgd:lr=0.01 differs from good.ckpt, which recorded adam:lr=0.01" --opt sgd:lr=0.01
+bad_resume good.ckpt "--batch 32 differs from good.ckpt, which recorded 16" --batch 32
 echo "ok"

@@ -3,8 +3,10 @@
 # sigmoid bounds the loss and the gradient, and the neuron converges (loss
 # ~1e-16, checked first). Least squares has no such bound: a linear model
 # with mse at eta = 10 on linear:n=50 multiplies its error ~30x per full
-# batch step until the float weights overflow at step 27. That run must
-# stop with exit 3 naming step, epoch and lr, keep the last good checkpoint
+# batch step (the float weights would overflow at step 27); at step 4 the
+# loss passes 1e6 times the first step's, the explosion rule
+# (doc/training.md). That run must stop with exit 3 naming step, epoch, lr
+# and the likely cause, keep the last good checkpoint
 # and write no --save; with --on-divergence rollback it must come back from
 # the last good state at half the rate each time, log every rollback, and
 # finish with a small finite loss; a hopeless rate stops after the limit;
@@ -21,23 +23,25 @@ python3 -c 'import json,sys; sys.exit(0 if json.load(open("neuron.json"))["train
 
 lin=(--data linear:n=50 --model mlp:3-1 --loss mse --batch full --threads 1)
 
-# --- stop: exit 3, the message names step, epoch and lr; the checkpoint is
-#     the last good epoch end's (step 26: it equals a run of 26 epochs) and
-#     still loads; no --save
+# --- stop: exit 3, the message names step, epoch, lr and the likely cause;
+#     the checkpoint is the last good epoch end's (step 3: it equals a run of
+#     3 epochs) and still loads; no --save
 expect_exit 3 "$DESCENT" train "${lin[@]}" --opt sgd:lr=10 --epochs 100 --checkpoint ck.ckpt \
     --save never.ckpt
-expect_in "$err" "non-finite parameter at step 27 (epoch 27, batch 1, lr 10)"
+expect_in "$err" "the loss exploded at step 4 (epoch 4, batch 1, lr 10)"
+expect_in "$err" "above 1e+06 times the run's first loss"
+expect_in "$err" "the learning rate is likely too large"
 [ ! -e never.ckpt ] || fail "a diverged run wrote --save"
 ls ck.ckpt.tmp.* >/dev/null 2>&1 && fail "a temporary checkpoint was left behind"
-"$DESCENT" train "${lin[@]}" --opt sgd:lr=10 --epochs 26 --save ref26.ckpt >/dev/null
+"$DESCENT" train "${lin[@]}" --opt sgd:lr=10 --epochs 3 --save ref3.ckpt >/dev/null
 "$DESCENT" eval --model-file ck.ckpt --threads 1 --json >ck.json
-"$DESCENT" eval --model-file ref26.ckpt --threads 1 --json >ref26.json
-cmp -s ck.json ref26.json || fail "the kept checkpoint is not step 26's: $(cat ck.json) vs $(cat ref26.json)"
-expect_exit 0 "$DESCENT" train --resume ck.ckpt --epochs 26 --threads 1 --json
-expect_in "$out" '"steps": 26,'
+"$DESCENT" eval --model-file ref3.ckpt --threads 1 --json >ref3.json
+cmp -s ck.json ref3.json || fail "the kept checkpoint is not step 3's: $(cat ck.json) vs $(cat ref3.json)"
+expect_exit 0 "$DESCENT" train --resume ck.ckpt --epochs 3 --threads 1 --json
+expect_in "$out" '"steps": 3,'
 # a run that diverges before its first checkpoint leaves an older file at
 # that path byte for byte as it was (10 steps an epoch, overflow at step 2)
-cp ref26.ckpt old.ckpt
+cp ref3.ckpt old.ckpt
 cp old.ckpt old.orig
 expect_exit 3 "$DESCENT" train "${lin[@]}" --batch 5 --opt sgd:lr=1e30 --epochs 3 \
     --checkpoint old.ckpt --checkpoint-every 4
@@ -63,6 +67,35 @@ expect_exit 3 "$DESCENT" train "${lin[@]}" --opt sgd:lr=1e30 --epochs 100 --on-d
 [ "$(grep -c 'rolled back to step' <<<"$err")" = 5 ] || fail "expected 5 rollbacks: $err"
 expect_in "$err" "lr 3.125e+28): training stopped"
 [ ! -e hopeless.ckpt ] || fail "a hopeless run wrote --save"
+
+# --- the issue's explosion: sgd at lr 1000 with momentum 0.9 stays finite
+#     (train_loss 3.1e18 after an epoch of Fashion-MNIST) and was taken for
+#     a result with exit 0; the same on blobs and on 3000 Fashion-MNIST rows
+expect_exit 3 "$DESCENT" train --data blobs:n=2000,features=8,classes=3 --model mlp:8-64-3 \
+    --opt sgd:lr=1000,momentum=0.9 --epochs 1 --threads 1 --save boom.ckpt
+expect_in "$err" "the loss exploded at step"
+expect_in "$err" "the learning rate is likely too large"
+[ ! -e boom.ckpt ] || fail "an exploded run wrote --save"
+expect_exit 3 "$DESCENT" train --data fashion-mnist:limit=3000 --model mlp:784-256-10 \
+    --opt sgd:lr=1000,momentum=0.9 --epochs 1
+expect_in "$err" "the loss exploded at step"
+
+# --- a healthy run with transient spikes is not stopped: sgd at lr 1 with
+#     momentum 0.9 on blobs has an epoch whose loss is 1000x the first
+#     epoch's, then converges far below it
+expect_exit 0 "$DESCENT" train --data blobs:n=2000,features=8,classes=3 --model mlp:8-64-3 \
+    --opt sgd:lr=1,momentum=0.9 --epochs 8 --threads 1 --log spikes.csv
+python3 - spikes.csv <<'EOF' || fail "the spiky run no longer spikes and recovers: $(cat spikes.csv)"
+import csv, sys
+loss = [float(r["train_loss"]) for r in csv.DictReader(open(sys.argv[1]))]
+assert max(loss) > 1000 * loss[0] and loss[-1] < 1e-2 * loss[0], loss
+EOF
+
+# --- non-finite from the first step: the cause named is the data or the
+#     initial weights, not the learning rate
+expect_exit 3 "$DESCENT" train --data blobs:n=200,features=8,classes=3 --model mlp:8-64-3 \
+    --init const:1e38 --epochs 1 --threads 1
+expect_in "$err" "at the run's first step: check the data for non-finite values and the initial weights"
 
 # --- clip_norm=1 caps each step: the same eta = 10 run stays finite
 expect_exit 0 "$DESCENT" train "${lin[@]}" --opt sgd:lr=10,clip_norm=1 --epochs 100 --json

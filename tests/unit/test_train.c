@@ -9,6 +9,10 @@
  *  - the plateau rule and the EMA, checked against the epoch statistics and
  *    an independent average;
  *  - non-finite loss stops the run, names step/epoch/lr, and saving refuses;
+ *  - a loss above 1e6 x the first step's stops it too, also when the run
+ *    was resumed after the first step (the first loss is in the checkpoint);
+ *  - ds_trainer_set_base_lr changes the rate and checkpoints keep it; the
+ *    thread count is recorded;
  *  - mismatched model/optimizer/data rejected. */
 #include "descent/train.h"
 #include "test_util.h"
@@ -359,6 +363,82 @@ static void test_rollback(void **state)
     ds_dataset_free(toy);
 }
 
+/* Least squares at lr 10 (full batch, linear:n=50 as in divergence.sh):
+ * the error grows ~30x a step; step 4's loss is the first above 1e6 times
+ * step 1's. The run cut after 2 steps and restored into fresh objects stops
+ * at the same step: the reference loss came from the checkpoint. */
+static ds_trainer *linear_run(ds_dataset *d, ds_model **m)
+{
+    ds_model_params mp = ds_model_default_params();
+    mp.loss = DS_LOSS_MSE;
+    *m = ds_model_init("mlp:3-1", 0, &mp);
+    ds_opt_params op;
+    assert_int_equal(ds_opt_parse("sgd:lr=10", &op), DS_OK);
+    ds_train_params p = ds_train_default_params();
+    p.epochs = 100, p.batch = DS_BATCH_FULL, p.threads = 1;
+    ds_trainer *t = ds_trainer_init(*m, &op, d, NULL, &p);
+    assert_non_null(t);
+    return t;
+}
+
+static void test_explosion(void **state)
+{
+    (void)state;
+    ds_dataset *d;
+    ds_model *m, *m2;
+    assert_int_equal(ds_gen_linear(50, 3, 0.1, 0, &d), DS_OK);
+    ds_trainer *t = linear_run(d, &m);
+    assert_int_equal(ds_trainer_run(t, 0), DS_ERR_NONFINITE);
+    assert_non_null(strstr(ds_last_error(), "the loss exploded at step 4"));
+    assert_non_null(strstr(ds_last_error(), "learning rate is likely too large"));
+    assert_int_equal(ds_trainer_step(t), 3);
+    ds_trainer_free(t);
+    ds_model_free(m);
+
+    t = linear_run(d, &m);
+    assert_int_equal(ds_trainer_run(t, 2), DS_OK);
+    ds_ckpt *ck = ds_ckpt_new();
+    assert_int_equal(ds_trainer_checkpoint(t, ck), DS_OK);
+    ds_trainer *t2 = linear_run(d, &m2);
+    assert_int_equal(ds_trainer_restore(t2, ck), DS_OK);
+    assert_int_equal(ds_trainer_run(t2, 0), DS_ERR_NONFINITE);
+    assert_int_equal(ds_trainer_step(t2), 3);
+    ds_ckpt_free(ck);
+    ds_trainer_free(t2);
+    ds_model_free(m2);
+    ds_trainer_free(t);
+    ds_model_free(m);
+    ds_dataset_free(d);
+}
+
+/* Fine-tuning: the new base rate is in force at once, survives a checkpoint
+ * and restore, and is the base the schedule scales; bad rates refused. */
+static void test_base_lr(void **state)
+{
+    (void)state;
+    cfg c = {"adam:lr=0.01", "step:every=1,factor=0.5", 0, 0, 0, 8};
+    setup_t s, s2;
+    build(&s, &c, 3);
+    assert_int_equal(ds_trainer_run(s.t, 7), DS_OK); /* mid epoch 2 (6 batches an epoch) */
+    assert_int_equal(ds_trainer_set_base_lr(s.t, 0.1), DS_OK);
+    assert_true(ds_optim_lr(ds_trainer_optim(s.t), 0) == 0.1 * 0.5);
+    assert_true(ds_optim_lr(ds_trainer_optim(s.t), 1) == 0.1 * 0.5);
+    assert_int_equal(ds_trainer_set_base_lr(s.t, 0), DS_ERR_INVALID);
+    assert_int_equal(ds_trainer_set_base_lr(s.t, NAN), DS_ERR_INVALID);
+    ds_ckpt *ck = ds_ckpt_new();
+    assert_int_equal(ds_trainer_checkpoint(s.t, ck), DS_OK);
+    int64_t threads;
+    assert_int_equal(ds_ckpt_get_i64(ck, "train.threads", &threads), DS_OK);
+    assert_int_equal(threads, 1);
+    build(&s2, &c, 3);
+    assert_int_equal(ds_trainer_restore(s2.t, ck), DS_OK);
+    assert_int_equal(ds_trainer_run(s2.t, 0), DS_OK);
+    assert_true(ds_trainer_last_epoch(s2.t).lr == 0.1 * 0.25); /* epoch 3 */
+    ds_ckpt_free(ck);
+    destroy(&s2);
+    destroy(&s);
+}
+
 static void test_mismatch(void **state)
 {
     (void)state;
@@ -404,6 +484,8 @@ int main(void)
         cmocka_unit_test(test_nonfinite),
         cmocka_unit_test(test_rollback),
         cmocka_unit_test(test_mismatch),
+        cmocka_unit_test(test_explosion),
+        cmocka_unit_test(test_base_lr),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
