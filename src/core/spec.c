@@ -130,7 +130,7 @@ static int in_range(const ds__spec_key *k, double v)
 {
     const int lo = k->open & DS__SPEC_MIN_OPEN ? v > k->min : v >= k->min;
     const int hi = k->open & DS__SPEC_MAX_OPEN ? v < k->max : v <= k->max;
-    const int whole = k->type == DS__SPEC_DOUBLE || (v == floor(v) && fabs(v) <= MAX_WHOLE);
+    const int whole = k->type != DS__SPEC_WHOLE || (v == floor(v) && fabs(v) <= MAX_WHOLE);
     return isfinite(v) && lo && hi && whole;
 }
 
@@ -148,15 +148,16 @@ static ds_status not_a_value(const char *ctx, const ds__spec_key *k, const char 
                     accepted(k, acc, sizeof acc), text);
 }
 
-/* A whole number: decimal digits, or a number like 1e6 that is whole and
- * below 2^53 (so values written by %g read back). */
-static int parse_whole(const char *text, double *out)
+/* An integer: decimal digits (exact to int64), or a number like 1e6 that
+ * is whole and within 2^53. Returns 0, or -1 with *v set when the text is a
+ * number but not a whole one, or -2 when it is no number. */
+static int parse_int(const char *text, double *v, int64_t *i)
 {
     long l;
-    double d;
-    if (ds__parse_long(text, &l) == 0) return *out = (double)l, 0;
-    if (ds__parse_double(text, &d) != 0 || d != floor(d) || fabs(d) > MAX_WHOLE) return -1;
-    *out = d;
+    if (ds__parse_long(text, &l) == 0) return *v = (double)l, *i = l, 0;
+    if (ds__parse_double(text, v) != 0) return -2;
+    if (*v != floor(*v) || fabs(*v) > MAX_WHOLE) return -1;
+    *i = (int64_t)*v;
     return 0;
 }
 
@@ -171,6 +172,7 @@ static ds_status parse_value(const char *ctx, const ds__spec_key *k, char *text,
 {
     void *f = field(target, k);
     double v = 0;
+    int64_t i = 0;
     int w;
     switch (k->type) {
     case DS__SPEC_STRING:
@@ -182,19 +184,22 @@ static ds_status parse_value(const char *ctx, const ds__spec_key *k, char *text,
         if ((w = find_word(k->words, text)) < 0) return not_a_value(ctx, k, text);
         *(int *)f = w;
         return DS_OK;
+    case DS__SPEC_INT:
+    case DS__SPEC_BOOL:
+        if ((w = parse_int(text, &v, &i)) == -2) return not_a_value(ctx, k, text);
+        if (w == -1 || (k->type == DS__SPEC_BOOL ? i != 0 && i != 1 : !in_range(k, v)))
+            return out_of_range(ctx, k, v);
+        if (k->type == DS__SPEC_INT)
+            *(int64_t *)f = i;
+        else
+            *(int *)f = (int)i;
+        return DS_OK;
     default:
-        if (k->type == DS__SPEC_DOUBLE ? ds__parse_double(text, &v) : parse_whole(text, &v))
-            return not_a_value(ctx, k, text);
-    }
-    if (k->type == DS__SPEC_BOOL ? v != 0 && v != 1 : !in_range(k, v))
-        return out_of_range(ctx, k, v);
-    if (k->type == DS__SPEC_INT)
-        *(int64_t *)f = (int64_t)v;
-    else if (k->type == DS__SPEC_BOOL)
-        *(int *)f = (int)v;
-    else
+        if (ds__parse_double(text, &v) != 0) return not_a_value(ctx, k, text);
+        if (!in_range(k, v)) return out_of_range(ctx, k, v);
         *(double *)f = v;
-    return DS_OK;
+        return DS_OK;
+    }
 }
 
 /* ---- tables ------------------------------------------------------------ */
