@@ -44,6 +44,18 @@ void ds__spec_put_keys(ds__spec_out *o, const ds__spec_key *keys)
         ds__spec_put(o, "%s%s", k == keys ? "" : ", ", k->name);
 }
 
+ds_status ds__spec_unknown_name(ds_status status, const char *what, const char *name,
+                                const char *const *first, size_t n, size_t stride)
+{
+    char acc[512];
+    ds__spec_out o = {acc, sizeof acc, 0};
+    acc[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        ds__spec_put(&o, "%s%s", i ? ", " : "",
+                     *(const char *const *)(const void *)((const char *)first + i * stride));
+    return ds__fail(status, "unknown %s '%s' (accepted: %s)", what, name, acc);
+}
+
 /* ---- tokenizer --------------------------------------------------------- */
 
 ds_status ds__spec_split(const char *text, size_t len, const char *what, ds__spec *out)
@@ -103,7 +115,9 @@ static int is_number(ds__spec_type t)
 static void put_accepted(ds__spec_out *o, const ds__spec_key *k)
 {
     const int whole = k->type != DS__SPEC_DOUBLE;
-    if (k->type == DS__SPEC_BOOL) {
+    if (k->type == DS__SPEC_STRING || k->type == DS__SPEC_CUSTOM) {
+        ds__spec_put(o, "a value");
+    } else if (k->type == DS__SPEC_BOOL) {
         ds__spec_put(o, "0 or 1");
     } else if (k->type == DS__SPEC_ENUM) {
         for (int i = 0; k->words[i]; i++)

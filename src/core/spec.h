@@ -104,6 +104,12 @@ ds_status ds__spec_check(const char *ctx, const ds__spec_key *keys, const void *
 void ds__spec_format(ds__spec_out *o, const char *name, const ds__spec_key *keys,
                      const void *target);
 
+/* Fails with status and "unknown WHAT 'name' (accepted: a, b, c)", the
+ * accepted names read from a table of n entries stride bytes apart, the
+ * first name at `first` (e.g. &table[0].name, n, sizeof table[0]). */
+ds_status ds__spec_unknown_name(ds_status status, const char *what, const char *name,
+                                const char *const *first, size_t n, size_t stride);
+
 /* Appends text to o (snprintf semantics). */
 void ds__spec_put(ds__spec_out *o, const char *fmt, ...) DS__PRINTF(2, 3);
 

@@ -334,15 +334,6 @@ static const alias *find_name(const char *name)
     return NULL;
 }
 
-static ds_status unknown_name(const char *name)
-{
-    char acc[512];
-    ds__spec_out o = {acc, sizeof acc, 0};
-    for (size_t i = 0; i < NNAMES; i++)
-        ds__spec_put(&o, "%s%s", i ? ", " : "", names[i].name);
-    return ds__fail(DS_ERR_INVALID, "unknown optimizer '%s' (accepted: %s)", name, acc);
-}
-
 ds_status ds_opt_parse(const char *spec, ds_opt_params *out)
 {
     ds__spec s;
@@ -350,7 +341,9 @@ ds_status ds_opt_parse(const char *spec, ds_opt_params *out)
     ds_status st = ds__spec_split(spec, strlen(spec), "optimizer spec", &s);
     if (st != DS_OK) return st;
     const alias *a = find_name(s.name);
-    if (!a) return unknown_name(s.name);
+    if (!a)
+        return ds__spec_unknown_name(DS_ERR_INVALID, "optimizer", s.name, &names[0].name, NNAMES,
+                                     sizeof names[0]);
     ds_opt_params p = ds_opt_default_params(a->type);
     if (a->tweak) a->tweak(&p);
     st = ds__spec_apply(a->name, keys_of[a->type], &s, &p, NULL, 0, NULL);

@@ -92,15 +92,6 @@ ds_schedule ds_schedule_constant(void)
     return s;
 }
 
-static ds_status unknown_kind(const char *name)
-{
-    char acc[128];
-    ds__spec_out o = {acc, sizeof acc, 0};
-    for (size_t i = 0; i < NKINDS; i++)
-        ds__spec_put(&o, "%s%s", i ? ", " : "", kinds[i].name);
-    return ds__fail(DS_ERR_PARSE, "unknown schedule '%s' (accepted: %s)", name, acc);
-}
-
 /* Parses one chain element "name[:key=value,...]" (text [s, s+len)). */
 static ds_status parse_part(const char *s, size_t len, ds_sched_part *p, const kind_desc **kd_out)
 {
@@ -108,7 +99,9 @@ static ds_status parse_part(const char *s, size_t len, ds_sched_part *p, const k
     ds_status st = ds__spec_split(s, len, "schedule part", &sp);
     if (st != DS_OK) return st;
     const kind_desc *kd = kind_by_name(sp.name);
-    if (!kd) return unknown_kind(sp.name);
+    if (!kd)
+        return ds__spec_unknown_name(DS_ERR_PARSE, "schedule", sp.name, &kinds[0].name, NKINDS,
+                                     sizeof kinds[0]);
     memset(p, 0, sizeof *p);
     p->kind = kd->kind;
     ds__spec_defaults(kd->keys, p);
