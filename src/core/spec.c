@@ -289,7 +289,8 @@ static ds_status check_required(const char *ctx, const ds__spec_key *keys,
     char acc[256];
     for (const ds__spec_key *k = keys; k->name; k++)
         if (k->required && !seen[k - keys])
-            return ds__fail(DS_ERR_PARSE, "%s: missing %s (%s)", ctx, k->name,
+            return ds__fail(DS_ERR_PARSE, "%s: missing %s (%s%s%s)", ctx, k->name,
+                            k->help ? k->help : "", k->help ? ": " : "",
                             accepted(k, acc, sizeof acc));
     return DS_OK;
 }

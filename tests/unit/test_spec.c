@@ -50,8 +50,13 @@ static const ds__spec_key keys[] = {
     {.name = "mode", .type = DS__SPEC_ENUM, .offset = F(mode), .words = modes, .def = 2},
     {.name = "label", .type = DS__SPEC_STRING, .offset = F(label)},
     {0}};
-static const ds__spec_key need_keys[] = {
-    {.name = "k", .type = DS__SPEC_DOUBLE, .offset = F(rate), .max = HUGE_VAL, .required = 1}, {0}};
+static const ds__spec_key need_keys[] = {{.name = "k",
+                                          .type = DS__SPEC_DOUBLE,
+                                          .offset = F(rate),
+                                          .max = HUGE_VAL,
+                                          .required = 1,
+                                          .help = "decay rate"},
+                                         {0}};
 
 /* Parses text against keys (up to 2 positional values); the status. */
 static ds_status run(const char *text, const ds__spec_key *table, opts *o, ds__spec *sp)
@@ -110,7 +115,7 @@ static void test_grammar_errors(void **state)
     opts o;
     ds__spec sp;
     assert_int_equal(run("x", need_keys, &o, &sp), DS_ERR_PARSE);
-    assert_string_equal(ds_last_error(), "t: missing k (a number >= 0)");
+    assert_string_equal(ds_last_error(), "t: missing k (decay rate: a number >= 0)");
     assert_int_equal(ds__spec_split("x:k", 3, "test spec", &sp), DS_OK);
     assert_int_equal(ds__spec_apply("t", need_keys, &sp, &o, NULL, 0, NULL), DS_ERR_PARSE);
     assert_string_equal(ds_last_error(), "t: expected key=value, got 'k'");
