@@ -133,9 +133,9 @@ ds_status ds_opt_parse(const char *spec, ds_opt_params *out);
  * DS_ERR_INVALID for unknown names or keys and out-of-range values. */
 ds_status ds_opt_validate(const ds_opt_params *p);
 
-/* Writes the canonical spec of p (every key of its rule, %.17g) into buf;
- * ds_opt_parse of the result gives back p. Returns the length that the full
- * text needs, as snprintf does. */
+/* Writes the canonical spec of p (every key of its rule, shortest exact
+ * numbers) into buf; ds_opt_parse of the result gives back p. Returns the
+ * length that the full text needs, as snprintf does. */
 int ds_opt_format(const ds_opt_params *p, char *buf, size_t size);
 
 /* Canonical lower-case name of a type ("adam"), or NULL if out of range. */

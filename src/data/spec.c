@@ -1,34 +1,85 @@
 /* spec.c - data spec strings ("fashion-mnist", "csv:data.csv,label=y",
  * "blobs:n=500,classes=4", ...; doc/data.md): NAME[:ITEM,ITEM,...] where an
  * item is KEY=VALUE (KEY a lower-case word) or a positional path. Each form
- * names its keys; an unknown key, a bad value or a wrong number of paths is
- * an error naming the item and showing the form. */
+ * declares its keys as a table for the spec engine (core/spec.h), which
+ * words every error about a key; a wrong number of paths is an error naming
+ * the spec and showing the form. */
 #include "data_internal.h"
 #include "descent/stream.h"
-#include "../core/internal.h"
+#include "../core/spec.h"
 
-#include <ctype.h>
 #include <limits.h>
+#include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define SPEC_MAX_ITEMS 16
+/* Every key of every form; a form's table says which it takes. */
+typedef struct opts {
+    int64_t n, features, classes, test, seed, limit, window;
+    double real; /* sparse zero, blobs spread, linear noise */
+    const char *label;
+    int task; /* ds_csv_task */
+} opts;
 
 typedef struct spec {
     const char *text; /* the whole spec, for messages */
     const struct form *form;
-    const char *pos[SPEC_MAX_ITEMS];
-    const char *key[SPEC_MAX_ITEMS], *val[SPEC_MAX_ITEMS];
-    int npos, nkeys;
-    uint64_t seed;
+    char *pos[DS__SPEC_MAX_ITEMS];
+    int npos;
+    opts o;
 } spec;
 
 typedef struct form {
-    const char *name, *usage, *keys; /* keys: ",k1,k2," */
+    const char *name, *usage;
+    const ds__spec_key *keys;
     int min_pos, max_pos;
     ds_status (*load)(const spec *s, ds_data *out);
 } form;
+
+#define F(field) offsetof(opts, field)
+#define WHOLE(key, lo, hi, dflt, text)                                                             \
+    {                                                                                              \
+        .name = #key, .type = DS__SPEC_INT, .offset = F(key), .min = lo, .max = hi, .def = dflt,   \
+        .help = text                                                                               \
+    }
+#define ROWS              2147483647.0
+#define N(dflt)           WHOLE(n, 1, ROWS, dflt, "training rows")
+#define FEATURES(dflt)    WHOLE(features, 1, 1 << 20, dflt, "features per row")
+#define CLASSES(lo, dflt) WHOLE(classes, lo, 1 << 20, dflt, "number of classes")
+#define TEST              WHOLE(test, 0, ROWS, 0, "test rows generated after the training rows")
+#define SEED              WHOLE(seed, 0, (double)LONG_MAX, 0, "seed (default: the run's)")
+#define LIMIT             WHOLE(limit, 1, ROWS, 0, "keep the first N rows of each set")
+#define REAL(key, lo, hi, dflt, text)                                                              \
+    {                                                                                              \
+        .name = key, .type = DS__SPEC_DOUBLE, .offset = F(real), .min = lo, .max = hi,             \
+        .def = dflt, .help = text                                                                  \
+    }
+
+static const char *const tasks[] = {"classify", "regress", NULL}; /* by ds_csv_task */
+
+static const ds__spec_key limit_keys[] = {LIMIT, {0}};
+static const ds__spec_key idx_keys[] = {CLASSES(1, 0), LIMIT, {0}};
+static const ds__spec_key csv_keys[] = {
+    {.name = "label", .type = DS__SPEC_STRING, .offset = F(label), .help = "label column"},
+    {.name = "task",
+     .type = DS__SPEC_ENUM,
+     .offset = F(task),
+     .words = tasks,
+     .help = "what the label is"},
+    CLASSES(1, 0),
+    LIMIT,
+    {0}};
+static const ds__spec_key sparse_keys[] = {
+    N(100), FEATURES(1), REAL("zero", 0, 1, 0.8, "share of zero features"), TEST, SEED, LIMIT, {0}};
+static const ds__spec_key blobs_keys[] = {
+    N(300), FEATURES(2), CLASSES(2, 3), REAL("spread", 0, HUGE_VAL, 1, "cluster std"),
+    TEST,   SEED,        LIMIT,         {0}};
+static const ds__spec_key linear_keys[] = {
+    N(1000), FEATURES(3), REAL("noise", 0, HUGE_VAL, 0.1, "noise std"), TEST, SEED, LIMIT, {0}};
+static const ds__spec_key stream_keys[] = {
+    WHOLE(window, 1, 4096, 0, "blocks in the shuffle window"), LIMIT, {0}};
 
 static ds_status bad(const spec *s, const char *what, const char *item)
 {
@@ -36,45 +87,13 @@ static ds_status bad(const spec *s, const char *what, const char *item)
                     s->form->usage);
 }
 
-static const char *get(const spec *s, const char *key)
-{
-    for (int i = s->nkeys - 1; i >= 0; i--)
-        if (strcmp(s->key[i], key) == 0) return s->val[i];
-    return NULL;
-}
-
-/* A whole-number key in [lo, hi], or dflt when absent. */
-static ds_status get_long(const spec *s, const char *key, long dflt, long lo, long hi, long *out)
-{
-    const char *v = get(s, key);
-    long x = dflt;
-    if (v && (ds__parse_long(v, &x) != 0 || x < lo || x > hi)) {
-        return ds__fail(DS_ERR_PARSE,
-                        "data spec '%s': %s=%s: need a whole number in [%ld, %ld]; accepted: %s",
-                        s->text, key, v, lo, hi, s->form->usage);
-    }
-    *out = x;
-    return DS_OK;
-}
-
-static ds_status get_double(const spec *s, const char *key, double dflt, double *out)
-{
-    const char *v = get(s, key);
-    *out = dflt;
-    if (v && ds__parse_double(v, out) != 0) return bad(s, "not a number:", v);
-    return DS_OK;
-}
-
 /* limit=N: keeps the first N rows of each set. */
-static ds_status apply_limit(const spec *s, ds_data *d)
+static void apply_limit(const spec *s, ds_data *d)
 {
-    long lim;
-    ds_status st = get_long(s, "limit", 0, 1, 2147483647L, &lim);
-    if (st == DS_OK && lim > 0) {
-        ds__dataset_truncate(d->train, (size_t)lim);
-        if (d->test) ds__dataset_truncate(d->test, (size_t)lim);
+    if (s->o.limit > 0) {
+        ds__dataset_truncate(d->train, (size_t)s->o.limit);
+        if (d->test) ds__dataset_truncate(d->test, (size_t)s->o.limit);
     }
-    return st;
 }
 
 static ds_status load_idx_pairs(const char *const paths[4], int pairs, long classes, ds_data *out)
@@ -111,27 +130,17 @@ static ds_status load_fashion(const spec *s, ds_data *out)
 
 static ds_status load_idx(const spec *s, ds_data *out)
 {
-    long classes;
-    ds_status st = get_long(s, "classes", 0, 1, 2147483647L, &classes);
-    if (st != DS_OK) return st;
     if (s->npos != 2 && s->npos != 4) return bad(s, "need 2 or 4 paths in", s->text);
-    return load_idx_pairs(s->pos, s->npos / 2, classes, out);
+    return load_idx_pairs((const char *const *)s->pos, s->npos / 2, (long)s->o.classes, out);
 }
 
 static ds_status load_csv(const spec *s, ds_data *out)
 {
     ds_csv_options o = ds_csv_default_options();
-    long classes;
-    const char *task = get(s, "task");
-    ds_status st = get_long(s, "classes", 0, 1, 2147483647L, &classes);
-    if (st != DS_OK) return st;
-    o.classes = (int32_t)classes;
-    o.label = get(s, "label");
-    if (task && strcmp(task, "regress") == 0)
-        o.task = DS_CSV_REGRESS;
-    else if (task && strcmp(task, "classify") != 0)
-        return bad(s, "task must be classify or regress, not", task);
-    st = ds_csv_load(s->pos[0], &o, &out->train);
+    o.classes = (int32_t)s->o.classes;
+    o.label = s->o.label;
+    o.task = (ds_csv_task)s->o.task;
+    ds_status st = ds_csv_load(s->pos[0], &o, &out->train);
     if (st == DS_OK && s->npos == 2) {
         if (o.task == DS_CSV_CLASSIFY) o.classes = ds_dataset_classes(out->train);
         st = ds_csv_load(s->pos[1], &o, &out->test);
@@ -140,21 +149,12 @@ static ds_status load_csv(const spec *s, ds_data *out)
 }
 
 /* Generators: n rows + test rows from one stream, the tail becoming the test set. */
-typedef struct gen_args {
-    long n, features, classes, test;
-    double real; /* zero, spread or noise */
-} gen_args;
-
-static ds_status gen_common(const spec *s, long n, long features, gen_args *g)
+static ds_status check_rows(const spec *s)
 {
-    ds_status st = get_long(s, "n", n, 1, 2147483647L, &g->n);
-    if (st == DS_OK) st = get_long(s, "features", features, 1, 1L << 20, &g->features);
-    if (st == DS_OK) st = get_long(s, "test", 0, 0, 2147483647L, &g->test);
-    if (st == DS_OK && g->n + g->test > 2147483647L) st = bad(s, "too many rows:", "n + test");
-    return st;
+    return s->o.n + s->o.test > 2147483647 ? bad(s, "too many rows:", "n + test") : DS_OK;
 }
 
-static ds_status split_test(const gen_args *g, ds_dataset *all, ds_data *out)
+static ds_status split_test(const opts *g, ds_dataset *all, ds_data *out)
 {
     if (g->test == 0) return out->train = all, DS_OK;
     out->train = ds__dataset_slice(all, 0, (size_t)g->n);
@@ -171,105 +171,64 @@ static ds_status load_toy(const spec *s, ds_data *out)
 
 static ds_status load_sparse(const spec *s, ds_data *out)
 {
-    gen_args g;
+    const opts *g = &s->o;
     ds_dataset *all;
-    ds_status st = gen_common(s, 100, 1, &g);
-    if (st == DS_OK) st = get_double(s, "zero", 0.8, &g.real);
+    ds_status st = check_rows(s);
     if (st == DS_OK)
-        st = ds_gen_sparse((size_t)(g.n + g.test), (size_t)g.features, g.real, s->seed, &all);
-    return st == DS_OK ? split_test(&g, all, out) : st;
+        st = ds_gen_sparse((size_t)(g->n + g->test), (size_t)g->features, g->real,
+                           (uint64_t)g->seed, &all);
+    return st == DS_OK ? split_test(g, all, out) : st;
 }
 
 static ds_status load_blobs(const spec *s, ds_data *out)
 {
-    gen_args g;
+    const opts *g = &s->o;
     ds_dataset *all;
-    ds_status st = gen_common(s, 300, 2, &g);
-    if (st == DS_OK) st = get_long(s, "classes", 3, 2, 1L << 20, &g.classes);
-    if (st == DS_OK) st = get_double(s, "spread", 1.0, &g.real);
+    ds_status st = check_rows(s);
     if (st == DS_OK)
-        st = ds_gen_blobs((size_t)(g.n + g.test), (size_t)g.features, (int32_t)g.classes, g.real,
-                          s->seed, &all);
-    return st == DS_OK ? split_test(&g, all, out) : st;
+        st = ds_gen_blobs((size_t)(g->n + g->test), (size_t)g->features, (int32_t)g->classes,
+                          g->real, (uint64_t)g->seed, &all);
+    return st == DS_OK ? split_test(g, all, out) : st;
 }
 
 static ds_status load_linear(const spec *s, ds_data *out)
 {
-    gen_args g;
+    const opts *g = &s->o;
     ds_dataset *all;
-    ds_status st = gen_common(s, 1000, 3, &g);
-    if (st == DS_OK) st = get_double(s, "noise", 0.1, &g.real);
+    ds_status st = check_rows(s);
     if (st == DS_OK)
-        st = ds_gen_linear((size_t)(g.n + g.test), (size_t)g.features, g.real, s->seed, &all);
-    return st == DS_OK ? split_test(&g, all, out) : st;
+        st = ds_gen_linear((size_t)(g->n + g->test), (size_t)g->features, g->real,
+                           (uint64_t)g->seed, &all);
+    return st == DS_OK ? split_test(g, all, out) : st;
 }
 
 /* A stream file (descent/stream.h): rows stay on disk. */
 static ds_status load_stream(const spec *s, ds_data *out)
 {
-    long window;
-    ds_status st = get_long(s, "window", 0, 1, 4096, &window);
-    return st == DS_OK ? ds_stream_open(s->pos[0], (size_t)window, &out->train) : st;
+    return ds_stream_open(s->pos[0], (size_t)s->o.window, &out->train);
 }
 
 static const form forms[] = {
-    {"fashion-mnist", "fashion-mnist[:DIR][,limit=N]", ",limit,", 0, 1, load_fashion},
-    {"idx", "idx:IMAGES,LABELS[,TEST_IMAGES,TEST_LABELS][,classes=K][,limit=N]", ",classes,limit,",
-     2, 4, load_idx},
+    {"fashion-mnist", "fashion-mnist[:DIR][,limit=N]", limit_keys, 0, 1, load_fashion},
+    {"idx", "idx:IMAGES,LABELS[,TEST_IMAGES,TEST_LABELS][,classes=K][,limit=N]", idx_keys, 2, 4,
+     load_idx},
     {"csv", "csv:PATH[,TEST_PATH][,label=COL][,task=classify|regress][,classes=K][,limit=N]",
-     ",label,task,classes,limit,", 1, 2, load_csv},
-    {"toy", "toy", ",limit,", 0, 0, load_toy},
-    {"sparse", "sparse[:n=100,features=1,zero=0.8,test=0,seed=S,limit=N]",
-     ",n,features,zero,test,seed,limit,", 0, 0, load_sparse},
-    {"blobs", "blobs[:n=300,features=2,classes=3,spread=1,test=0,seed=S,limit=N]",
-     ",n,features,classes,spread,test,seed,limit,", 0, 0, load_blobs},
-    {"linear", "linear[:n=1000,features=3,noise=0.1,test=0,seed=S,limit=N]",
-     ",n,features,noise,test,seed,limit,", 0, 0, load_linear},
-    {"stream", "stream:PATH[,window=8][,limit=N]", ",window,limit,", 1, 1, load_stream},
+     csv_keys, 1, 2, load_csv},
+    {"toy", "toy", limit_keys, 0, 0, load_toy},
+    {"sparse", "sparse[:n=100,features=1,zero=0.8,test=0,seed=S,limit=N]", sparse_keys, 0, 0,
+     load_sparse},
+    {"blobs", "blobs[:n=300,features=2,classes=3,spread=1,test=0,seed=S,limit=N]", blobs_keys, 0, 0,
+     load_blobs},
+    {"linear", "linear[:n=1000,features=3,noise=0.1,test=0,seed=S,limit=N]", linear_keys, 0, 0,
+     load_linear},
+    {"stream", "stream:PATH[,window=8][,limit=N]", stream_keys, 1, 1, load_stream},
 };
 #define NFORMS (sizeof forms / sizeof forms[0])
 
-/* A key is a lower-case word; anything else (a path with '=') is positional. */
-static int is_key(const char *item, const char *eq)
-{
-    if (eq == item) return 0;
-    for (const char *p = item; p < eq; p++)
-        if (!islower((unsigned char)*p) && *p != '_') return 0;
-    return 1;
-}
-
-/* Splits the items after "NAME:" in place (args is a private copy). */
-static ds_status split_items(spec *s, char *args)
-{
-    for (char *item = args; item;) {
-        char *comma = strchr(item, ',');
-        if (comma) *comma = '\0';
-        char *eq = strchr(item, '=');
-        if (s->npos + s->nkeys >= SPEC_MAX_ITEMS) return bad(s, "too many items at", item);
-        if (eq && is_key(item, eq)) {
-            *eq = '\0';
-            char probe[64];
-            snprintf(probe, sizeof probe, ",%s,", item);
-            if (strlen(item) > 60 || !strstr(s->form->keys, probe))
-                return bad(s, "unknown key", item);
-            s->key[s->nkeys] = item;
-            s->val[s->nkeys++] = eq + 1;
-        } else {
-            if (!*item) return bad(s, "empty item in", s->text);
-            s->pos[s->npos++] = item;
-        }
-        item = comma ? comma + 1 : NULL;
-    }
-    if (s->npos < s->form->min_pos || s->npos > s->form->max_pos)
-        return bad(s, "wrong number of paths in", s->text);
-    return DS_OK;
-}
-
-static const form *find_form(const char *name, size_t len)
+static const form *find_form(const char *name)
 {
     for (size_t i = 0; i < NFORMS; i++)
-        if (strlen(forms[i].name) == len && strncmp(forms[i].name, name, len) == 0)
-            return &forms[i];
+        if (strcmp(forms[i].name, name) == 0) return &forms[i];
     return NULL;
 }
 
@@ -282,25 +241,34 @@ static ds_status unknown_form(const char *text)
     return ds__fail(DS_ERR_PARSE, "data spec '%s': unknown data set; accepted: %s", text, list);
 }
 
+/* Reads the items of sp into s: keys through the form's table (with its
+ * defaults, the seed argument's for seed), then the count of paths. */
+static ds_status read_spec(spec *s, ds__spec *sp, uint64_t seed)
+{
+    char ctx[DS__SPEC_MAX_TEXT + 16];
+    snprintf(ctx, sizeof ctx, "data spec '%s'", s->text);
+    ds__spec_defaults(s->form->keys, &s->o);
+    s->o.seed = (int64_t)seed;
+    ds_status st =
+        ds__spec_apply(ctx, s->form->keys, sp, &s->o, s->pos, s->form->max_pos, &s->npos);
+    if (st == DS_OK && s->npos < s->form->min_pos)
+        st = bad(s, sp->colon ? "wrong number of paths in" : "paths missing in", s->text);
+    return st;
+}
+
 ds_status ds_data_load(const char *text, uint64_t seed, ds_data *out)
 {
     *out = (ds_data){NULL, NULL};
     if (!text) text = "";
-    const char *colon = strchr(text, ':');
-    spec s = {.text = text,
-              .seed = seed,
-              .form = find_form(text, colon ? (size_t)(colon - text) : strlen(text))};
-    if (!s.form) return unknown_form(text);
-    char *copy = strdup(colon ? colon + 1 : "");
-    if (!copy) return ds__nomem("data spec", strlen(text));
-    long sd;
-    ds_status st = colon ? split_items(&s, copy) : DS_OK;
-    if (st == DS_OK && !colon && s.form->min_pos > 0) st = bad(&s, "paths missing in", text);
-    if (st == DS_OK && get(&s, "seed") && (st = get_long(&s, "seed", 0, 0, LONG_MAX, &sd)) == DS_OK)
-        s.seed = (uint64_t)sd;
+    ds__spec *sp = malloc(sizeof *sp);
+    if (!sp) return ds__nomem("data spec", sizeof *sp);
+    spec s = {.text = text};
+    ds_status st = ds__spec_split(text, strlen(text), "data spec", sp);
+    if (st == DS_OK && !(s.form = find_form(sp->name))) st = unknown_form(text);
+    if (st == DS_OK) st = read_spec(&s, sp, seed);
     if (st == DS_OK) st = s.form->load(&s, out);
-    if (st == DS_OK) st = apply_limit(&s, out);
-    free(copy);
+    if (st == DS_OK) apply_limit(&s, out);
+    free(sp);
     if (st != DS_OK) ds_data_free(out);
     return st;
 }

@@ -2,10 +2,11 @@
  * ("mlp:784-256-10", "neuron"), descriptions ("mlp:784-10 loss=xent") and
  * the --act, --loss and --init values. Every failure names the offending
  * item and lists what is accepted. */
-#include "core/internal.h"
+#include "core/spec.h"
 #include "model_internal.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,17 +121,17 @@ static ds_status parse_mlp(const char *spec, const char *s, size_t **sizes, int 
 }
 
 /* "neuron" (size from the data) or "neuron:N". */
-static ds_status parse_neuron(const char *spec, const char *rest, size_t inputs, size_t **sizes,
+static ds_status parse_neuron(const char *spec, const char *count, size_t inputs, size_t **sizes,
                               int *nsizes)
 {
     size_t n = inputs;
-    if (*rest == ':') {
-        ds_status st = parse_size(spec, rest + 1, strlen(rest + 1), 1, &n);
+    if (count) {
+        ds_status st = parse_size(spec, count, strlen(count), 1, &n);
         if (st != DS_OK) return st;
         if (inputs && inputs != n)
             return ds__fail(DS_ERR_MISMATCH, "model '%s' has %zu inputs but the data has %zu", spec,
                             n, inputs);
-    } else if (*rest != '\0' || n == 0) {
+    } else if (n == 0) {
         return ds__fail(DS_ERR_PARSE,
                         "model '%s': the neuron needs its input count (neuron:N) "
                         "or data to take it from",
@@ -148,22 +149,37 @@ static ds_status parse_neuron(const char *spec, const char *rest, size_t inputs,
     return DS_OK;
 }
 
+/* The model forms: each takes one positional value (the sizes) and, for
+ * now, no keys (the table the layer grammar will fill). */
+static const ds__spec_key no_keys[] = {{0}};
+
+static ds_status split_model(const char *spec, ds__spec *sp, char **value)
+{
+    char ctx[DS__SPEC_MAX_TEXT + 16];
+    int npos = 0;
+    ds_status st = ds__spec_split(spec, strlen(spec), "model spec", sp);
+    if (st != DS_OK) return st;
+    if (strcmp(sp->name, "mlp") != 0 && strcmp(sp->name, "neuron") != 0)
+        return ds__fail(DS_ERR_PARSE,
+                        "unknown model '%s' in '%s' (accepted: mlp:N0-...-NL, neuron, neuron:N)",
+                        sp->name, spec);
+    snprintf(ctx, sizeof ctx, "model '%s'", spec);
+    st = ds__spec_apply(ctx, no_keys, sp, NULL, value, 1, &npos);
+    if (npos == 0) *value = NULL;
+    return st;
+}
+
 ds_status ds__model_parse_spec(const char *spec, size_t inputs, size_t **sizes, int *nsizes,
                                int *neuron)
 {
+    ds__spec sp;
+    char *value;
     if (!spec) return ds__fail(DS_ERR_INVALID, "model spec is NULL");
-    if (strncmp(spec, "neuron", 6) == 0 && (spec[6] == '\0' || spec[6] == ':')) {
-        *neuron = 1;
-        return parse_neuron(spec, spec + 6, inputs, sizes, nsizes);
-    }
-    if (strncmp(spec, "mlp:", 4) != 0) {
-        size_t len = strcspn(spec, ":");
-        return ds__fail(DS_ERR_PARSE,
-                        "unknown model '%.*s' in '%s' (accepted: mlp:N0-...-NL, neuron, neuron:N)",
-                        (int)len, spec, spec);
-    }
-    *neuron = 0;
-    ds_status st = parse_mlp(spec, spec + 4, sizes, nsizes);
+    ds_status st = split_model(spec, &sp, &value);
+    if (st != DS_OK) return st;
+    *neuron = strcmp(sp.name, "neuron") == 0;
+    if (*neuron) return parse_neuron(spec, value, inputs, sizes, nsizes);
+    st = parse_mlp(spec, value ? value : "", sizes, nsizes);
     if (st == DS_OK && inputs && (*sizes)[0] != inputs) {
         st = ds__fail(DS_ERR_MISMATCH, "model '%s' has %zu inputs but the data has %zu", spec,
                       (*sizes)[0], inputs);

@@ -5,104 +5,121 @@
  * ds_opt_params and its range; parse, format and validate all walk the same
  * table, so a key can never be accepted by one and forgotten by another.
  * Ranges follow the ValueError checks in torch.optim 1.13's constructors. */
-#include "core/internal.h"
+#include "core/spec.h"
 #include "rules.h"
 
-#include <stdarg.h>
+#include <math.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <string.h>
 
-typedef enum key_kind {
-    K_NONNEG,    /* double >= 0 */
-    K_UNIT,      /* double in [0, 1] */
-    K_UNIT_OPEN, /* double in [0, 1) */
-    K_BOOL,      /* int 0 or 1 */
-    K_SCHED,     /* ds_momentum_schedule */
-    K_LRS        /* the line search's candidate list */
-} key_kind;
-
-typedef struct key {
-    const char *name;
-    size_t off; /* offset of the field in ds_opt_params */
-    key_kind kind;
-} key;
-
 #define F(field) offsetof(ds_opt_params, field)
-#define LR                                                                                         \
+/* Ranges follow torch's ValueError checks: >= 0, [0, 1] or [0, 1). */
+#define NONNEG(key, fld, text)                                                                     \
     {                                                                                              \
-        "lr", F(lr), K_NONNEG                                                                      \
+        .name = key, .type = DS__SPEC_DOUBLE, .offset = F(fld), .max = HUGE_VAL, .help = text      \
     }
-#define WD                                                                                         \
+#define UNIT(key, fld, text)                                                                       \
     {                                                                                              \
-        "weight_decay", F(weight_decay), K_NONNEG                                                  \
+        .name = key, .type = DS__SPEC_DOUBLE, .offset = F(fld), .max = 1, .help = text             \
     }
-#define CLIP                                                                                       \
+#define UNIT_OPEN(key, fld, text)                                                                  \
     {                                                                                              \
-        "clip_norm", F(clip_norm), K_NONNEG                                                        \
+        .name = key, .type = DS__SPEC_DOUBLE, .offset = F(fld), .max = 1,                          \
+        .open = DS__SPEC_MAX_OPEN, .help = text                                                    \
     }
+#define FLAG(key, fld, text)                                                                       \
+    {                                                                                              \
+        .name = key, .type = DS__SPEC_BOOL, .offset = F(fld), .help = text                         \
+    }
+#define LR   NONNEG("lr", lr, "learning rate")
+#define WD   NONNEG("weight_decay", weight_decay, "L2 penalty")
+#define CLIP NONNEG("clip_norm", clip_norm, "clip the global gradient norm (0: off)")
 #define BETAS(s)                                                                                   \
-    {"beta1", F(s.beta1), K_UNIT_OPEN},                                                            \
+    UNIT_OPEN("beta1", s.beta1, "decay of the first moment"),                                      \
+        UNIT_OPEN("beta2", s.beta2, "decay of the second moment")
+#define EPS(s)        NONNEG("eps", s.eps, "added to the denominator")
+#define EPS_INSIDE(s) FLAG("eps_inside", s.eps_inside, "1: eps inside the square root")
+#define MOMENTUM(s)   UNIT("momentum", s.momentum, "momentum factor")
+#define MOM_SCHEDULE(s)                                                                            \
     {                                                                                              \
-        "beta2", F(s.beta2), K_UNIT_OPEN                                                           \
+        .name = "momentum_schedule", .type = DS__SPEC_ENUM, .offset = F(s.momentum_schedule),      \
+        .words = momentum_schedules, .help = "constant or Sutskever's ramp"                        \
     }
-#define EPS(s)                                                                                     \
+#define END                                                                                        \
     {                                                                                              \
-        "eps", F(s.eps), K_NONNEG                                                                  \
+        0                                                                                          \
     }
 
-static const key sgd_keys[] = {LR,
-                               {"momentum", F(sgd.momentum), K_UNIT},
-                               {"dampening", F(sgd.dampening), K_UNIT},
-                               {"nesterov", F(sgd.nesterov), K_BOOL},
-                               WD,
-                               {"momentum_schedule", F(sgd.momentum_schedule), K_SCHED},
-                               CLIP,
-                               {0}};
-static const key nag_keys[] = {LR,
-                               {"momentum", F(nag.momentum), K_UNIT},
-                               {"momentum_schedule", F(nag.momentum_schedule), K_SCHED},
-                               CLIP,
-                               {0}};
-static const key adagrad_keys[] = {
-    LR,           {"lr_decay", F(adagrad.lr_decay), K_NONNEG},
-    WD,           {"initial_accumulator_value", F(adagrad.initial_accumulator_value), K_NONNEG},
-    EPS(adagrad), {"eps_inside", F(adagrad.eps_inside), K_BOOL},
-    CLIP,         {0}};
-static const key rmsprop_keys[] = {LR,
-                                   {"alpha", F(rmsprop.alpha), K_UNIT_OPEN},
-                                   EPS(rmsprop),
-                                   WD,
-                                   {"momentum", F(rmsprop.momentum), K_UNIT},
-                                   {"centered", F(rmsprop.centered), K_BOOL},
-                                   {"eps_inside", F(rmsprop.eps_inside), K_BOOL},
-                                   CLIP,
-                                   {0}};
-static const key rmsprop_nesterov_keys[] = {LR,
-                                            {"alpha", F(rmsprop_nesterov.alpha), K_UNIT_OPEN},
-                                            {"momentum", F(rmsprop_nesterov.momentum), K_UNIT},
-                                            EPS(rmsprop_nesterov),
-                                            CLIP,
-                                            {0}};
-static const key adam_keys[] = {LR,
-                                BETAS(adam),
-                                EPS(adam),
-                                WD,
-                                {"amsgrad", F(adam.amsgrad), K_BOOL},
-                                {"eps_inside", F(adam.eps_inside), K_BOOL},
-                                CLIP,
-                                {0}};
-static const key adamax_keys[] = {LR, BETAS(adamax), EPS(adamax), WD, CLIP, {0}};
-static const key nadam_keys[] = {
-    LR,   BETAS(nadam), EPS(nadam), WD, {"momentum_decay", F(nadam.momentum_decay), K_NONNEG},
-    CLIP, {0}};
-static const key radam_keys[] = {LR, BETAS(radam), EPS(radam), WD, CLIP, {0}};
-static const key adadelta_keys[] = {
-    LR, {"rho", F(adadelta.rho), K_UNIT_OPEN}, EPS(adadelta), WD, CLIP, {0}};
-static const key lion_keys[] = {LR, BETAS(lion), WD, CLIP, {0}};
-static const key linesearch_keys[] = {LR, {"lrs", F(linesearch), K_LRS}, CLIP, {0}};
+/* Indexed by ds_momentum_schedule. */
+static const char *const momentum_schedules[] = {"constant", "sutskever", NULL};
 
-static const key *const keys_of[DS_OPT_COUNT] = {
+static ds_status parse_lrs(const char *ctx, const ds__spec_key *k, char *text, void *target);
+static void format_lrs(ds__spec_out *o, const void *target);
+static ds_status check_lrs(const char *ctx, const ds__spec_key *k, const void *target);
+
+static const ds__spec_key sgd_keys[] = {LR,
+                                        MOMENTUM(sgd),
+                                        UNIT("dampening", sgd.dampening, "dampening of momentum"),
+                                        FLAG("nesterov", sgd.nesterov, "1: Nesterov momentum"),
+                                        WD,
+                                        MOM_SCHEDULE(sgd),
+                                        CLIP,
+                                        END};
+static const ds__spec_key nag_keys[] = {LR, MOMENTUM(nag), MOM_SCHEDULE(nag), CLIP, END};
+static const ds__spec_key adagrad_keys[] = {
+    LR,
+    NONNEG("lr_decay", adagrad.lr_decay, "lr / (1 + (t - 1) lr_decay)"),
+    WD,
+    NONNEG("initial_accumulator_value", adagrad.initial_accumulator_value, "starting sum"),
+    EPS(adagrad),
+    EPS_INSIDE(adagrad),
+    CLIP,
+    END};
+static const ds__spec_key rmsprop_keys[] = {
+    LR,
+    UNIT_OPEN("alpha", rmsprop.alpha, "decay of the squared average"),
+    EPS(rmsprop),
+    WD,
+    MOMENTUM(rmsprop),
+    FLAG("centered", rmsprop.centered, "1: divide by the centred variance"),
+    EPS_INSIDE(rmsprop),
+    CLIP,
+    END};
+static const ds__spec_key rmsprop_nesterov_keys[] = {
+    LR,
+    UNIT_OPEN("alpha", rmsprop_nesterov.alpha, "decay of the squared average"),
+    MOMENTUM(rmsprop_nesterov),
+    EPS(rmsprop_nesterov),
+    CLIP,
+    END};
+static const ds__spec_key adam_keys[] = {
+    LR,
+    BETAS(adam),
+    EPS(adam),
+    WD,
+    FLAG("amsgrad", adam.amsgrad, "1: AMSGrad's running maximum"),
+    EPS_INSIDE(adam),
+    CLIP,
+    END};
+static const ds__spec_key adamax_keys[] = {LR, BETAS(adamax), EPS(adamax), WD, CLIP, END};
+static const ds__spec_key nadam_keys[] = {
+    LR,   BETAS(nadam), EPS(nadam), WD, NONNEG("momentum_decay", nadam.momentum_decay, "psi"),
+    CLIP, END};
+static const ds__spec_key radam_keys[] = {LR, BETAS(radam), EPS(radam), WD, CLIP, END};
+static const ds__spec_key adadelta_keys[] = {
+    LR, UNIT_OPEN("rho", adadelta.rho, "decay of the averages"), EPS(adadelta), WD, CLIP, END};
+static const ds__spec_key lion_keys[] = {LR, BETAS(lion), WD, CLIP, END};
+static const ds__spec_key linesearch_keys[] = {LR,
+                                               {.name = "lrs",
+                                                .type = DS__SPEC_CUSTOM,
+                                                .help = "candidate rates, '/'-separated",
+                                                .parse = parse_lrs,
+                                                .format = format_lrs,
+                                                .check = check_lrs},
+                                               CLIP,
+                                               END};
+
+static const ds__spec_key *const keys_of[DS_OPT_COUNT] = {
     [DS_OPT_SGD] = sgd_keys,
     [DS_OPT_NAG] = nag_keys,
     [DS_OPT_ADAGRAD] = adagrad_keys,
@@ -211,122 +228,67 @@ ds_opt_params ds_opt_default_params(ds_opt_type type)
     return p;
 }
 
-/* ---- text building ----------------------------------------------------- */
+/* ---- the line search's candidate list ---------------------------------- */
 
-typedef struct text {
-    char *buf;
-    size_t size, len; /* len counts what the full text needs */
-} text;
-
-static void put(text *t, const char *fmt, ...) DS__PRINTF(2, 3);
-static void put(text *t, const char *fmt, ...)
+static ds_status parse_lrs(const char *ctx, const ds__spec_key *k, char *text, void *target)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    const size_t room = t->len < t->size ? t->size - t->len : 0;
-    const int k = vsnprintf(room ? t->buf + t->len : NULL, room, fmt, ap);
-    va_end(ap);
-    if (k > 0) t->len += (size_t)k;
-}
-
-static const char *accepted_keys(const key *keys, char *buf, size_t size)
-{
-    text t = {buf, size, 0};
-    buf[0] = '\0';
-    for (const key *k = keys; k->name; k++)
-        put(&t, "%s%s", k == keys ? "" : ", ", k->name);
-    return buf;
-}
-
-static const char *sched_name(ds_momentum_schedule s)
-{
-    return s == DS_MOMENTUM_SUTSKEVER ? "sutskever" : "constant";
-}
-
-static void put_value(text *t, const ds_opt_params *p, const key *k)
-{
-    const char *field = (const char *)p + k->off;
-    switch (k->kind) {
-    case K_BOOL:
-        put(t, "%d", *(const int *)field);
-        break;
-    case K_SCHED:
-        put(t, "%s", sched_name(*(const ds_momentum_schedule *)field));
-        break;
-    case K_LRS:
-        for (int i = 0; i < p->linesearch.n && i < DS_LINESEARCH_MAX; i++)
-            put(t, "%s%.17g", i ? "/" : "", p->linesearch.lrs[i]);
-        break;
-    default:
-        put(t, "%.17g", *(const double *)field);
+    ds_opt_params *p = target;
+    int n = 0;
+    (void)k;
+    for (char *item = text, *next; item; item = next) {
+        next = strchr(item, '/');
+        if (next) *next++ = '\0';
+        if (n == DS_LINESEARCH_MAX)
+            return ds__fail(DS_ERR_INVALID, "%s: lrs takes at most %d candidates", ctx,
+                            DS_LINESEARCH_MAX);
+        if (ds__parse_double(item, &p->linesearch.lrs[n]))
+            return ds__fail(DS_ERR_PARSE, "%s: lrs: '%s' is not a number (expected e.g. 0.1/0.5/1)",
+                            ctx, item);
+        n++;
     }
+    p->linesearch.n = n;
+    return check_lrs(ctx, k, target);
+}
+
+static void format_lrs(ds__spec_out *o, const void *target)
+{
+    const ds_opt_params *p = target;
+    for (int i = 0; i < p->linesearch.n && i < DS_LINESEARCH_MAX; i++) {
+        if (i) ds__spec_put(o, "/");
+        ds__spec_put_number(o, p->linesearch.lrs[i]);
+    }
+}
+
+static ds_status check_lrs(const char *ctx, const ds__spec_key *k, const void *target)
+{
+    const ds_opt_params *p = target;
+    (void)k;
+    if (p->linesearch.n < 1 || p->linesearch.n > DS_LINESEARCH_MAX)
+        return ds__fail(DS_ERR_INVALID, "%s: lrs must list 1 to %d candidates (got %d)", ctx,
+                        DS_LINESEARCH_MAX, p->linesearch.n);
+    for (int i = 0; i < p->linesearch.n; i++)
+        if (!(p->linesearch.lrs[i] >= 0 && isfinite(p->linesearch.lrs[i])))
+            return ds__fail(DS_ERR_INVALID,
+                            "%s: lrs candidate %d must be a finite number >= 0 (got %g)", ctx,
+                            i + 1, ds__msg_num(p->linesearch.lrs[i]));
+    return DS_OK;
 }
 
 int ds_opt_format(const ds_opt_params *p, char *buf, size_t size)
 {
-    text t = {buf, buf ? size : 0, 0};
-    if (t.size) buf[0] = '\0';
+    ds__spec_out o = {buf, buf ? size : 0, 0};
+    if (o.size) buf[0] = '\0';
     const char *name = p ? ds_opt_name(p->type) : NULL;
     if (!name) return 0;
-    put(&t, "%s", name);
-    for (const key *k = keys_of[p->type]; k->name; k++) {
-        put(&t, "%s%s=", k == keys_of[p->type] ? ":" : ",", k->name);
-        put_value(&t, p, k);
-    }
-    return (int)t.len;
+    ds__spec_format(&o, name, keys_of[p->type], p);
+    return (int)o.len;
 }
 
 /* ---- validation -------------------------------------------------------- */
 
-static ds_status check_double(const char *opt, const key *k, double v)
+static int has_key(const ds__spec_key *keys, const char *name)
 {
-    switch (k->kind) {
-    case K_UNIT:
-        if (v >= 0 && v <= 1) return DS_OK;
-        return ds__fail(DS_ERR_INVALID, "%s: %s must be in [0, 1] (got %g)", opt, k->name, v);
-    case K_UNIT_OPEN:
-        if (v >= 0 && v < 1) return DS_OK;
-        return ds__fail(DS_ERR_INVALID, "%s: %s must be in [0, 1) (got %g)", opt, k->name, v);
-    default:
-        if (v >= 0 && v <= 1e300) return DS_OK;
-        return ds__fail(DS_ERR_INVALID, "%s: %s must be a finite number >= 0 (got %g)", opt,
-                        k->name, v);
-    }
-}
-
-static ds_status check_key(const char *opt, const ds_opt_params *p, const key *k)
-{
-    const char *field = (const char *)p + k->off;
-    switch (k->kind) {
-    case K_BOOL: {
-        const int v = *(const int *)field;
-        if (v == 0 || v == 1) return DS_OK;
-        return ds__fail(DS_ERR_INVALID, "%s: %s must be 0 or 1 (got %d)", opt, k->name, v);
-    }
-    case K_SCHED: {
-        const int v = (int)*(const ds_momentum_schedule *)field;
-        if (v == DS_MOMENTUM_CONSTANT || v == DS_MOMENTUM_SUTSKEVER) return DS_OK;
-        return ds__fail(DS_ERR_INVALID, "%s: %s must be constant or sutskever (got %d)", opt,
-                        k->name, v);
-    }
-    case K_LRS:
-        if (p->linesearch.n < 1 || p->linesearch.n > DS_LINESEARCH_MAX)
-            return ds__fail(DS_ERR_INVALID, "%s: lrs must list 1 to %d candidates (got %d)", opt,
-                            DS_LINESEARCH_MAX, p->linesearch.n);
-        for (int i = 0; i < p->linesearch.n; i++)
-            if (!(p->linesearch.lrs[i] >= 0 && p->linesearch.lrs[i] <= 1e300))
-                return ds__fail(DS_ERR_INVALID,
-                                "%s: lrs candidate %d must be a finite number >= 0 (got %g)", opt,
-                                i + 1, p->linesearch.lrs[i]);
-        return DS_OK;
-    default:
-        return check_double(opt, k, *(const double *)field);
-    }
-}
-
-static int has_key(const key *keys, const char *name)
-{
-    for (const key *k = keys; k->name; k++)
+    for (const ds__spec_key *k = keys; k->name; k++)
         if (!strcmp(k->name, name)) return 1;
     return 0;
 }
@@ -335,9 +297,11 @@ static int has_key(const key *keys, const char *name)
 static ds_status check_cross(const char *opt, const ds_opt_params *p)
 {
     char acc[512];
+    ds__spec_out o = {acc, sizeof acc, 0};
+    ds__spec_put_keys(&o, keys_of[p->type]);
     if (!has_key(keys_of[p->type], "weight_decay") && p->weight_decay != 0)
         return ds__fail(DS_ERR_INVALID, "%s: weight_decay is not supported (got %g; accepted: %s)",
-                        opt, p->weight_decay, accepted_keys(keys_of[p->type], acc, sizeof acc));
+                        opt, ds__msg_num(p->weight_decay), acc);
     if (p->type == DS_OPT_SGD && p->sgd.nesterov && !(p->sgd.momentum > 0 && p->sgd.dampening == 0))
         return ds__fail(DS_ERR_INVALID,
                         "%s: nesterov=1 requires momentum > 0 and dampening = 0 (got momentum=%g, "
@@ -348,11 +312,8 @@ static ds_status check_cross(const char *opt, const ds_opt_params *p)
 
 static ds_status validate_as(const char *opt, const ds_opt_params *p)
 {
-    for (const key *k = keys_of[p->type]; k->name; k++) {
-        ds_status s = check_key(opt, p, k);
-        if (s) return s;
-    }
-    return check_cross(opt, p);
+    ds_status s = ds__spec_check(opt, keys_of[p->type], p);
+    return s != DS_OK ? s : check_cross(opt, p);
 }
 
 ds_status ds_opt_validate(const ds_opt_params *p)
@@ -366,80 +327,6 @@ ds_status ds_opt_validate(const ds_opt_params *p)
 
 /* ---- parsing ----------------------------------------------------------- */
 
-static ds_status parse_lrs(const char *opt, char *v, ds_opt_params *p)
-{
-    int n = 0;
-    for (char *item = v, *next; item; item = next) {
-        next = strchr(item, '/');
-        if (next) *next++ = '\0';
-        if (n == DS_LINESEARCH_MAX)
-            return ds__fail(DS_ERR_INVALID, "%s: lrs takes at most %d candidates", opt,
-                            DS_LINESEARCH_MAX);
-        if (ds__parse_double(item, &p->linesearch.lrs[n]))
-            return ds__fail(DS_ERR_PARSE, "%s: lrs: '%s' is not a number (expected e.g. 0.1/0.5/1)",
-                            opt, item);
-        n++;
-    }
-    p->linesearch.n = n;
-    return DS_OK;
-}
-
-static ds_status parse_value(const char *opt, const key *k, char *v, ds_opt_params *p)
-{
-    char *field = (char *)p + k->off;
-    long l;
-    switch (k->kind) {
-    case K_BOOL:
-        if (ds__parse_long(v, &l) || (l != 0 && l != 1))
-            return ds__fail(ds__parse_long(v, &l) ? DS_ERR_PARSE : DS_ERR_INVALID,
-                            "%s: %s must be 0 or 1 (got '%s')", opt, k->name, v);
-        *(int *)field = (int)l;
-        return DS_OK;
-    case K_SCHED:
-        if (!strcmp(v, "constant"))
-            *(ds_momentum_schedule *)field = DS_MOMENTUM_CONSTANT;
-        else if (!strcmp(v, "sutskever"))
-            *(ds_momentum_schedule *)field = DS_MOMENTUM_SUTSKEVER;
-        else
-            return ds__fail(DS_ERR_INVALID, "%s: %s must be constant or sutskever (got '%s')", opt,
-                            k->name, v);
-        return DS_OK;
-    case K_LRS:
-        return parse_lrs(opt, v, p);
-    default:
-        if (ds__parse_double(v, (double *)field))
-            return ds__fail(DS_ERR_PARSE, "%s: %s: '%s' is not a number", opt, k->name, v);
-        return DS_OK;
-    }
-}
-
-/* `seen` has bit i set once keys[i] was given: a second one is an error, as
- * in schedule specs, rather than a silent "last one wins". */
-static ds_status parse_item(const char *opt, char *item, ds_opt_params *p, unsigned *seen)
-{
-    const key *keys = keys_of[p->type];
-    char acc[512];
-    char *eq = strchr(item, '=');
-    if (!*item) return ds__fail(DS_ERR_PARSE, "%s: empty option (stray or trailing comma?)", opt);
-    if (!eq) return ds__fail(DS_ERR_PARSE, "%s: expected key=value, got '%s'", opt, item);
-    *eq = '\0';
-    const char *value = eq + 1;
-    for (const key *k = keys; k->name; k++) {
-        if (strcmp(k->name, item) != 0) continue;
-        if (!*value) return ds__fail(DS_ERR_PARSE, "%s: empty value for %s", opt, k->name);
-        const unsigned bit = 1u << (k - keys);
-        if (*seen & bit) return ds__fail(DS_ERR_PARSE, "%s: %s given twice", opt, k->name);
-        *seen |= bit;
-        return parse_value(opt, k, eq + 1, p);
-    }
-    for (int t = 0; t < DS_OPT_COUNT; t++)
-        if (has_key(keys_of[t], item))
-            return ds__fail(DS_ERR_INVALID, "%s: key '%s' does not apply to %s (accepted: %s)", opt,
-                            item, opt, accepted_keys(keys, acc, sizeof acc));
-    return ds__fail(DS_ERR_INVALID, "%s: unknown key '%s' (accepted: %s)", opt, item,
-                    accepted_keys(keys, acc, sizeof acc));
-}
-
 static const alias *find_name(const char *name)
 {
     for (size_t i = 0; i < NNAMES; i++)
@@ -447,39 +334,20 @@ static const alias *find_name(const char *name)
     return NULL;
 }
 
-static ds_status unknown_name(const char *name)
-{
-    char acc[512];
-    text t = {acc, sizeof acc, 0};
-    for (size_t i = 0; i < NNAMES; i++)
-        put(&t, "%s%s", i ? ", " : "", names[i].name);
-    return ds__fail(DS_ERR_INVALID, "unknown optimizer '%s' (accepted: %s)", name, acc);
-}
-
 ds_status ds_opt_parse(const char *spec, ds_opt_params *out)
 {
-    char buf[1024];
+    ds__spec s;
     if (!spec || !out) return ds__fail(DS_ERR_INVALID, "optimizer spec: NULL argument");
-    if (strlen(spec) >= sizeof buf)
-        return ds__fail(DS_ERR_PARSE, "optimizer spec is too long (%zu characters, at most %zu)",
-                        strlen(spec), sizeof buf - 1);
-    strcpy(buf, spec);
-    char *rest = strchr(buf, ':');
-    if (rest) *rest++ = '\0';
-    const alias *a = find_name(buf);
-    if (!a) return unknown_name(buf);
+    ds_status st = ds__spec_split(spec, strlen(spec), "optimizer spec", &s);
+    if (st != DS_OK) return st;
+    const alias *a = find_name(s.name);
+    if (!a)
+        return ds__spec_unknown_name(DS_ERR_INVALID, "optimizer", s.name, &names[0].name, NNAMES,
+                                     sizeof names[0]);
     ds_opt_params p = ds_opt_default_params(a->type);
     if (a->tweak) a->tweak(&p);
-    if (rest && !*rest) return ds__fail(DS_ERR_PARSE, "%s: nothing after ':'", a->name);
-    unsigned seen = 0;
-    for (char *item = rest, *next; item; item = next) {
-        next = strchr(item, ',');
-        if (next) *next++ = '\0';
-        ds_status s = parse_item(a->name, item, &p, &seen);
-        if (s) return s;
-    }
-    ds_status s = validate_as(a->name, &p);
-    if (s) return s;
-    *out = p;
-    return DS_OK;
+    st = ds__spec_apply(a->name, keys_of[a->type], &s, &p, NULL, 0, NULL);
+    if (st == DS_OK) st = check_cross(a->name, &p);
+    if (st == DS_OK) *out = p;
+    return st;
 }

@@ -69,6 +69,21 @@ static void test_exp_is_ng_power_decay(void **state)
     assert_near(ds_schedule_lr(&z, 0.3, 1000), 0.3, 0);
 }
 
+/* doc/optimizers.md's one counting convention: t counts updates from 0 and
+ * every schedule runs the first update at lr0 (torch LambdaLR's multiplier
+ * at last_epoch 0). */
+static void test_every_schedule_starts_at_lr0(void **state)
+{
+    (void)state;
+    static const char *const specs[] = {"step:every=3", "exp:k=0.7", "inv:k=0.7", "invsqrt",
+                                        "cosine:period=5,min=0.1"};
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+        ds_schedule s = parse_ok(specs[i]);
+        assert_near(ds_schedule_lr(&s, 0.3, 0), 0.3, 0);
+        assert_true(ds_schedule_lr(&s, 0.3, 1) <= 0.3);
+    }
+}
+
 static void test_invsqrt(void **state)
 {
     (void)state;
@@ -180,11 +195,11 @@ static void test_bad_specs(void **state)
         {"step:every=5,every=6", "step: every given twice"},
         {"inv:k=", "inv: empty value for k (a number >= 0)"},
         {"step:every", "step: expected key=value, got 'every'"},
-        {"step:every=5,", "expected key=value"},
+        {"step:every=5,", "step: empty item (stray or trailing comma?)"},
         {"step:", "step: nothing after ':'"},
-        {"exp:k=abc", "exp: k must be a number >= 0 (got abc)"},
+        {"exp:k=abc", "exp: k must be a number >= 0 (got 'abc')"},
         {"exp:k=-0.1", "exp: k must be a number >= 0 (got -0.1)"},
-        {"inv:k=1e999", "inv: k must be a number >= 0 (got 1e999)"},
+        {"inv:k=1e999", "inv: k must be a number >= 0 (got '1e999')"},
         {"inv:k=nan", "inv: k must be"},
         {"invsqrt:k=1", "invsqrt: takes no keys"},
         {"cosine:min=0.1", "cosine: missing period"},
@@ -216,6 +231,7 @@ int main(void)
         cmocka_unit_test(test_inv_matches_ng_table),
         cmocka_unit_test(test_step_halves),
         cmocka_unit_test(test_exp_is_ng_power_decay),
+        cmocka_unit_test(test_every_schedule_starts_at_lr0),
         cmocka_unit_test(test_invsqrt),
         cmocka_unit_test(test_cosine_endpoints_and_midpoint),
         cmocka_unit_test(test_warmup_ramp),
