@@ -68,6 +68,17 @@ static ds_status check_params(const ds_train_params *p)
     return DS_OK;
 }
 
+/* The smallest class label of d's rows in memory (0 if none): labels 1..C
+ * read as C + 1 classes, and the message should say why. */
+static int32_t smallest_label(const ds_dataset *d)
+{
+    ds_batch b = ds_dataset_view(d, 0, ds_dataset_rows(d));
+    int32_t lo = b.n ? b.labels[0] : 0;
+    for (size_t i = 1; i < b.n; i++)
+        lo = b.labels[i] < lo ? b.labels[i] : lo;
+    return lo;
+}
+
 /* The data must fit the model: features = inputs; labels < outputs for
  * cross-entropy; regression targets as wide as the outputs. */
 static ds_status check_fit(ds_model *m, const ds_dataset *d, const char *which)
@@ -82,9 +93,18 @@ static ds_status check_fit(ds_model *m, const ds_dataset *d, const char *which)
     /* labels need one output per class; mse/sse with one output take 0/1 */
     int xent = ds_model_get_params(m)->loss == DS_LOSS_XENT;
     size_t room = xent || out > 1 ? out : 2;
-    if (classes > 0 && (size_t)classes > room)
-        return ds__fail(DS_ERR_MISMATCH, "model %s has %zu outputs, the %s data has %d classes",
-                        desc, out, which, (int)classes);
+    if (classes > 0 && (size_t)classes > room) {
+        char hint[128] = "";
+        int32_t lo = smallest_label(d);
+        if (lo > 0)
+            snprintf(
+                hint, sizeof hint,
+                "; labels must be 0..C-1 and the smallest here is %d: shift them to start at 0",
+                (int)lo);
+        return ds__fail(DS_ERR_MISMATCH,
+                        "model %s has %zu outputs, the %s data has %d classes (labels 0..%d)%s",
+                        desc, out, which, (int)classes, (int)classes - 1, hint);
+    }
     if (classes == 0 && ds_dataset_outputs(d) != out)
         return ds__fail(DS_ERR_MISMATCH, "model %s has %zu outputs, the %s data has %zu targets",
                         desc, out, which, ds_dataset_outputs(d));
@@ -209,11 +229,15 @@ static ds_status objective(void *ctx, int need_grad, double *loss)
 
 static ds_status nonfinite(ds_trainer *t, const char *what)
 {
+    /* Before the first update the learning rate has not acted yet. */
+    const char *cause = t->step == 0 ? "it happened before any update: the initial weights "
+                                       "(--init) or the input values are too large"
+                                     : "try a smaller learning rate";
     return ds__fail(DS_ERR_NONFINITE,
                     "non-finite %s at step %lld (epoch %lld, batch %zu, lr %g): training stopped, "
-                    "nothing written for this step; try a smaller learning rate",
+                    "nothing written for this step; %s",
                     what, (long long)t->step + 1, (long long)t->epoch + 1, t->batch + 1,
-                    ds_optim_lr(t->opt, 0));
+                    ds_optim_lr(t->opt, 0), cause);
 }
 
 static ds_train_progress progress_now(const ds_trainer *t)

@@ -170,6 +170,22 @@ static void idx_bad_pairs(void **state)
     expect_idx_error(img, lab, 10, DS_ERR_FORMAT, lab, "1 dimension");
 }
 
+/* A test pair whose images have another shape is refused at load. */
+static void idx_test_shape(void **state)
+{
+    (void)state;
+    write_pair(tmp_path("img", 0), tmp_path("lab", 1), 0);
+    const uint32_t dims[2] = {3, 3};
+    write_idx(tmp_path("timg", 2), 0, 0x08, 2, dims, pixels, 9);
+    char spec[1100];
+    snprintf(spec, sizeof spec, "idx:%s,%s,", tmp_path("img", 0), tmp_path("lab", 1));
+    snprintf(spec + strlen(spec), sizeof spec - strlen(spec), "%s,%s", tmp_path("timg", 2),
+             tmp_path("lab", 1));
+    ds_data d;
+    assert_int_equal(ds_data_load(spec, 1, &d), DS_ERR_MISMATCH);
+    assert_non_null(strstr(ds_last_error(), "timg: the test set has 3 features"));
+}
+
 /* Reads a whole file into memory (for corrupting gzip bytes). */
 static unsigned char *slurp(const char *path, size_t *n)
 {
@@ -267,6 +283,49 @@ static void csv_bad(void **state)
     expect_csv_error("a,label\r\n", NULL, ": header only");
     expect_csv_error("a,b\n1,2\n", "nope", ":1: no label column 'nope'");
     expect_csv_error("a,b\n1,2\n", "2", ":1: no label column '2'");
+    expect_csv_error("a,label\nnan,1\n", NULL, ":2:1: not a finite number");
+    expect_csv_error("a,label\n1,0\n-inf,1\n", NULL, ":3:1: not a finite number");
+    expect_csv_error("a,label\n1e39,1\n", NULL, ":2:1: out of float range");
+    expect_csv_error("a;b;label\n1;2;0\n", NULL, ":1: the header looks semicolon-separated");
+    expect_csv_error("a\tb\tlabel\n1\t2\t0\n", NULL, ":1: the header looks tab-separated");
+}
+
+/* A byte-order mark is not part of the first column's name. */
+static void csv_bom(void **state)
+{
+    (void)state;
+    ds_dataset *d = csv("\xEF\xBB\xBFlabel,a\n1,2\n", NULL, DS_CSV_CLASSIFY, DS_OK);
+    assert_true(ds_dataset_labels(d)[0] == 1 && ds_dataset_x(d)[0] == 2.0f);
+    ds_dataset_free(d);
+}
+
+/* Loads "csv:TRAIN,TEST" from two texts through the data spec. */
+static ds_status csv_pair(const char *train, const char *test, ds_data *out)
+{
+    char spec[600];
+    write_bytes(tmp_path("train.csv", 0), train, strlen(train), 0);
+    write_bytes(tmp_path("test.csv", 1), test, strlen(test), 0);
+    snprintf(spec, sizeof spec, "csv:%s,%s", tmp_path("train.csv", 0), tmp_path("test.csv", 1));
+    return ds_data_load(spec, 1, out);
+}
+
+/* A test file's columns are found by name, whatever their order. */
+static void csv_test_columns(void **state)
+{
+    (void)state;
+    ds_data d;
+    assert_int_equal(csv_pair("a,b,label\n1,2,0\n3,4,1\n", "b,label,a\n20,1,10\n", &d), DS_OK);
+    const float x[2] = {10, 20};
+    assert_memory_equal(ds_dataset_x(d.test), x, sizeof x);
+    assert_int_equal(ds_dataset_labels(d.test)[0], 1);
+    ds_data_free(&d);
+    assert_int_equal(csv_pair("a,b,label\n1,2,0\n", "a,c,label\n1,2,0\n", &d), DS_ERR_MISMATCH);
+    assert_non_null(strstr(ds_last_error(), "missing: 'b'; not in the training file: 'c'"));
+    assert_int_equal(csv_pair("a,b,label\n1,2,0\n", "a,label\n1,0\n", &d), DS_ERR_MISMATCH);
+    assert_non_null(strstr(ds_last_error(), "test.csv:1: the test file needs"));
+    assert_non_null(strstr(ds_last_error(), "missing: 'b'"));
+    assert_int_equal(csv_pair("a,label\n1,0\n", "a,b,label\n1,2,0\n", &d), DS_ERR_MISMATCH);
+    assert_non_null(strstr(ds_last_error(), "not in the training file: 'b'"));
 }
 
 static void csv_huge_fields(void **state)
@@ -295,7 +354,8 @@ int main(void)
         cmocka_unit_test(idx_bad_headers),    cmocka_unit_test(idx_bad_lengths),
         cmocka_unit_test(idx_bad_pairs),      cmocka_unit_test(idx_corrupt_gzip),
         cmocka_unit_test(csv_good),           cmocka_unit_test(csv_bad),
-        cmocka_unit_test(csv_huge_fields),
+        cmocka_unit_test(csv_huge_fields),    cmocka_unit_test(csv_bom),
+        cmocka_unit_test(csv_test_columns),   cmocka_unit_test(idx_test_shape),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
