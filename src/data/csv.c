@@ -9,13 +9,11 @@
 #include "data_internal.h"
 #include "../core/internal.h"
 
-#include <errno.h>
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 typedef struct csv_ctx {
     const char *path;
@@ -37,13 +35,13 @@ ds_csv_options ds_csv_default_options(void)
 /* Reads the whole (maybe gzip) file into a NUL-terminated buffer. */
 static ds_status read_all(const char *path, char **out, size_t *len)
 {
-    gzFile gz = gzopen(path, "rb");
-    if (!gz) return ds__fail(DS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    gzbuffer(gz, 1u << 20);
-    size_t cap = 1u << 16, n = 0;
+    ds__zfile f;
+    ds_status s = ds__zfile_open(&f, path);
+    if (s != DS_OK) return s;
+    size_t cap = 1u << 16, n = 0, got = 1;
     char *buf = malloc(cap);
-    ds_status s = buf ? DS_OK : ds__nomem("CSV buffer", cap);
-    while (s == DS_OK) {
+    if (!buf) s = ds__nomem("CSV buffer", cap);
+    while (s == DS_OK && got > 0) {
         if (cap - n < 2) {
             char *nb = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
             if (!nb)
@@ -52,17 +50,10 @@ static ds_status read_all(const char *path, char **out, size_t *len)
                 buf = nb, cap *= 2;
             continue;
         }
-        size_t want = cap - n - 1 < (1u << 30) ? cap - n - 1 : (1u << 30);
-        int got = gzread(gz, buf + n, (unsigned)want);
-        int err = Z_OK;
-        const char *msg = got < 0 ? gzerror(gz, &err) : "";
-        if (got < 0)
-            s = ds__fail(err == Z_ERRNO ? DS_ERR_IO : DS_ERR_FORMAT, "%s: cannot read: %s", path,
-                         err == Z_ERRNO ? strerror(errno) : msg);
-        if (got <= 0) break;
-        n += (size_t)got;
+        s = ds__zfile_read(&f, buf + n, cap - n - 1, &got);
+        n += got;
     }
-    gzclose(gz);
+    ds__zfile_close(&f);
     if (s != DS_OK) {
         free(buf);
         return s;

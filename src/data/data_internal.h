@@ -5,6 +5,8 @@
 
 #include "descent/data.h"
 
+#include <zlib.h>
+
 struct ds_dataset {
     size_t n;        /* rows in use (<= the rows allocated) */
     size_t features; /* floats per row of x */
@@ -40,5 +42,27 @@ ds_status ds__dataset_check_test(const ds_dataset *train, const ds_dataset *test
 
 /* A new data set with rows [start, start + count) of src; NULL on failure. */
 ds_dataset *ds__dataset_slice(const ds_dataset *src, size_t start, size_t count);
+
+/* A data file, raw or gzip (zfile.c). Unlike gzread, bytes after the last
+ * gzip member are an error. */
+typedef struct ds__zfile {
+    const char *path;
+    int fd;
+    int gzip;          /* starts with the gzip magic 1f 8b */
+    int inflating;     /* z holds an inflate state */
+    int at_eof;        /* read() returned 0 */
+    int done;          /* the last gzip member has ended */
+    unsigned char *in; /* input buffer; z.next_in points into it */
+    z_stream z;
+} ds__zfile;
+
+/* Opens path (DS_ERR_IO naming it) and reads its first bytes to tell gzip. */
+ds_status ds__zfile_open(ds__zfile *f, const char *path);
+
+/* Reads up to n bytes of content into buf; *got < n only at the end.
+ * DS_ERR_FORMAT naming the file for corrupt, truncated or trailing data. */
+ds_status ds__zfile_read(ds__zfile *f, void *buf, size_t n, size_t *got);
+
+void ds__zfile_close(ds__zfile *f);
 
 #endif

@@ -216,6 +216,34 @@ static void idx_corrupt_gzip(void **state)
     expect_idx_error(img, lab, 10, DS_ERR_FORMAT, img, "gzip");
 }
 
+/* gzip followed by junk is refused (gzread ignores it); a second gzip member
+ * (cat a.gz b.gz, bgzip) is read on. */
+static void gzip_trailing_bytes(void **state)
+{
+    (void)state;
+    const char *img = tmp_path("t.gz", 0), *lab = tmp_path("lab", 1);
+    write_pair(img, lab, 1);
+    size_t n;
+    unsigned char *b = slurp(img, &n);
+    assert_true(n + 3 < 4096);
+    memcpy(b + n, "abc", 3);
+    write_bytes(img, b, n + 3, 0);
+    expect_idx_error(img, lab, 10, DS_ERR_FORMAT, img, "trailing bytes after the gzip data");
+    const char *csv_gz = tmp_path("t.csv.gz", 2);
+    gzFile f = gzopen(csv_gz, "wb");
+    assert_true(f && gzputs(f, "a,label\n1,0\n") > 0 && gzclose(f) == Z_OK);
+    f = gzopen(csv_gz, "ab"); /* a second member */
+    assert_true(f && gzputs(f, "2,1\n") > 0 && gzclose(f) == Z_OK);
+    ds_dataset *d = NULL;
+    assert_int_equal(ds_csv_load(csv_gz, NULL, &d), DS_OK);
+    assert_int_equal(ds_dataset_rows(d), 2);
+    ds_dataset_free(d);
+    FILE *raw = fopen(csv_gz, "ab");
+    assert_true(raw && fputs("\n\n", raw) >= 0 && fclose(raw) == 0);
+    assert_int_equal(ds_csv_load(csv_gz, NULL, &d), DS_ERR_FORMAT);
+    assert_non_null(strstr(ds_last_error(), "t.csv.gz: trailing bytes after the gzip data"));
+}
+
 /* ---- CSV ---- */
 
 static ds_dataset *csv(const char *text, const char *label, ds_csv_task task, ds_status want)
@@ -350,12 +378,19 @@ static void csv_huge_fields(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(idx_round_trip_raw), cmocka_unit_test(idx_round_trip_gzip),
-        cmocka_unit_test(idx_bad_headers),    cmocka_unit_test(idx_bad_lengths),
-        cmocka_unit_test(idx_bad_pairs),      cmocka_unit_test(idx_corrupt_gzip),
-        cmocka_unit_test(csv_good),           cmocka_unit_test(csv_bad),
-        cmocka_unit_test(csv_huge_fields),    cmocka_unit_test(csv_bom),
-        cmocka_unit_test(csv_test_columns),   cmocka_unit_test(idx_test_shape),
+        cmocka_unit_test(idx_round_trip_raw),
+        cmocka_unit_test(idx_round_trip_gzip),
+        cmocka_unit_test(idx_bad_headers),
+        cmocka_unit_test(idx_bad_lengths),
+        cmocka_unit_test(idx_bad_pairs),
+        cmocka_unit_test(idx_corrupt_gzip),
+        cmocka_unit_test(csv_good),
+        cmocka_unit_test(csv_bad),
+        cmocka_unit_test(csv_huge_fields),
+        cmocka_unit_test(csv_bom),
+        cmocka_unit_test(csv_test_columns),
+        cmocka_unit_test(idx_test_shape),
+        cmocka_unit_test(gzip_trailing_bytes),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
