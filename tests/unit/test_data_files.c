@@ -257,6 +257,7 @@ static ds_dataset *csv(const char *text, const char *label, ds_csv_task task, ds
     ds_status s = ds_csv_load(path, &o, &d);
     if (s != want) fail_msg("status %d, want %d: %s", s, want, ds_last_error());
     if (s != DS_OK) assert_null(d);
+    if (s != DS_OK) assert_int_equal(ds_last_status(), s); /* kept with the message */
     return d;
 }
 
