@@ -21,11 +21,11 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: descent COMMAND [options]   (descent COMMAND --help for details)\n\n"
                "Training models by gradient descent: every optimizer of the lectures and\n"
-               "torch.optim, exact to the reference, from C.\n\ncommands:\n");
+               "torch.optim, exact to the reference, from C. descent --version prints the\n"
+               "version and the BLAS backend.\n\ncommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  %-12s %s\n", commands[i]->cmd->name, commands[i]->cmd->summary);
     fprintf(f, "  %-12s %s\n", "help-options", "list every option of every command (for docs)");
-    fprintf(f, "  %-12s %s\n", "--version", "print the version and the BLAS backend");
 }
 
 /* Prints "COMMAND --option" for every option: the man-page test reads it. */
