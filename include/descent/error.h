@@ -35,6 +35,10 @@ const char *ds_status_str(ds_status s);
  * The pointer stays valid until the next failing call on this thread. */
 const char *ds_last_error(void);
 
+/* The status of that call (DS_OK if none): lets a program tell, say, an
+ * allocation failure from bad input without reading the message. */
+ds_status ds_last_status(void);
+
 /* Clears the message (ds_last_error() then returns ""). */
 void ds_clear_error(void);
 

@@ -139,7 +139,9 @@ int ds_cli_usage_error(const ds_command *cmd, const char *fmt, ...)
 int ds_cli_lib_error(const ds_command *cmd, int code)
 {
     fprintf(stderr, "descent %s: %s\n", cmd->name, ds_last_error());
-    return code;
+    /* out of memory is the machine's limit, not bad input, wherever it
+     * happens (a request too large to make sense is refused as such) */
+    return ds_last_status() == DS_ERR_NOMEM ? DS_EXIT_FAIL : code;
 }
 
 int ds_cli_option_error(const ds_command *cmd, const char *opt)

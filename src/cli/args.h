@@ -65,7 +65,9 @@ void ds_cli_help(const ds_command *cmd);
 int ds_cli_usage_error(const ds_command *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Prints "descent CMD: " + ds_last_error() to stderr; returns `code`. */
+/* Prints "descent CMD: " + ds_last_error() to stderr; returns `code`, or
+ * DS_EXIT_FAIL if the library ran out of memory (a runtime failure in every
+ * command, never bad input). */
 int ds_cli_lib_error(const ds_command *cmd, int code);
 
 /* A library parser rejected the value of --OPT: prints "descent CMD: --OPT: "

@@ -79,7 +79,7 @@ static int evaluate(ds_model *m, const ds_data *d)
         else
             printf("%.17g}\n", acc);
     } else {
-        printf("%s: %zu examples  loss %.6f  accuracy %.4f\n", d->test ? "test" : "all rows", all.n,
+        printf("%s: %zu examples  loss %.6g  accuracy %.4f\n", d->test ? "test" : "all rows", all.n,
                loss, acc);
     }
     return fflush(stdout) == 0 ? DS_EXIT_OK : DS_EXIT_FAIL;

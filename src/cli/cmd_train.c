@@ -83,6 +83,7 @@ typedef struct run {
     size_t log_len;
     ds_progress bar;
     int64_t rollbacks; /* divergence rollbacks reported so far */
+    int log_failed;    /* --log could not be written: reported, exit 1 */
 } run;
 
 /* On resume, where the run's checkpoints go: --checkpoint, else the file and
@@ -183,14 +184,19 @@ static int log_epoch(run *r, const ds_train_progress *p)
     const char *head = "epoch,step,lr,train_loss,val_loss,val_accuracy,seconds\n";
     size_t add = (r->log_len ? 0 : strlen(head)) + (size_t)n;
     char *grown = realloc(r->log, r->log_len + add + 1);
-    if (!grown) return 1;
-    r->log = grown;
-    if (!r->log_len) r->log_len = (size_t)sprintf(r->log, "%s", head);
-    r->log_len += (size_t)sprintf(r->log + r->log_len, "%s", row);
-    if (ds__write_file_atomic(o.log, r->log, r->log_len) == DS_OK) return 0;
+    if (grown) {
+        r->log = grown;
+        if (!r->log_len) r->log_len = (size_t)sprintf(r->log, "%s", head);
+        r->log_len += (size_t)sprintf(r->log + r->log_len, "%s", row);
+        if (ds__write_file_atomic(o.log, r->log, r->log_len) == DS_OK) return 0;
+    }
+    /* reported here: the trainer's "stopped on request" would hide it */
     ds_progress_clear(&r->bar);
-    ds_cli_lib_error(&train_cmd, DS_EXIT_FAIL);
-    return 1;
+    if (grown)
+        ds_cli_lib_error(&train_cmd, DS_EXIT_FAIL);
+    else
+        ds_cli_usage_error(&train_cmd, "--log %s: out of memory", o.log);
+    return r->log_failed = 1;
 }
 
 /* The signal that asked us to stop (SIGINT, SIGTERM), or 0. The handler
@@ -263,11 +269,11 @@ static void report(run *r, double test_loss, double test_acc)
         /* Say what was measured: a data set without a test split has no test
          * numbers, and regression has a loss but no accuracy. */
         if (isnan(test_loss))
-            printf("no test split: final train_loss %.6f", last.train_loss);
+            printf("no test split: final train_loss %.6g", last.train_loss);
         else if (isnan(test_acc))
-            printf("test_loss %.6f", test_loss);
+            printf("test_loss %.6g", test_loss);
         else
-            printf("test_loss %.6f  test_accuracy %.4f", test_loss, test_acc);
+            printf("test_loss %.6g  test_accuracy %.4f", test_loss, test_acc);
         printf("  (%lld epoch%s, %lld step%s, %.2f s training, %.2f s/epoch)\n", epochs,
                epochs == 1 ? "" : "s", steps, steps == 1 ? "" : "s", secs,
                epochs ? secs / (double)epochs : 0.0);
@@ -313,6 +319,7 @@ static int train_and_report(run *r)
     ds_status s = ds_trainer_run(r->job.t, 0);
     ds_progress_clear(&r->bar);
     if (s == DS_ERR_INTERRUPTED && stop_signal) return interrupted(r);
+    if (s == DS_ERR_INTERRUPTED && r->log_failed) return DS_EXIT_FAIL;
     if (s != DS_OK)
         return ds_cli_lib_error(&train_cmd,
                                 s == DS_ERR_NONFINITE ? DS_EXIT_DIVERGED : DS_EXIT_FAIL);

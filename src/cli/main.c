@@ -5,20 +5,15 @@
 
 #include "descent/dist.h"
 
+#include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 static const ds_subcommand *const commands[] = {
-    &ds_cmd_trace,
-    &ds_cmd_train,
-    &ds_cmd_eval,
-    &ds_cmd_plot,
-    &ds_cmd_bench,
-    &ds_cmd_lectures,
-    &ds_cmd_tune,
-    &ds_cmd_gen,
+    &ds_cmd_trace, &ds_cmd_train,    &ds_cmd_eval, &ds_cmd_plot,
+    &ds_cmd_bench, &ds_cmd_lectures, &ds_cmd_tune, &ds_cmd_gen,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -26,7 +21,8 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: descent COMMAND [options]   (descent COMMAND --help for details)\n\n"
                "Training models by gradient descent: every optimizer of the lectures and\n"
-               "torch.optim, exact to the reference, from C.\n\ncommands:\n");
+               "torch.optim, exact to the reference, from C. descent --version prints the\n"
+               "version and the BLAS backend.\n\ncommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  %-12s %s\n", commands[i]->cmd->name, commands[i]->cmd->summary);
     fprintf(f, "  %-12s %s\n", "help-options", "list every option of every command (for docs)");
@@ -39,6 +35,14 @@ static int help_options(void)
         for (const ds_arg *a = commands[i]->cmd->args; a && a->name; a++)
             printf("%s --%s\n", commands[i]->cmd->name, a->name);
     return 0;
+}
+
+/* `descent --version`: the version and the BLAS doing the products (its
+ * build string names the version and the CPU kernel chosen), for bug reports. */
+static int version(void)
+{
+    printf("descent %s\nbackend: %s\n", DS_VERSION, openblas_get_config());
+    return DS_EXIT_OK;
 }
 
 /* Threads that wait for work sleep instead of spinning, unless the user
@@ -90,10 +94,13 @@ static int dispatch(int argc, char **argv)
         return DS_EXIT_OK;
     }
     if (strcmp(argv[1], "help-options") == 0) return help_options();
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) return version();
     for (size_t i = 0; i < NCOMMANDS; i++)
-        if (strcmp(argv[1], commands[i]->cmd->name) == 0) return commands[i]->run(argc - 1, argv + 1);
+        if (strcmp(argv[1], commands[i]->cmd->name) == 0)
+            return commands[i]->run(argc - 1, argv + 1);
     fprintf(stderr, "descent: unknown command '%s' (accepted:", argv[1]);
-    for (size_t i = 0; i < NCOMMANDS; i++) fprintf(stderr, " %s", commands[i]->cmd->name);
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(stderr, " %s", commands[i]->cmd->name);
     fprintf(stderr, ")\n");
     return DS_EXIT_USAGE;
 }

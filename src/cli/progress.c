@@ -45,7 +45,7 @@ void ds_progress_step(ds_progress *p, const ds_train_progress *tp)
     double rate = tp->seconds > 0 ? (double)tp->examples / tp->seconds : 0;
     double remaining = tp->batch ? tp->seconds * (double)(tp->batches - tp->batch) / tp->batch : 0;
     fmt_duration(left, sizeof left, remaining);
-    fprintf(p->f, "\r\033[Kepoch %lld/%lld [%s] %zu/%zu loss %.4f %.0f ex/s left %s",
+    fprintf(p->f, "\r\033[Kepoch %lld/%lld [%s] %zu/%zu loss %.4g %.0f ex/s left %s",
             (long long)tp->epoch, (long long)tp->epochs, bar, tp->batch, tp->batches,
             tp->train_loss, rate, left);
     fflush(p->f);
@@ -54,16 +54,17 @@ void ds_progress_step(ds_progress *p, const ds_train_progress *tp)
 
 void ds_progress_clear(ds_progress *p)
 {
-    if (p->drawn) fprintf(p->f, "\r\033[K");
+    /* flushed: a message on stderr must not land on the bar's line */
+    if (p->drawn) fprintf(p->f, "\r\033[K"), fflush(p->f);
     p->drawn = 0;
 }
 
 void ds_progress_epoch(ds_progress *p, const ds_train_progress *tp)
 {
     ds_progress_clear(p);
-    fprintf(p->f, "epoch %lld/%lld  step %lld  lr %.4g  train_loss %.6f", (long long)tp->epoch,
+    fprintf(p->f, "epoch %lld/%lld  step %lld  lr %.4g  train_loss %.6g", (long long)tp->epoch,
             (long long)tp->epochs, (long long)tp->step, tp->lr, tp->train_loss);
-    if (!isnan(tp->val_loss)) fprintf(p->f, "  val_loss %.6f", tp->val_loss);
+    if (!isnan(tp->val_loss)) fprintf(p->f, "  val_loss %.6g", tp->val_loss);
     if (!isnan(tp->val_accuracy)) fprintf(p->f, "  val_accuracy %.4f", tp->val_accuracy);
     if (tp->rollbacks) fprintf(p->f, "  rollbacks %lld", (long long)tp->rollbacks);
     fprintf(p->f, "  %.2fs\n", tp->seconds);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 static _Thread_local char ds__msg[1024];
+static _Thread_local ds_status ds__status;
 
 const char *ds_status_str(ds_status s)
 {
@@ -36,9 +37,15 @@ const char *ds_last_error(void)
     return ds__msg;
 }
 
+ds_status ds_last_status(void)
+{
+    return ds__status;
+}
+
 void ds_clear_error(void)
 {
     ds__msg[0] = '\0';
+    ds__status = DS_OK;
 }
 
 ds_status ds__fail(ds_status s, const char *fmt, ...)
@@ -47,6 +54,7 @@ ds_status ds__fail(ds_status s, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(ds__msg, sizeof ds__msg, fmt, ap);
     va_end(ap);
+    ds__status = s;
     return s;
 }
 

@@ -9,21 +9,22 @@
 #include "data_internal.h"
 #include "../core/internal.h"
 
-#include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 typedef struct csv_ctx {
     const char *path;
     const ds_csv_options *opt;
-    char **names;  /* header names, in place in the buffer */
-    size_t ncols;  /* fields per row */
-    size_t label;  /* index of the label column */
-    size_t line;   /* current line number */
-    char *line_at; /* start of the current line */
+    const ds_dataset *like; /* a test file: the training set its columns match */
+    char **names;           /* header names, in place in the buffer */
+    size_t ncols;           /* fields per row */
+    size_t *col_of;         /* column k of this file is column col_of[k] of the
+                               training file (k itself when reading that file) */
+    size_t label;           /* the training file's index of the label column */
+    size_t line;            /* current line number */
 } csv_ctx;
 
 ds_csv_options ds_csv_default_options(void)
@@ -34,13 +35,13 @@ ds_csv_options ds_csv_default_options(void)
 /* Reads the whole (maybe gzip) file into a NUL-terminated buffer. */
 static ds_status read_all(const char *path, char **out, size_t *len)
 {
-    gzFile gz = gzopen(path, "rb");
-    if (!gz) return ds__fail(DS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    gzbuffer(gz, 1u << 20);
-    size_t cap = 1u << 16, n = 0;
+    ds__zfile f;
+    ds_status s = ds__zfile_open(&f, path);
+    if (s != DS_OK) return s;
+    size_t cap = 1u << 16, n = 0, got = 1;
     char *buf = malloc(cap);
-    ds_status s = buf ? DS_OK : ds__nomem("CSV buffer", cap);
-    while (s == DS_OK) {
+    if (!buf) s = ds__nomem("CSV buffer", cap);
+    while (s == DS_OK && got > 0) {
         if (cap - n < 2) {
             char *nb = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
             if (!nb)
@@ -49,17 +50,10 @@ static ds_status read_all(const char *path, char **out, size_t *len)
                 buf = nb, cap *= 2;
             continue;
         }
-        size_t want = cap - n - 1 < (1u << 30) ? cap - n - 1 : (1u << 30);
-        int got = gzread(gz, buf + n, (unsigned)want);
-        int err = Z_OK;
-        const char *msg = got < 0 ? gzerror(gz, &err) : "";
-        if (got < 0)
-            s = ds__fail(err == Z_ERRNO ? DS_ERR_IO : DS_ERR_FORMAT, "%s: cannot read: %s", path,
-                         err == Z_ERRNO ? strerror(errno) : msg);
-        if (got <= 0) break;
-        n += (size_t)got;
+        s = ds__zfile_read(&f, buf + n, cap - n - 1, &got);
+        n += got;
     }
-    gzclose(gz);
+    ds__zfile_close(&f);
     if (s != DS_OK) {
         free(buf);
         return s;
@@ -108,6 +102,13 @@ static size_t count_fields(const char *p, const char *end)
     return k;
 }
 
+/* Appends 'name' to a message list of at most 512 bytes (cut short when full). */
+static void list_name(char list[512], const char *name)
+{
+    size_t used = strlen(list);
+    if (used < 504) snprintf(list + used, 512 - used, "%s'%s'", used ? ", " : "", name);
+}
+
 /* Picks the label column: an exact name, else a 0-based index. */
 static ds_status find_label(csv_ctx *c)
 {
@@ -118,27 +119,72 @@ static ds_status find_label(csv_ctx *c)
     if (ds__parse_long(want, &idx) == 0 && idx >= 0 && (size_t)idx < c->ncols)
         return c->label = (size_t)idx, DS_OK;
     char list[512] = "";
-    for (size_t i = 0, used = 0; i < c->ncols && used < sizeof list - 8; i++)
-        used +=
-            (size_t)snprintf(list + used, sizeof list - used, "%s'%s'", i ? ", " : "", c->names[i]);
+    for (size_t i = 0; i < c->ncols; i++)
+        list_name(list, c->names[i]);
     return ds__fail(DS_ERR_NOT_FOUND,
                     "%s:1: no label column '%s': give a column name or a 0-based index < %zu "
                     "(columns: %s)",
                     c->path, want, c->ncols, list);
 }
 
+/* A header that splits into one column: name the separator it seems to
+ * use instead, as "1 column" would hide the real problem. */
+static ds_status one_column(const csv_ctx *c, const char *p, const char *end)
+{
+    const char *sep = memchr(p, ';', (size_t)(end - p))    ? "semicolon"
+                      : memchr(p, '\t', (size_t)(end - p)) ? "tab"
+                                                           : NULL;
+    if (sep)
+        return ds__fail(DS_ERR_FORMAT,
+                        "%s:1: the header looks %s-separated: descent reads comma-separated CSV "
+                        "(convert the separators to commas)",
+                        c->path, sep);
+    return ds__fail(DS_ERR_FORMAT,
+                    "%s:1: the header has 1 column: need features and a label column, "
+                    "separated by commas",
+                    c->path);
+}
+
+/* A test file: column k takes the training column of the same name (the
+ * first of that name not yet taken, so repeated names pair up in order).
+ * Every training column must be present and no other. */
+static ds_status match_columns(csv_ctx *c)
+{
+    const ds_dataset *tr = c->like;
+    unsigned char *taken = calloc(tr->ncolumns + 1, 1);
+    if (!taken) return ds__nomem("CSV columns", tr->ncolumns);
+    char extra[512] = "", missing[512] = "";
+    for (size_t k = 0; k < c->ncols; k++) {
+        size_t j = 0;
+        while (j < tr->ncolumns && (taken[j] || strcmp(tr->columns[j], c->names[k]) != 0))
+            j++;
+        if (j == tr->ncolumns) list_name(extra, c->names[k]);
+        taken[j] = 1;
+        c->col_of[k] = j;
+    }
+    for (size_t j = 0; j < tr->ncolumns; j++)
+        if (!taken[j]) list_name(missing, tr->columns[j]);
+    free(taken);
+    c->label = tr->label_column;
+    if (!*extra && !*missing) return DS_OK;
+    return ds__fail(DS_ERR_MISMATCH,
+                    "%s:1: the test file needs the training file's columns (matched by name, in "
+                    "any order)%s%s%s%s",
+                    c->path, *missing ? "; missing: " : "", missing,
+                    *extra ? "; not in the training file: " : "", extra);
+}
+
 /* Header: column names (one pair of surrounding quotes dropped). */
 static ds_status parse_header(csv_ctx *c, char *p, char *end)
 {
     c->ncols = count_fields(p, end);
-    if (c->ncols < 2)
-        return ds__fail(DS_ERR_FORMAT,
-                        "%s:1: the header has 1 column: need features and a label column", c->path);
+    if (c->ncols < 2) return one_column(c, p, end);
     size_t *cols = malloc(c->ncols * sizeof *cols);
     c->names = malloc(c->ncols * sizeof *c->names);
-    if (!cols || !c->names) {
+    c->col_of = malloc(c->ncols * sizeof *c->col_of);
+    if (!cols || !c->names || !c->col_of) {
         free(cols);
-        return ds__nomem("CSV header", c->ncols * 2 * sizeof(void *));
+        return ds__nomem("CSV header", c->ncols * 3 * sizeof(void *));
     }
     split(p, end, c->names, cols, c->ncols);
     free(cols);
@@ -148,8 +194,30 @@ static ds_status parse_header(csv_ctx *c, char *p, char *end)
             c->names[i][l - 1] = '\0';
             c->names[i]++;
         }
+        c->col_of[i] = i;
     }
-    return find_label(c);
+    return c->like ? match_columns(c) : find_label(c);
+}
+
+/* Keeps the header in d (one block: pointers, then the names) so that a
+ * test file can be matched to it by name. */
+static ds_status keep_columns(const csv_ctx *c, ds_dataset *d)
+{
+    size_t bytes = c->ncols * sizeof(char *);
+    for (size_t i = 0; i < c->ncols; i++)
+        bytes += strlen(c->names[i]) + 1;
+    char **cols = malloc(bytes);
+    if (!cols) return ds__nomem("CSV column names", bytes);
+    char *at = (char *)(cols + c->ncols);
+    for (size_t i = 0; i < c->ncols; i++) {
+        size_t l = strlen(c->names[i]) + 1;
+        cols[i] = memcpy(at, c->names[i], l);
+        at += l;
+    }
+    d->columns = cols;
+    d->ncolumns = c->ncols;
+    d->label_column = c->label;
+    return DS_OK;
 }
 
 static ds_status field_error(const csv_ctx *c, size_t col, const char *what, const char *field)
@@ -163,9 +231,17 @@ static ds_status store(const csv_ctx *c, ds_dataset *d, size_t r, size_t k, cons
                        size_t col)
 {
     double v;
-    if (ds__parse_double(field, &v) != 0) return field_error(c, col, "not a number", field);
-    if (k != c->label) {
-        d->x[r * d->features + (k < c->label ? k : k - 1)] = (float)v;
+    if (ds__parse_double(field, &v) != 0)
+        return field_error(c, col,
+                           isfinite(strtod(field, NULL))
+                               ? "not a number"
+                               : "not a finite number (NaN and infinity are refused)",
+                           field);
+    if (fabs(v) > FLT_MAX)
+        return field_error(c, col, "out of float range (|value| <= 3.4e38 accepted)", field);
+    size_t j = c->col_of[k];
+    if (j != c->label) {
+        d->x[r * d->features + (j < c->label ? j : j - 1)] = (float)v;
     } else if (d->targets) {
         d->targets[r] = (float)v;
     } else {
@@ -229,6 +305,8 @@ static ds_status parse_rows(csv_ctx *c, char *p, char *end, ds_dataset *d)
 
 static ds_status parse(csv_ctx *c, char *buf, size_t len, ds_dataset **out)
 {
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) /* a UTF-8 BOM: not part of a name */
+        buf += 3, len -= 3;
     while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
         len--;
     char *end = buf + len, *nul = memchr(buf, '\0', len);
@@ -250,18 +328,21 @@ static ds_status parse(csv_ctx *c, char *buf, size_t len, ds_dataset **out)
     int regress = c->opt->task == DS_CSV_REGRESS;
     ds_dataset *d = ds_dataset_create(rows, c->ncols - 1, regress ? 0 : 1, regress ? 1 : 0);
     if (!d) return DS_ERR_NOMEM;
-    if ((s = parse_rows(c, p, end, d)) != DS_OK)
+    if ((s = parse_rows(c, p, end, d)) == DS_OK && !c->like) s = keep_columns(c, d);
+    if (s != DS_OK)
         ds_dataset_free(d);
     else
         *out = d;
     return s;
 }
 
-ds_status ds_csv_load(const char *path, const ds_csv_options *opt, ds_dataset **out)
+/* Reads path as the training file (like NULL) or as a test file for like. */
+static ds_status load(const char *path, const ds_csv_options *opt, const ds_dataset *like,
+                      ds_dataset **out)
 {
     *out = NULL;
     ds_csv_options dflt = ds_csv_default_options();
-    csv_ctx c = {.path = path, .opt = opt ? opt : &dflt};
+    csv_ctx c = {.path = path, .opt = opt ? opt : &dflt, .like = like};
     if (c.opt->classes < 0 || (c.opt->task != DS_CSV_CLASSIFY && c.opt->task != DS_CSV_REGRESS))
         return ds__fail(DS_ERR_INVALID,
                         "%s: CSV options: classes must be >= 0 and task "
@@ -273,6 +354,20 @@ ds_status ds_csv_load(const char *path, const ds_csv_options *opt, ds_dataset **
     if (s != DS_OK) return s;
     s = parse(&c, buf, len, out);
     free(c.names);
+    free(c.col_of);
     free(buf);
     return s;
+}
+
+ds_status ds_csv_load(const char *path, const ds_csv_options *opt, ds_dataset **out)
+{
+    return load(path, opt, NULL, out);
+}
+
+ds_status ds__csv_load_test(const char *path, const ds_csv_options *opt, const ds_dataset *train,
+                            ds_dataset **out)
+{
+    if (!train->columns)
+        return ds__fail(DS_ERR_INVALID, "%s: the training set was not read from a CSV file", path);
+    return load(path, opt, train, out);
 }

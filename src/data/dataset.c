@@ -62,6 +62,7 @@ void ds_dataset_free(ds_dataset *d)
     free(d->x);
     free(d->labels);
     free(d->targets);
+    free(d->columns);
     free(d);
 }
 
@@ -128,6 +129,15 @@ ds_status ds__dataset_in_memory(const ds_dataset *d, const char *what)
                     "%s: not possible on the streamed data set '%s' (its rows stay in the file; "
                     "write the validation or test rows to a separate file)",
                     what, d->stream->path);
+}
+
+ds_status ds__dataset_check_test(const ds_dataset *train, const ds_dataset *test, const char *path)
+{
+    if (test->features == train->features && test->outputs == train->outputs) return DS_OK;
+    return ds__fail(DS_ERR_MISMATCH,
+                    "%s: the test set has %zu features and %zu targets per row, the training set "
+                    "%zu and %zu: a test set must have the training set's shape",
+                    path, test->features, test->outputs, train->features, train->outputs);
 }
 
 ds_dataset *ds__dataset_slice(const ds_dataset *src, size_t start, size_t count)

@@ -4,7 +4,7 @@
  * zero, byte 2 the element type (0x08 unsigned byte ... 0x0E double), byte 3
  * the number of dimensions, then one big-endian uint32 size per dimension,
  * then the elements. descent reads unsigned-byte files (every MNIST-family
- * file is one). zlib's gzdopen recognises gzip by its magic 1f 8b and reads
+ * file is one). zfile.c recognises gzip by its magic 1f 8b and reads
  * anything else as-is, so one code path serves both.
  *
  * Everything in the header is checked before anything is allocated: for a
@@ -15,14 +15,9 @@
 #include "data_internal.h"
 #include "../core/internal.h"
 
-#include <errno.h>
-#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
-#include <zlib.h>
-
-#include <stdlib.h>
 
 /* Deflate expands at most 1032:1 (zlib FAQ / RFC 1951 block limits); the
  * slack covers headers and tiny files. */
@@ -32,7 +27,7 @@
 typedef struct idx_file {
     const char *path;
     const char *what; /* "pixel" or "label", for messages */
-    gzFile gz;
+    ds__zfile zf;
     int size_known;     /* raw regular file: file_size is its length */
     uint64_t file_size; /* bytes on disk */
     int ndims;
@@ -40,30 +35,21 @@ typedef struct idx_file {
     uint64_t count; /* elements in the body */
 } idx_file;
 
-/* The message for a failed or short gzread. */
-static ds_status gz_error(const idx_file *f, uint64_t done)
+/* The message for a body that ends before the header's count. */
+static ds_status truncated(const idx_file *f, uint64_t done)
 {
-    int err = Z_OK;
-    const char *msg = gzerror(f->gz, &err);
-    if (err == Z_ERRNO) return ds__fail(DS_ERR_IO, "%s: read error: %s", f->path, strerror(errno));
-    if (err == Z_OK || err == Z_BUF_ERROR)
-        return ds__fail(DS_ERR_FORMAT, "%s: truncated: header says %llu %s bytes, file has %llu%s",
-                        f->path, (unsigned long long)f->count, f->what, (unsigned long long)done,
-                        err == Z_BUF_ERROR ? " (gzip stream ends early)" : "");
-    return ds__fail(DS_ERR_FORMAT, "%s: corrupt gzip data (zlib: %s)", f->path, msg);
+    return ds__fail(DS_ERR_FORMAT, "%s: truncated: header says %llu %s bytes, file has %llu",
+                    f->path, (unsigned long long)f->count, f->what, (unsigned long long)done);
 }
 
 /* Reads exactly n bytes of the header; a short read is "truncated". */
 static ds_status read_header_bytes(idx_file *f, unsigned char *buf, unsigned n)
 {
-    int got = gzread(f->gz, buf, n);
-    if (got == (int)n) return DS_OK;
-    int err = Z_OK;
-    gzerror(f->gz, &err);
-    if (got >= 0 || err == Z_BUF_ERROR)
-        return ds__fail(DS_ERR_FORMAT, "%s: truncated: the IDX header needs %u more bytes", f->path,
-                        n - (unsigned)(got > 0 ? got : 0));
-    return gz_error(f, 0);
+    size_t got;
+    ds_status s = ds__zfile_read(&f->zf, buf, n, &got);
+    if (s != DS_OK || got == n) return s;
+    return ds__fail(DS_ERR_FORMAT, "%s: truncated: the IDX header needs %u more bytes", f->path,
+                    n - (unsigned)got);
 }
 
 static const char *type_name(unsigned t)
@@ -129,7 +115,7 @@ static ds_status check_length(const idx_file *f)
             return ds__fail(DS_ERR_FORMAT, "%s: %s: header says %llu %s bytes, file has %llu",
                             f->path, body < f->count ? "truncated" : "trailing bytes",
                             (unsigned long long)f->count, f->what, (unsigned long long)body);
-    } else if (!gzdirect(f->gz) && f->file_size != UINT64_MAX &&
+    } else if (f->zf.gzip && f->file_size != UINT64_MAX &&
                f->count / DS__DEFLATE_MAX_RATIO > f->file_size + 1024) {
         return ds__fail(DS_ERR_FORMAT,
                         "%s: truncated: header says %llu %s bytes, more than a %llu-byte gzip "
@@ -142,27 +128,21 @@ static ds_status check_length(const idx_file *f)
 
 static void idx_close(idx_file *f)
 {
-    if (f->gz) gzclose(f->gz);
-    f->gz = NULL;
+    ds__zfile_close(&f->zf);
 }
 
 /* Opens `path` and validates its header and length; nothing is allocated
- * but zlib's buffers. On failure the file is closed. */
+ * but the read buffers. On failure the file is closed. */
 static ds_status idx_open(idx_file *f, const char *path, const char *what)
 {
     *f = (idx_file){.path = path, .what = what};
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) return ds__fail(DS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    ds_status s = ds__zfile_open(&f->zf, path);
+    if (s != DS_OK) return s;
     struct stat st;
-    if (fstat(fd, &st) != 0 || !(f->gz = gzdopen(fd, "rb"))) {
-        close(fd);
-        return ds__fail(DS_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
-    }
+    if (fstat(f->zf.fd, &st) != 0) st.st_mode = 0;
     f->file_size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : UINT64_MAX;
-    gzbuffer(f->gz, DS__IDX_CHUNK); /* fewer, larger reads: one pass at disk speed */
-    ds_status s = parse_header(f);
-    /* gzdirect is reliable once the first bytes are read. */
-    f->size_known = S_ISREG(st.st_mode) && gzdirect(f->gz);
+    f->size_known = S_ISREG(st.st_mode) && !f->zf.gzip;
+    s = parse_header(f);
     if (s == DS_OK) s = check_length(f);
     if (s != DS_OK) idx_close(f);
     return s;
@@ -191,22 +171,18 @@ static ds_status idx_read_body(idx_file *f, idx_sink sink, void *dst)
     unsigned char *buf = malloc(DS__IDX_CHUNK);
     if (!buf) return ds__nomem("IDX read buffer", DS__IDX_CHUNK);
     uint64_t done = 0, extra = 0;
+    size_t got = 1;
     ds_status s = DS_OK;
-    while (done < f->count) {
+    while (s == DS_OK && done < f->count && got > 0) {
         uint64_t want = f->count - done < DS__IDX_CHUNK ? f->count - done : DS__IDX_CHUNK;
-        int got = gzread(f->gz, buf, (unsigned)want);
-        if (got <= 0) {
-            s = gz_error(f, done);
-            break;
-        }
-        sink(dst, done, buf, (size_t)got);
-        done += (uint64_t)got;
+        if ((s = ds__zfile_read(&f->zf, buf, (size_t)want, &got)) != DS_OK) break;
+        sink(dst, done, buf, got);
+        done += got;
     }
-    while (s == DS_OK) { /* anything after the body is an error */
-        int got = gzread(f->gz, buf, DS__IDX_CHUNK);
-        if (got < 0) s = gz_error(f, done);
-        if (got <= 0) break;
-        extra += (uint64_t)got;
+    if (s == DS_OK && done < f->count) s = truncated(f, done);
+    while (s == DS_OK && got > 0) { /* anything after the body is an error */
+        s = ds__zfile_read(&f->zf, buf, DS__IDX_CHUNK, &got);
+        extra += got;
     }
     free(buf);
     if (s == DS_OK && extra > 0)

@@ -101,6 +101,7 @@ static ds_status load_idx_pairs(const char *const paths[4], int pairs, long clas
     ds_status st = ds_idx_load(paths[0], paths[1], (int32_t)classes, &out->train);
     if (st == DS_OK && pairs == 2)
         st = ds_idx_load(paths[2], paths[3], ds_dataset_classes(out->train), &out->test);
+    if (st == DS_OK && pairs == 2) st = ds__dataset_check_test(out->train, out->test, paths[2]);
     return st;
 }
 
@@ -143,7 +144,7 @@ static ds_status load_csv(const spec *s, ds_data *out)
     ds_status st = ds_csv_load(s->pos[0], &o, &out->train);
     if (st == DS_OK && s->npos == 2) {
         if (o.task == DS_CSV_CLASSIFY) o.classes = ds_dataset_classes(out->train);
-        st = ds_csv_load(s->pos[1], &o, &out->test);
+        st = ds__csv_load_test(s->pos[1], &o, out->train, &out->test);
     }
     return st;
 }

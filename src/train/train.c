@@ -68,6 +68,17 @@ static ds_status check_params(const ds_train_params *p)
     return DS_OK;
 }
 
+/* The smallest class label of d's rows in memory (0 if none): labels 1..C
+ * read as C + 1 classes, and the message should say why. */
+static int32_t smallest_label(const ds_dataset *d)
+{
+    ds_batch b = ds_dataset_view(d, 0, ds_dataset_rows(d));
+    int32_t lo = b.n ? b.labels[0] : 0;
+    for (size_t i = 1; i < b.n; i++)
+        lo = b.labels[i] < lo ? b.labels[i] : lo;
+    return lo;
+}
+
 /* The data must fit the model: features = inputs; labels < outputs for
  * cross-entropy; regression targets as wide as the outputs. */
 static ds_status check_fit(ds_model *m, const ds_dataset *d, const char *which)
@@ -82,9 +93,18 @@ static ds_status check_fit(ds_model *m, const ds_dataset *d, const char *which)
     /* labels need one output per class; mse/sse with one output take 0/1 */
     int xent = ds_model_get_params(m)->loss == DS_LOSS_XENT;
     size_t room = xent || out > 1 ? out : 2;
-    if (classes > 0 && (size_t)classes > room)
-        return ds__fail(DS_ERR_MISMATCH, "model %s has %zu outputs, the %s data has %d classes",
-                        desc, out, which, (int)classes);
+    if (classes > 0 && (size_t)classes > room) {
+        char hint[128] = "";
+        int32_t lo = smallest_label(d);
+        if (lo > 0)
+            snprintf(
+                hint, sizeof hint,
+                "; labels must be 0..C-1 and the smallest here is %d: shift them to start at 0",
+                (int)lo);
+        return ds__fail(DS_ERR_MISMATCH,
+                        "model %s has %zu outputs, the %s data has %d classes (labels 0..%d)%s",
+                        desc, out, which, (int)classes, (int)classes - 1, hint);
+    }
     if (classes == 0 && ds_dataset_outputs(d) != out)
         return ds__fail(DS_ERR_MISMATCH, "model %s has %zu outputs, the %s data has %zu targets",
                         desc, out, which, ds_dataset_outputs(d));
@@ -208,15 +228,15 @@ static ds_status objective(void *ctx, int need_grad, double *loss)
     return s;
 }
 
-/* The likely cause of a divergence: a loss that was finite at the start and
- * grew is a step too long; one that is bad from the very first step comes
- * from the data or the initial weights. */
+/* The likely cause of a divergence: before the first update the learning
+ * rate has not acted yet, so a bad loss there comes from the data or the
+ * initial weights; one that grew after updates is a step too long. */
 static const char *likely_cause(const ds_trainer *t)
 {
-    return isfinite(t->start_loss) ? "the loss grew from a finite start: the learning rate is "
-                                     "likely too large; try a smaller one"
-                                   : "at the run's first step: check the data for non-finite "
-                                     "values and the initial weights (--init)";
+    return t->step == 0 ? "it happened before any update: the initial weights (--init) or the "
+                          "input values are too large"
+                        : "the loss grew from a finite start: the learning rate is likely too "
+                          "large; try a smaller one";
 }
 
 static ds_status nonfinite(ds_trainer *t, const char *what)

@@ -95,7 +95,7 @@ EOF
 #     initial weights, not the learning rate
 expect_exit 3 "$DESCENT" train --data blobs:n=200,features=8,classes=3 --model mlp:8-64-3 \
     --init const:1e38 --epochs 1 --threads 1
-expect_in "$err" "at the run's first step: check the data for non-finite values and the initial weights"
+expect_in "$err" "before any update: the initial weights (--init) or the input values"
 
 # --- clip_norm=1 caps each step: the same eta = 10 run stays finite
 expect_exit 0 "$DESCENT" train "${lin[@]}" --opt sgd:lr=10,clip_norm=1 --epochs 100 --json

@@ -18,7 +18,7 @@ bad_input() {
     cmp -s keep.csv keep.ckpt || fail "--save clobbered by: $*"
     [ ! -e new.ckpt ] || fail "--checkpoint created by: $*"
     local stray
-    stray=$(ls | grep -v '^keep\.csv$\|^keep\.ckpt$\|\.idx$\|\.idx\.gz$\|^bad\.ckpt$' || true)
+    stray=$(ls | grep -v '^keep\.csv$\|^keep\.ckpt$\|\.idx$\|\.idx\.gz$\|^bad\.ckpt$\|^in$' || true)
     [ -z "$stray" ] || fail "stray files after '$*': $stray"
 }
 
@@ -53,6 +53,50 @@ bad_input "bad.ckpt" --data "csv:$T/blobs.csv" --resume bad.ckpt
 rm bad.ckpt
 expect_exit 2 "$DESCENT" train --data "csv:$T/blobs.csv" --model mlp:2-3 --save nodir/x.ckpt
 expect_in "$err" "nodir"
+
+# Data checked at load, before training and before any output (issue 15):
+# CSV fixtures in in/ (x1,x2,label as blobs.csv).
+mkdir in
+awk -F, '{print $3 "," $2 "," $1}' "$T/blobs.csv" >in/reordered.csv
+cut -d, -f1,3 "$T/blobs.csv" >in/fewer.csv
+sed 's/^x2,/x3,/; s/,x2,/,x3,/' "$T/blobs.csv" >in/renamed.csv
+sed '3s/^[^,]*,/nan,/' "$T/blobs.csv" >in/nan.csv
+tr , ';' <"$T/blobs.csv" >in/semicolon.csv
+tr , '\t' <"$T/blobs.csv" >in/tab.csv
+awk -F, 'NR == 1 {print; next} {print $1 "," $2 "," $3 + 1}' "$T/blobs.csv" >in/from1.csv
+printf '\xef\xbb\xbflabel,x1\n0,1\n1,2\n' >in/bom.csv
+# a test file with its columns in another order is matched by name: it
+# scores exactly as the training file itself does
+args=(--model mlp:2-3 --epochs 2 --json)
+expect_exit 0 "$DESCENT" train --data "csv:$T/blobs.csv,$T/blobs.csv" "${args[@]}"
+want=$out
+expect_exit 0 "$DESCENT" train --data "csv:$T/blobs.csv,in/reordered.csv" "${args[@]}"
+[ "$(sed 's/"seconds.*//' <<<"$out")" = "$(sed 's/"seconds.*//' <<<"$want")" ] ||
+    fail "reordered test columns: $out, the same file gives $want"
+bad_input "in/fewer.csv:1: the test file needs the training file's columns" \
+    --data "csv:$T/blobs.csv,in/fewer.csv" --model mlp:2-3
+bad_input "missing: 'x2'; not in the training file: 'x3'" \
+    --data "csv:$T/blobs.csv,in/renamed.csv" --model mlp:2-3
+bad_input "in/nan.csv:3:1: not a finite number" --data csv:in/nan.csv --model mlp:2-3
+bad_input "looks semicolon-separated: descent reads comma-separated" \
+    --data csv:in/semicolon.csv --model mlp:2-3
+bad_input "looks tab-separated" --data csv:in/tab.csv --model mlp:2-3
+bad_input "smallest here is 1: shift them to start at 0" --data csv:in/from1.csv --model mlp:2-3
+expect_exit 0 "$DESCENT" train --data csv:in/bom.csv --model mlp:1-2 --epochs 1
+# a loss that is not finite before any update is not the learning rate's doing
+expect_exit 3 "$DESCENT" train --data "csv:$T/blobs.csv" --model mlp:2-3 --init const:1e38
+expect_in "$err" "before any update: the initial weights (--init) or the input values"
+# a --log write that fails (file size limit, as a full disk) is reported as
+# such, exit 1, not as a stop on request (stderr through a pipe: the limit
+# applies to files only)
+set +e
+err=$(bash -c 'trap "" XFSZ; ulimit -f 0; exec "$@"' _ "$DESCENT" train --data "csv:$T/blobs.csv" \
+    --model mlp:2-3 --epochs 2 --log full.csv 2>&1 >/dev/null)
+rc=$?
+set -e
+[ "$rc" = 1 ] || fail "--log under ulimit -f 0 exited $rc: $err"
+expect_in "$err" "cannot write 'full.csv'"
+case "$err" in *"on request"*) fail "--log failure reported as a stop on request: $err" ;; esac
 
 # divergence: exit 3, the message names step, epoch and lr; no --save
 expect_exit 3 "$DESCENT" train --data "csv:$T/blobs.csv" --model mlp:2-8-3 --batch 8 \

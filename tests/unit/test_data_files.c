@@ -170,6 +170,22 @@ static void idx_bad_pairs(void **state)
     expect_idx_error(img, lab, 10, DS_ERR_FORMAT, lab, "1 dimension");
 }
 
+/* A test pair whose images have another shape is refused at load. */
+static void idx_test_shape(void **state)
+{
+    (void)state;
+    write_pair(tmp_path("img", 0), tmp_path("lab", 1), 0);
+    const uint32_t dims[2] = {3, 3};
+    write_idx(tmp_path("timg", 2), 0, 0x08, 2, dims, pixels, 9);
+    char spec[1100];
+    snprintf(spec, sizeof spec, "idx:%s,%s,", tmp_path("img", 0), tmp_path("lab", 1));
+    snprintf(spec + strlen(spec), sizeof spec - strlen(spec), "%s,%s", tmp_path("timg", 2),
+             tmp_path("lab", 1));
+    ds_data d;
+    assert_int_equal(ds_data_load(spec, 1, &d), DS_ERR_MISMATCH);
+    assert_non_null(strstr(ds_last_error(), "timg: the test set has 3 features"));
+}
+
 /* Reads a whole file into memory (for corrupting gzip bytes). */
 static unsigned char *slurp(const char *path, size_t *n)
 {
@@ -198,6 +214,31 @@ static void idx_corrupt_gzip(void **state)
     unsigned char junk[32] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
     write_bytes(img, junk, sizeof junk, 0); /* gzip magic, garbage deflate data */
     expect_idx_error(img, lab, 10, DS_ERR_FORMAT, img, "gzip");
+    write_pair(img, lab, 1);
+    b = slurp(img, &n);
+    memcpy(b + n, "abc", 3); /* after the last member: zlib's gzread ignores it */
+    write_bytes(img, b, n + 3, 0);
+    expect_idx_error(img, lab, 10, DS_ERR_FORMAT, img, "trailing bytes after the gzip data");
+}
+
+/* A CSV in two gzip members (cat a.gz b.gz, bgzip) is read whole; bytes
+ * after the last member are refused. */
+static void csv_gzip_members(void **state)
+{
+    (void)state;
+    const char *csv_gz = tmp_path("t.csv.gz", 2);
+    gzFile f = gzopen(csv_gz, "wb");
+    assert_true(f && gzputs(f, "a,label\n1,0\n") > 0 && gzclose(f) == Z_OK);
+    f = gzopen(csv_gz, "ab"); /* a second member */
+    assert_true(f && gzputs(f, "2,1\n") > 0 && gzclose(f) == Z_OK);
+    ds_dataset *d = NULL;
+    assert_int_equal(ds_csv_load(csv_gz, NULL, &d), DS_OK);
+    assert_int_equal(ds_dataset_rows(d), 2);
+    ds_dataset_free(d);
+    FILE *raw = fopen(csv_gz, "ab");
+    assert_true(raw && fputs("\n\n", raw) >= 0 && fclose(raw) == 0);
+    assert_int_equal(ds_csv_load(csv_gz, NULL, &d), DS_ERR_FORMAT);
+    assert_non_null(strstr(ds_last_error(), "t.csv.gz: trailing bytes after the gzip data"));
 }
 
 /* ---- CSV ---- */
@@ -213,6 +254,7 @@ static ds_dataset *csv(const char *text, const char *label, ds_csv_task task, ds
     ds_status s = ds_csv_load(path, &o, &d);
     if (s != want) fail_msg("status %d, want %d: %s", s, want, ds_last_error());
     if (s != DS_OK) assert_null(d);
+    if (s != DS_OK) assert_int_equal(ds_last_status(), s); /* kept with the message */
     return d;
 }
 
@@ -267,6 +309,49 @@ static void csv_bad(void **state)
     expect_csv_error("a,label\r\n", NULL, ": header only");
     expect_csv_error("a,b\n1,2\n", "nope", ":1: no label column 'nope'");
     expect_csv_error("a,b\n1,2\n", "2", ":1: no label column '2'");
+    expect_csv_error("a,label\nnan,1\n", NULL, ":2:1: not a finite number");
+    expect_csv_error("a,label\n1,0\n-inf,1\n", NULL, ":3:1: not a finite number");
+    expect_csv_error("a,label\n1e39,1\n", NULL, ":2:1: out of float range");
+    expect_csv_error("a;b;label\n1;2;0\n", NULL, ":1: the header looks semicolon-separated");
+    expect_csv_error("a\tb\tlabel\n1\t2\t0\n", NULL, ":1: the header looks tab-separated");
+}
+
+/* A byte-order mark is not part of the first column's name. */
+static void csv_bom(void **state)
+{
+    (void)state;
+    ds_dataset *d = csv("\xEF\xBB\xBFlabel,a\n1,2\n", NULL, DS_CSV_CLASSIFY, DS_OK);
+    assert_true(ds_dataset_labels(d)[0] == 1 && ds_dataset_x(d)[0] == 2.0f);
+    ds_dataset_free(d);
+}
+
+/* Loads "csv:TRAIN,TEST" from two texts through the data spec. */
+static ds_status csv_pair(const char *train, const char *test, ds_data *out)
+{
+    char spec[600];
+    write_bytes(tmp_path("train.csv", 0), train, strlen(train), 0);
+    write_bytes(tmp_path("test.csv", 1), test, strlen(test), 0);
+    snprintf(spec, sizeof spec, "csv:%s,%s", tmp_path("train.csv", 0), tmp_path("test.csv", 1));
+    return ds_data_load(spec, 1, out);
+}
+
+/* A test file's columns are found by name, whatever their order. */
+static void csv_test_columns(void **state)
+{
+    (void)state;
+    ds_data d;
+    assert_int_equal(csv_pair("a,b,label\n1,2,0\n3,4,1\n", "b,label,a\n20,1,10\n", &d), DS_OK);
+    const float x[2] = {10, 20};
+    assert_memory_equal(ds_dataset_x(d.test), x, sizeof x);
+    assert_int_equal(ds_dataset_labels(d.test)[0], 1);
+    ds_data_free(&d);
+    assert_int_equal(csv_pair("a,b,label\n1,2,0\n", "a,c,label\n1,2,0\n", &d), DS_ERR_MISMATCH);
+    assert_non_null(strstr(ds_last_error(), "missing: 'b'; not in the training file: 'c'"));
+    assert_int_equal(csv_pair("a,b,label\n1,2,0\n", "a,label\n1,0\n", &d), DS_ERR_MISMATCH);
+    assert_non_null(strstr(ds_last_error(), "test.csv:1: the test file needs"));
+    assert_non_null(strstr(ds_last_error(), "missing: 'b'"));
+    assert_int_equal(csv_pair("a,label\n1,0\n", "a,b,label\n1,2,0\n", &d), DS_ERR_MISMATCH);
+    assert_non_null(strstr(ds_last_error(), "not in the training file: 'b'"));
 }
 
 static void csv_huge_fields(void **state)
@@ -295,7 +380,9 @@ int main(void)
         cmocka_unit_test(idx_bad_headers),    cmocka_unit_test(idx_bad_lengths),
         cmocka_unit_test(idx_bad_pairs),      cmocka_unit_test(idx_corrupt_gzip),
         cmocka_unit_test(csv_good),           cmocka_unit_test(csv_bad),
-        cmocka_unit_test(csv_huge_fields),
+        cmocka_unit_test(csv_huge_fields),    cmocka_unit_test(csv_bom),
+        cmocka_unit_test(csv_test_columns),   cmocka_unit_test(idx_test_shape),
+        cmocka_unit_test(csv_gzip_members),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
