@@ -126,7 +126,10 @@ const ds__rule ds__rule_nag = {
     .update = nag_update,
 };
 
-static inline void lookahead_kernel(size_t lo, size_t hi, float *restrict x, float *restrict x0,
+/* x and x0 are deliberately not restrict: were they known apart, GCC would
+ * split the copy out into a memmove, a second pass over x (omp simd
+ * vectorizes the loop without that knowledge). */
+static inline void lookahead_kernel(size_t lo, size_t hi, float *x, float *x0,
                                     const float *restrict v, float c)
 {
     DS__OMP_SIMD
