@@ -24,17 +24,20 @@
 typedef struct big_run {
     float *x, *g;
     int k;
+    size_t n; /* elements */
+    int skip; /* the step whose gradient holds a NaN; -1: none */
 } big_run;
 
 static ds_status big_objective(void *ctx, int need_grad, double *loss)
 {
     big_run *r = ctx;
     double l = 0;
-    for (size_t i = 0; i < BIG; i++) {
+    for (size_t i = 0; i < r->n; i++) {
         double a = 0.5 + (double)(i % 7), b = (double)(i % 5) - 2;
         l += 0.5 * a * r->x[i] * r->x[i] + b * r->x[i];
         if (need_grad) r->g[i] = (float)(a * r->x[i] + b * (1 + 0.3 * r->k));
     }
+    if (need_grad && r->k == r->skip) r->g[r->n / 2] = NAN;
     *loss = l;
     return DS_OK;
 }
@@ -42,7 +45,7 @@ static ds_status big_objective(void *ctx, int need_grad, double *loss)
 static void run_threads(const ds_opt_params *p, int threads, float *x, float *g, float **state,
                         size_t *nstate)
 {
-    big_run r = {x, g, 0};
+    big_run r = {.x = x, .g = g, .n = BIG, .skip = -1};
     for (size_t i = 0; i < BIG; i++)
         x[i] = (float)sin((double)i);
     ds_param_group grp = {x, g, BIG, NULL};
@@ -93,20 +96,6 @@ static void test_threads_bitwise(void **state)
 #define ALL    (WIDE + NARROW)
 #define SKIP   2 /* the step whose gradient holds a NaN */
 
-static ds_status split_objective(void *ctx, int need_grad, double *loss)
-{
-    big_run *r = ctx;
-    double l = 0;
-    for (size_t i = 0; i < ALL; i++) {
-        double a = 0.5 + (double)(i % 7), b = (double)(i % 5) - 2;
-        l += 0.5 * a * r->x[i] * r->x[i] + b * r->x[i];
-        if (need_grad) r->g[i] = (float)(a * r->x[i] + b * (1 + 0.3 * r->k));
-    }
-    if (need_grad && r->k == SKIP) r->g[ALL / 2] = NAN;
-    *loss = l;
-    return DS_OK;
-}
-
 /* Five steps over ALL elements, as two groups (WIDE, NARROW) or as ALL
  * one-element groups; the NaN at step SKIP stops that step (clip_norm's
  * finiteness check) and changes nothing. Writes x, then each float state
@@ -127,11 +116,11 @@ static size_t run_split(const ds_opt_params *p, int singles, float *x, float *g,
         x[i] = (float)sin((double)i);
     ds_optim *opt = ds_optim_init(p, grp, ng);
     assert_non_null(opt);
-    big_run r = {x, g, 0};
+    big_run r = {.x = x, .g = g, .n = ALL, .skip = SKIP};
     for (r.k = 0; r.k < 5; r.k++) {
         for (int i = 0; i < ng; i++)
             if (lo[i] >= WIDE) ds_optim_set_frozen(opt, i, r.k == 1);
-        assert_int_equal(ds_optim_step_fn(opt, split_objective, &r, NULL),
+        assert_int_equal(ds_optim_step_fn(opt, big_objective, &r, NULL),
                          r.k == SKIP ? DS_ERR_NONFINITE : DS_OK);
     }
     for (int i = 0; i < ng; i++)
