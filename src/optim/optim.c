@@ -227,6 +227,7 @@ static double sum_squares(const float *g, size_t n, int nt)
 {
     double part[DS__CLIP_BLOCKS];
     const size_t len = (n + DS__CLIP_BLOCKS - 1) / DS__CLIP_BLOCKS;
+    (void)nt; /* only the pragma reads it: unused without OpenMP */
     DS__OMP_FOR(ds__team(n, nt))
     for (int b = 0; b < DS__CLIP_BLOCKS; b++) {
         const size_t lo = (size_t)b * len < n ? (size_t)b * len : n;

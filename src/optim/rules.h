@@ -47,10 +47,10 @@ static inline int ds__team(size_t n, int threads)
     return n >= DS__PAR_MIN ? threads : 1;
 }
 
-/* Block b of [0, n) cut into `blocks` pieces. Each piece starts on a 64-byte
- * line (16 floats; the state buffers are 64-byte aligned), so no two threads
- * write the same line. Results never depend on the cut: every element is
- * computed on its own. */
+/* Block b of [0, n) cut into `blocks` pieces, each starting a multiple of
+ * 16 floats (64 bytes) into the array: in the 64-byte aligned state buffers
+ * no two threads write the same cache line. Results never depend on the cut:
+ * every element is computed on its own. */
 typedef struct ds__range {
     size_t lo, hi;
 } ds__range;
