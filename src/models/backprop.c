@@ -19,13 +19,6 @@
 #include <cblas.h>
 #include <math.h>
 
-/* Elementwise work below this size runs on one thread: waking the passive
- * OpenMP team (a futex wake per region) costs more than the loop. At
- * 16384 the first layer's bias/activation and derivative loops of a
- * 64-row batch (64 x 256) went parallel; serial they are a few
- * microseconds in L1/L2. Each element and each column sum is still
- * computed by one thread in a fixed order, so results do not change. */
-#define DS__PAR_MIN 65536
 /* Columns per block in the bias-gradient loop: one 64-byte line of floats. */
 #define DS__COLS 16
 /* The row helpers must be inlined into every DS__CLONES_WIDE version of their

@@ -10,45 +10,75 @@
  *   (optim.c) drives the candidates; this file supplies the move. */
 #include "rules.h"
 
-static int lion_buffers(const ds_opt_params *p, ds__buf *out)
+enum { LION_EXP_AVG };
+
+static void lion_buffers(const ds_opt_params *p, ds__buf out[DS__MAX_BUFS])
 {
     (void)p;
-    out[0] = (ds__buf){"exp_avg", 0.0f};
-    return 1;
+    out[LION_EXP_AVG] = (ds__buf){.name = "exp_avg"};
+}
+
+typedef struct lion_k {
+    float b1, b1c, b2, b2c; /* beta and 1 - beta */
+    float lr, wd;
+} lion_k;
+
+static inline void lion_kernel(size_t lo, size_t hi, float *restrict x, const float *restrict g,
+                               float *restrict m, const lion_k k)
+{
+    DS__OMP_SIMD
+    for (size_t i = lo; i < hi; i++) {
+        const float c = k.b1 * m[i] + k.b1c * g[i];
+        /* branch-free sign with sign(0) = 0 */
+        const float sign = (float)((c > 0.0f) - (c < 0.0f));
+        x[i] -= k.lr * (sign + k.wd * x[i]);
+        m[i] = k.b2 * m[i] + k.b2c * g[i];
+    }
 }
 
 DS__CLONES static void lion_update(const ds__step *st)
 {
-    const size_t n = st->n;
-    const int nt = st->threads;
-    float *restrict x = st->x, *restrict m = st->s[0];
-    const float *restrict g = st->g;
     const ds_opt_params *p = st->p;
-    const float b1 = (float)p->lion.beta1, b1c = (float)(1.0 - p->lion.beta1);
-    const float b2 = (float)p->lion.beta2, b2c = (float)(1.0 - p->lion.beta2);
-    const float lr = (float)st->lr, wd = (float)p->weight_decay;
-    DS__OMP_LOOP
-    for (size_t i = 0; i < n; i++) {
-        const float c = b1 * m[i] + b1c * g[i];
-        /* branch-free sign with sign(0) = 0 */
-        const float sign = (float)((c > 0.0f) - (c < 0.0f));
-        x[i] -= lr * (sign + wd * x[i]);
-        m[i] = b2 * m[i] + b2c * g[i];
+    const lion_k k = {
+        .b1 = (float)p->lion.beta1,
+        .b1c = (float)(1.0 - p->lion.beta1),
+        .b2 = (float)p->lion.beta2,
+        .b2c = (float)(1.0 - p->lion.beta2),
+        .lr = (float)st->lr,
+        .wd = (float)p->weight_decay,
+    };
+    const int team = ds__team(st->n, st->threads);
+    DS__OMP_FOR(team)
+    for (int b = 0; b < team; b++) {
+        const ds__range r = ds__block(st->n, team, b);
+        lion_kernel(r.lo, r.hi, st->x, st->g, st->s[LION_EXP_AVG], k);
     }
 }
 
-const ds__rule ds__rule_lion = {"lion", DS__PLAIN, lion_buffers, NULL, lion_update, 0};
+const ds__rule ds__rule_lion = {
+    .name = "lion",
+    .kind = DS__PLAIN,
+    .buffers = lion_buffers,
+    .update = lion_update,
+};
 
-const ds__rule ds__rule_linesearch = {"linesearch", DS__LINESEARCH, ds__no_buffers, NULL, NULL, 0};
+const ds__rule ds__rule_linesearch = {.name = "linesearch", .kind = DS__LINESEARCH};
 
-DS__CLONES void ds__linesearch_move(size_t n, float *x_, const float *x0_, const float *g_,
-                                    double lr, int threads)
+static inline void linesearch_kernel(size_t lo, size_t hi, float *restrict x,
+                                     const float *restrict x0, const float *restrict g, float eta)
 {
-    const int nt = threads;
-    float *restrict x = x_;
-    const float *restrict x0 = x0_, *restrict g = g_;
-    const float eta = (float)lr;
-    DS__OMP_LOOP
-    for (size_t i = 0; i < n; i++)
+    DS__OMP_SIMD
+    for (size_t i = lo; i < hi; i++)
         x[i] = x0[i] - eta * g[i];
+}
+
+DS__CLONES void ds__linesearch_move(size_t n, float *x, const float *x0, const float *g, double lr,
+                                    int threads)
+{
+    const int team = ds__team(n, threads);
+    DS__OMP_FOR(team)
+    for (int b = 0; b < team; b++) {
+        const ds__range r = ds__block(n, team, b);
+        linesearch_kernel(r.lo, r.hi, x, x0, g, (float)lr);
+    }
 }

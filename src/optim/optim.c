@@ -30,11 +30,11 @@ typedef struct ds__group {
     ds_opt_params p; /* the options this group runs with (a copy) */
     double lr;       /* current learning rate */
     int frozen;
-    int64_t step;      /* torch's state['step'] */
-    double mu_product; /* nadam only */
-    int nbuf;
-    ds__buf bufs[DS__MAX_BUFS];
-    float *s[DS__MAX_BUFS];
+    int64_t step;               /* torch's state['step'] */
+    double mu_product;          /* nadam only */
+    int nbuf;                   /* how many of bufs are kept */
+    ds__buf bufs[DS__MAX_BUFS]; /* by the rule's enum; name NULL: not kept */
+    float *s[DS__MAX_BUFS];     /* NULL where not kept */
     float *x0; /* look-ahead and line search: x before the step (scratch, not state) */
 } ds__group;
 
@@ -69,6 +69,16 @@ const ds__rule *ds__rule_of(ds_opt_type type)
         [DS_OPT_LINESEARCH] = &ds__rule_linesearch,
     };
     return (unsigned)type < DS_OPT_COUNT ? table[type] : NULL;
+}
+
+int ds__rule_buffers(const ds__rule *r, const ds_opt_params *p, ds__buf out[DS__MAX_BUFS])
+{
+    memset(out, 0, DS__MAX_BUFS * sizeof *out);
+    if (r->buffers) r->buffers(p, out);
+    int count = 0;
+    for (int b = 0; b < DS__MAX_BUFS; b++)
+        count += out[b].name != NULL;
+    return count;
 }
 
 static size_t padded(size_t n)
@@ -120,8 +130,8 @@ static ds_status layout_block(ds_optim *opt)
     float *at = opt->block;
     for (int i = 0; i < opt->ngroups; i++) {
         ds__group *g = &opt->groups[i];
-        for (int b = 0; b < g->nbuf; b++, at += padded(g->pg.n))
-            g->s[b] = at;
+        for (int b = 0; b < DS__MAX_BUFS; b++)
+            if (g->bufs[b].name) g->s[b] = at, at += padded(g->pg.n);
         if (scratch) g->x0 = at, at += padded(g->pg.n);
     }
     return DS_OK;
@@ -148,8 +158,8 @@ static ds_status build_state_table(ds_optim *opt)
     for (int i = 0; i < opt->ngroups; i++) {
         ds__group *g = &opt->groups[i];
         add_state(opt, i, "step", DS_STATE_I64, 1, &g->step);
-        for (int b = 0; b < g->nbuf; b++)
-            add_state(opt, i, g->bufs[b].name, DS_STATE_F32, g->pg.n, g->s[b]);
+        for (int b = 0; b < DS__MAX_BUFS; b++)
+            if (g->s[b]) add_state(opt, i, g->bufs[b].name, DS_STATE_F32, g->pg.n, g->s[b]);
         if (opt->rule->has_mu_product)
             add_state(opt, i, "mu_product", DS_STATE_F64, 1, &g->mu_product);
     }
@@ -176,7 +186,7 @@ ds_optim *ds_optim_init(const ds_opt_params *p, const ds_param_group *groups, in
         g->pg = groups[i];
         g->p = groups[i].params ? *groups[i].params : *p;
         g->pg.params = &g->p;
-        g->nbuf = opt->rule->buffers(&g->p, g->bufs);
+        g->nbuf = ds__rule_buffers(opt->rule, &g->p, g->bufs);
     }
     if (layout_block(opt) || build_state_table(opt)) {
         ds_optim_free(opt);
@@ -202,8 +212,8 @@ void ds_optim_reset(ds_optim *opt)
     if (!opt) return;
     for (int i = 0; i < opt->ngroups; i++) {
         ds__group *g = &opt->groups[i];
-        for (int b = 0; b < g->nbuf; b++)
-            for (size_t k = 0; k < g->pg.n; k++)
+        for (int b = 0; b < DS__MAX_BUFS; b++)
+            for (size_t k = 0; g->s[b] && k < g->pg.n; k++)
                 g->s[b][k] = g->bufs[b].init;
         g->step = 0;
         g->mu_product = 1.0;
@@ -217,10 +227,8 @@ static double sum_squares(const float *g, size_t n, int nt)
 {
     double part[DS__CLIP_BLOCKS];
     const size_t len = (n + DS__CLIP_BLOCKS - 1) / DS__CLIP_BLOCKS;
-    (void)nt;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) num_threads(nt) if (n > DS__PAR_MIN)
-#endif
+    (void)nt; /* only the pragma reads it: unused without OpenMP */
+    DS__OMP_FOR(ds__team(n, nt))
     for (int b = 0; b < DS__CLIP_BLOCKS; b++) {
         const size_t lo = (size_t)b * len < n ? (size_t)b * len : n;
         const size_t hi = lo + len < n ? lo + len : n;
@@ -235,12 +243,21 @@ static double sum_squares(const float *g, size_t n, int nt)
     return s;
 }
 
-static void scale(float *g_, size_t n, float c, int nt)
+static inline void scale_kernel(size_t lo, size_t hi, float *restrict g, float c)
 {
-    float *restrict g = g_;
-    DS__OMP_LOOP
-    for (size_t i = 0; i < n; i++)
+    DS__OMP_SIMD
+    for (size_t i = lo; i < hi; i++)
         g[i] *= c;
+}
+
+static void scale(float *g, size_t n, float c, int nt)
+{
+    const int team = ds__team(n, nt);
+    DS__OMP_FOR(team)
+    for (int b = 0; b < team; b++) {
+        const ds__range r = ds__block(n, team, b);
+        scale_kernel(r.lo, r.hi, g, c);
+    }
 }
 
 /* Global L2 norm over every running group's gradient, as clip_grad_norm_
@@ -271,10 +288,18 @@ static ds_status clip_gradients(ds_optim *opt)
 
 static ds__step step_of(const ds_optim *opt, ds__group *g)
 {
-    ds__step st = {g->pg.n, g->pg.x, g->pg.g, g->x0,          {NULL},
-                   &g->p,   g->lr,   g->step, &g->mu_product, threads_of(opt)};
-    for (int b = 0; b < g->nbuf; b++)
-        st.s[b] = g->s[b];
+    ds__step st = {
+        .n = g->pg.n,
+        .x = g->pg.x,
+        .g = g->pg.g,
+        .x0 = g->x0,
+        .p = &g->p,
+        .lr = g->lr,
+        .t = g->step,
+        .mu_product = &g->mu_product,
+        .threads = threads_of(opt),
+    };
+    memcpy(st.s, g->s, sizeof st.s);
     return st;
 }
 
@@ -305,11 +330,21 @@ ds_status ds_optim_step(ds_optim *opt)
 /* dst = src on the OpenMP team, with the rule loops' static schedule: a
  * serial memcpy left one core idle and made the look-ahead and line-search
  * steps slower at two threads than at one. */
-DS__CLONES static void copy_floats(float *restrict dst, const float *restrict src, size_t n, int nt)
+static inline void copy_kernel(size_t lo, size_t hi, float *restrict dst, const float *restrict src)
 {
-    DS__OMP_LOOP
-    for (size_t i = 0; i < n; i++)
+    DS__OMP_SIMD
+    for (size_t i = lo; i < hi; i++)
         dst[i] = src[i];
+}
+
+DS__CLONES static void copy_floats(float *dst, const float *src, size_t n, int nt)
+{
+    const int team = ds__team(n, nt);
+    DS__OMP_FOR(team)
+    for (int b = 0; b < team; b++) {
+        const ds__range r = ds__block(n, team, b);
+        copy_kernel(r.lo, r.hi, dst, src);
+    }
 }
 
 /* x0 = x (save) or x = x0 (restore) for every running group. */
@@ -531,7 +566,7 @@ size_t ds_opt_bytes_per_param(const ds_opt_params *p)
      * pass reads again counts again (it is out of cache at this size).
      * A plain rule makes one pass: x read + write, g read, each buffer
      * read + write. */
-    const size_t nbuf = (size_t)r->buffers(p, bufs);
+    const size_t nbuf = (size_t)ds__rule_buffers(r, p, bufs);
     size_t floats = 3 + 2 * nbuf;
     /* Look-ahead rules make two passes. The look-ahead pass reads x and the
      * one buffer it steps along (velocity) and writes x0 and x: 4. The
