@@ -75,9 +75,21 @@ static const char *type_name(mode_t m)
     return S_ISDIR(m) ? "a directory" : S_ISBLK(m) ? "a block device" : "not a file or a stream";
 }
 
+static int is_stream(mode_t m)
+{
+    return S_ISCHR(m) || S_ISFIFO(m) || S_ISSOCK(m);
+}
+
 ds_status ds__afile_target(const char *path, ds__target *t)
 {
     memset(t, 0, sizeof *t);
+    /* A stream is opened through its links as given: /dev/stdout's link
+     * (/proc/self/fd/1) reads "pipe:[1234]" for a pipe, no path to follow. */
+    if (stat(path, &t->st) == 0 && is_stream(t->st.st_mode)) {
+        t->kind = DS__TARGET_STREAM;
+        t->path = strdup(path);
+        return t->path ? DS_OK : ds__nomem("a file name", strlen(path) + 1);
+    }
     int exists;
     ds_status s = follow(path, &t->path, &t->st, &exists);
     if (s != DS_OK) return s;
@@ -87,8 +99,6 @@ ds_status ds__afile_target(const char *path, ds__target *t)
         t->kind = DS__TARGET_NEW;
     } else if (S_ISREG(m)) {
         t->kind = DS__TARGET_FILE;
-    } else if (S_ISCHR(m) || S_ISFIFO(m) || S_ISSOCK(m)) {
-        t->kind = DS__TARGET_STREAM;
     } else {
         s = ds__fail(DS_ERR_INVALID, "'%s' is %s: refused as an output (give a file name)", t->path,
                      type_name(m));
