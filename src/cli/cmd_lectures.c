@@ -15,7 +15,7 @@ static struct {
 } o;
 
 static const ds_arg lectures_args[] = {
-    {"output", DS_ARG_STRING, &o.output, "FILE", "the HTML page to write (required)"},
+    {"output", DS_ARG_STRING, &o.output, "FILE", "the HTML page to write (required; - for stdout)"},
     {"tune-data", DS_ARG_STRING, &o.tune_data, "SPEC",
      "data of the learning-rate sweep (default fashion-mnist:limit=3000, else blobs)"},
     {NULL, 0, NULL, NULL, NULL},

@@ -36,7 +36,7 @@ static const ds_arg plot_args[] = {
     {"start", DS_ARG_STRING, &o.start, "X,Y", "start point of every optimizer"},
     {"steps", DS_ARG_INT, &o.steps, "N", "updates per optimizer, 0..100000 (default 100)"},
     {"schedule", DS_ARG_STRING, &o.schedule, "S", "learning-rate schedule for every optimizer"},
-    {"output", DS_ARG_STRING, &o.output, "FILE", "the SVG file to write (required)"},
+    {"output", DS_ARG_STRING, &o.output, "FILE", "the SVG file to write (required; - for stdout)"},
     {"window", DS_ARG_STRING, &o.window, "X0,X1,Y0,Y1", "plot window (default: the function's)"},
     {"view", DS_ARG_STRING, &o.view, "V", "contour (default) or surface (3-D)"},
     {"angle", DS_ARG_STRING, &o.angle, "AZ,EL", "surface view angles in degrees (default -50,35)"},

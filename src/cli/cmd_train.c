@@ -43,7 +43,7 @@ static const ds_arg train_args[] = {
     {"plateau", DS_ARG_DOUBLE, &o.plateau, "FACTOR",
      "multiply lr by FACTOR after an epoch whose val loss rose"},
     {"ema", DS_ARG_DOUBLE, &o.ema, "DECAY", "evaluate and save an EMA of the weights"},
-    {"log", DS_ARG_STRING, &o.log, "FILE.csv", "write one CSV row per epoch"},
+    {"log", DS_ARG_STRING, &o.log, "FILE.csv", "write one CSV row per epoch (- for stdout)"},
     {"json", DS_ARG_FLAG, &o.json, NULL, "print a final JSON object on stdout"},
     {"save", DS_ARG_STRING, &o.save, "FILE", "save the trained model and optimizer state"},
     {"resume", DS_ARG_STRING, &o.resume, "FILE", "continue the run saved in FILE"},

@@ -37,7 +37,8 @@ static const ds_arg tune_args[] = {
     {"lrs", DS_ARG_STRING, &o.lrs, "A/B/...",
      "rates of the first sweep (default 0.0001/0.001/0.01/0.1/1)"},
     {"coarse-only", DS_ARG_FLAG, &o.coarse_only, NULL, "skip the finer search around the best"},
-    {"plot", DS_ARG_STRING, &o.plot, "FILE.svg", "draw loss against learning rate (log x)"},
+    {"plot", DS_ARG_STRING, &o.plot, "FILE.svg",
+     "draw loss against learning rate (log x; - for stdout)"},
     {NULL, 0, NULL, NULL, NULL},
 };
 
