@@ -207,9 +207,8 @@ ds_status ds_cli_open_output(ds__afile *a, const char *path)
 {
     if (!is_dash(path)) return ds__afile_open(a, path, DS__AFILE_STREAM_OK);
     memset(a, 0, sizeof *a);
-    if (!kept_stdout) kept_stdout = fdopen(dup(STDOUT_FILENO), "wb"); /* not set aside */
     if (!kept_stdout || !(a->path = strdup("standard output")))
-        return ds__fail(DS_ERR_IO, "cannot write to standard output");
+        return ds__fail(DS_ERR_IO, "standard output was not set aside for this output");
     a->f = kept_stdout;
     kept_stdout = NULL; /* a owns it */
     return DS_OK;
