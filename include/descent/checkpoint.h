@@ -82,7 +82,9 @@ ds_status ds_ckpt_get_f64(const ds_ckpt *c, const char *name, double *v);
 size_t ds_ckpt_count(const ds_ckpt *c);
 const char *ds_ckpt_name(const ds_ckpt *c, size_t i);
 
-/* Writes the checkpoint to `path` atomically. DS_ERR_IO naming the file; on
+/* Writes the checkpoint to `path` atomically, keeping the file's mode (a
+ * symlink's target is replaced; a device or FIFO is written in place; a
+ * directory is refused with DS_ERR_INVALID). DS_ERR_IO naming the file; on
  * failure the previous file at `path`, if any, is untouched. */
 ds_status ds_ckpt_save(const ds_ckpt *c, const char *path);
 

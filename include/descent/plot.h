@@ -47,8 +47,10 @@ void ds_strbuf_free(ds_strbuf *b);
 ds_status ds_strbuf_write(const ds_strbuf *b, FILE *f);
 
 /* Writes the text to `path` atomically: a temporary file in the same folder,
- * fsync, then rename over `path`. On any failure the temporary file is
- * removed and `path` is untouched (DS_ERR_IO naming the path). */
+ * fsync, then rename over `path` (keeping its mode; a symlink's target is
+ * replaced; a device or FIFO is written in place; a directory is refused
+ * with DS_ERR_INVALID). On any failure the temporary file is removed and
+ * `path` is untouched (DS_ERR_IO naming the path). */
 ds_status ds_strbuf_save(const ds_strbuf *b, const char *path);
 
 /* ---- options --------------------------------------------------------- */

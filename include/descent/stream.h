@@ -59,7 +59,9 @@ typedef struct ds_stream_writer ds_stream_writer;
 
 /* Starts a stream file at `path` (written to a temporary file beside it and
  * renamed over it by _commit, so a reader never sees a partial file and a
- * failure leaves any previous file intact). Shapes as ds_dataset_create;
+ * failure leaves any previous file intact). `path` must be a file or a
+ * symlink to one: its header is rewritten at the end, so a device, FIFO or
+ * directory is refused with DS_ERR_INVALID. Shapes as ds_dataset_create;
  * block_rows 0 = DS_STREAM_BLOCK_ROWS. On failure *out is NULL. */
 ds_status ds_stream_writer_open(const char *path, size_t features, int32_t classes, size_t outputs,
                                 size_t block_rows, ds_stream_writer **out);

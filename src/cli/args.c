@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static const ds_arg *find_arg(const ds_command *cmd, const char *name, size_t len)
 {
@@ -147,20 +145,6 @@ int ds_cli_lib_error(const ds_command *cmd, int code)
 int ds_cli_option_error(const ds_command *cmd, const char *opt)
 {
     return ds_cli_usage_error(cmd, "--%s: %s", opt, ds_last_error());
-}
-
-int ds_cli_check_output(const ds_command *cmd, const char *opt, const char *path)
-{
-    if (!path) return -1;
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    struct stat st;
-    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + (slash == path) : 1,
-             slash ? path : ".");
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(dir, W_OK) != 0)
-        return ds_cli_usage_error(cmd, "--%s %s: folder '%s' does not exist or is not writable",
-                                  opt, path, dir);
-    return -1;
 }
 
 int ds_cli_parse_pair(const char *s, double *x, double *y)

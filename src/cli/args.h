@@ -28,7 +28,7 @@ typedef struct ds_arg_list {
 } ds_arg_list;
 
 typedef struct ds_arg {
-    const char *name;    /* long name without dashes: "steps" for --steps */
+    const char *name; /* long name without dashes: "steps" for --steps */
     ds_arg_kind kind;
     void *dst;
     const char *metavar; /* "N", "SPEC", ... (NULL for flags) */
@@ -74,12 +74,6 @@ int ds_cli_lib_error(const ds_command *cmd, int code);
  * + ds_last_error() ("descent trace: --opt: adam: beta2 must be ...") and
  * returns DS_EXIT_USAGE, so every command names the option the same way. */
 int ds_cli_option_error(const ds_command *cmd, const char *opt);
-
-/* An output file's folder must exist and be writable: checked before any
- * work, so bad input fails fast with exit status 2 and nothing written.
- * Prints "descent CMD: --OPT PATH: folder ... is not writable" and returns
- * DS_EXIT_USAGE, or returns -1 if the folder is fine or path is NULL. */
-int ds_cli_check_output(const ds_command *cmd, const char *opt, const char *path);
 
 /* Parses "X,Y" (negative numbers allowed) into two doubles; 0 on success. */
 int ds_cli_parse_pair(const char *s, double *x, double *y);

@@ -4,6 +4,7 @@
  * can be made; the file appears atomically when complete, and bad input
  * writes nothing. */
 #include "commands.h"
+#include "outputs.h"
 
 #include "descent/stream.h"
 
@@ -72,7 +73,8 @@ static int params(const char *kind, ds_stream_gen_params *p)
     if (!isnan(o.noise)) p->noise = o.noise;
     if (!isnan(o.spread)) p->spread = o.spread;
     p->seed = (uint64_t)o.seed;
-    return ds_cli_check_output(&gen_cmd, "output", o.output);
+    ds_cli_file out = {"output", o.output, 0, 0}; /* its header is rewritten: a file */
+    return ds_cli_check_outputs(&gen_cmd, &out, 1, NULL, 0);
 }
 
 static int run_gen(int argc, char **argv)

@@ -2,10 +2,12 @@
  * of the lectures (descent/report.h) and writes one self-contained HTML page,
  * atomically, so a failed run never leaves a partial or clobbered file. */
 #include "commands.h"
+#include "outputs.h"
 
 #include "descent/report.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 static struct {
@@ -13,7 +15,7 @@ static struct {
 } o;
 
 static const ds_arg lectures_args[] = {
-    {"output", DS_ARG_STRING, &o.output, "FILE", "the HTML page to write (required)"},
+    {"output", DS_ARG_STRING, &o.output, "FILE", "the HTML page to write (required; - for stdout)"},
     {"tune-data", DS_ARG_STRING, &o.tune_data, "SPEC",
      "data of the learning-rate sweep (default fashion-mnist:limit=3000, else blobs)"},
     {NULL, 0, NULL, NULL, NULL},
@@ -47,20 +49,23 @@ static int run_lectures(int argc, char **argv)
     int rc = ds_cli_parse(&lectures_cmd, argc, argv, NULL);
     if (rc >= 0) return rc;
     if (!o.output) return ds_cli_usage_error(&lectures_cmd, "missing -o/--output FILE.html");
-    if ((rc = ds_cli_check_output(&lectures_cmd, "output", o.output)) >= 0) return rc;
+    ds_cli_file out = {"output", o.output, DS_CLI_STREAM | DS_CLI_STDOUT, 0};
+    ds_cli_file in = {"tune-data", o.tune_data ? o.tune_data : "fashion-mnist", DS_CLI_SPEC, 0};
+    if ((rc = ds_cli_check_outputs(&lectures_cmd, &out, 1, &in, 1)) >= 0) return rc;
     ds_report_params p = ds_report_default_params();
     p.tune_data = o.tune_data;
     ds_strbuf page = {0};
     double t0 = now();
     ds_status st = ds_report_lectures(&page, &p);
-    if (st == DS_OK) st = ds_strbuf_save(&page, o.output);
+    if (st == DS_OK) st = ds_cli_save(&page, o.output);
     size_t bytes = page.len;
     ds_strbuf_free(&page);
     if (st != DS_OK)
         return ds_cli_lib_error(&lectures_cmd, st == DS_ERR_INVALID || st == DS_ERR_PARSE
                                                    ? DS_EXIT_USAGE
                                                    : DS_EXIT_FAIL);
-    printf("wrote %s: %d sections, %.0f KB in %.1f s\n", o.output, ds_report_section_count(),
+    printf("wrote %s: %d sections, %.0f KB in %.1f s\n",
+           strcmp(o.output, "-") ? o.output : "standard output", ds_report_section_count(),
            (double)bytes / 1024, now() - t0);
     return fflush(stdout) == 0 ? DS_EXIT_OK : DS_EXIT_FAIL;
 }

@@ -4,6 +4,7 @@
  * `descent train --log` files. The figure is rendered in memory and written
  * atomically, so bad input or a failure never leaves a partial file. */
 #include "commands.h"
+#include "outputs.h"
 
 #include "../core/internal.h"
 #include "descent/functions.h"
@@ -35,7 +36,7 @@ static const ds_arg plot_args[] = {
     {"start", DS_ARG_STRING, &o.start, "X,Y", "start point of every optimizer"},
     {"steps", DS_ARG_INT, &o.steps, "N", "updates per optimizer, 0..100000 (default 100)"},
     {"schedule", DS_ARG_STRING, &o.schedule, "S", "learning-rate schedule for every optimizer"},
-    {"output", DS_ARG_STRING, &o.output, "FILE", "the SVG file to write (required)"},
+    {"output", DS_ARG_STRING, &o.output, "FILE", "the SVG file to write (required; - for stdout)"},
     {"window", DS_ARG_STRING, &o.window, "X0,X1,Y0,Y1", "plot window (default: the function's)"},
     {"view", DS_ARG_STRING, &o.view, "V", "contour (default) or surface (3-D)"},
     {"angle", DS_ARG_STRING, &o.angle, "AZ,EL", "surface view angles in degrees (default -50,35)"},
@@ -103,7 +104,7 @@ static int fill_opts(ds_plot_opts *po)
 /* Saves the figure if rendering (st) went well; the exit status. */
 static int finish(ds_status st, ds_strbuf *svg)
 {
-    if (st == DS_OK) st = ds_strbuf_save(svg, o.output);
+    if (st == DS_OK) st = ds_cli_save(svg, o.output);
     ds_strbuf_free(svg);
     if (st == DS_OK) return DS_EXIT_OK;
     return ds_cli_lib_error(&plot_cmd, st == DS_ERR_INVALID ? DS_EXIT_USAGE : DS_EXIT_FAIL);
@@ -272,6 +273,16 @@ static int plot_paths(ds_plot_opts *po)
     return rc;
 }
 
+/* -o against itself and the --log files it reads. */
+static int check_files(const ds_arg_list *files)
+{
+    ds_cli_file out = {"output", o.output, DS_CLI_STREAM | DS_CLI_STDOUT, 0};
+    ds_cli_file in[DS_ARG_LIST_MAX];
+    for (int i = 0; i < files->n; i++)
+        in[i] = (ds_cli_file){"log", files->v[i], 0, 0};
+    return ds_cli_check_outputs(&plot_cmd, &out, 1, in, files->n);
+}
+
 static int run_plot(int argc, char **argv)
 {
     memset(&o, 0, sizeof o);
@@ -289,7 +300,7 @@ static int run_plot(int argc, char **argv)
     if (rc < 0 && o.log && (o.fn || o.opt.n || o.start || o.loss || o.animate || o.view))
         rc = ds_cli_usage_error(&plot_cmd, "--log plots files only: drop --fn, --opt, --start, "
                                            "--loss, --animate and --view");
-    if (rc < 0) rc = ds_cli_check_output(&plot_cmd, "output", o.output);
+    if (rc < 0) rc = check_files(&files);
     if (rc < 0) rc = fill_opts(&po);
     if (rc < 0) rc = o.log ? plot_logs(&files, &po) : plot_paths(&po);
     return rc;

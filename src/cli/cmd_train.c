@@ -4,13 +4,15 @@
  * --checkpoint files appear only once training has produced them, each
  * written atomically, so bad input never creates or clobbers a file. */
 #include "commands.h"
+#include "outputs.h"
 #include "progress.h"
 #include "train_opts.h"
 
-#include "../core/atomic_file.h"
+#include "../core/internal.h"
 #include "descent/dist.h"
 #include "descent/train.h"
 
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -42,7 +44,7 @@ static const ds_arg train_args[] = {
     {"plateau", DS_ARG_DOUBLE, &o.plateau, "FACTOR",
      "multiply lr by FACTOR after an epoch whose val loss rose"},
     {"ema", DS_ARG_DOUBLE, &o.ema, "DECAY", "evaluate and save an EMA of the weights"},
-    {"log", DS_ARG_STRING, &o.log, "FILE.csv", "write one CSV row per epoch"},
+    {"log", DS_ARG_STRING, &o.log, "FILE.csv", "write one CSV row per epoch (- for stdout)"},
     {"json", DS_ARG_FLAG, &o.json, NULL, "print a final JSON object on stdout"},
     {"save", DS_ARG_STRING, &o.save, "FILE", "save the trained model and optimizer state"},
     {"resume", DS_ARG_STRING, &o.resume, "FILE", "continue the run saved in FILE"},
@@ -81,6 +83,8 @@ typedef struct run {
     ds_train_job job;
     char *log;
     size_t log_len;
+    int log_stream;    /* --log is "-", a device or a FIFO: rows go there as they come */
+    ds__afile log_out; /* that stream, open from the first row */
     ds_progress bar;
     int64_t rollbacks; /* divergence rollbacks reported so far */
     int log_failed;    /* --log could not be written: reported, exit 1 */
@@ -148,11 +152,17 @@ static int options(run *r)
     if ((rc = ds_train_opts_resolve(&train_cmd, &o.t, r->ck, &r->job)) >= 0 ||
         (rc = run_options(r)) >= 0)
         return rc;
-    if ((rc = ds_cli_check_output(&train_cmd, "log", o.log)) >= 0 ||
-        (rc = ds_cli_check_output(&train_cmd, "save", o.save)) >= 0 ||
-        (rc = ds_cli_check_output(&train_cmd, "checkpoint", o.checkpoint)) >= 0)
-        return rc;
-    return -1;
+    if (o.json && o.log && strcmp(o.log, "-") == 0)
+        return ds_cli_usage_error(&train_cmd, "--log - and --json both write standard output: "
+                                              "give --log a path");
+    ds_cli_file out[] = {{"log", o.log, DS_CLI_STREAM | DS_CLI_STDOUT, 0},
+                         {"save", o.save, DS_CLI_STREAM | DS_CLI_CKPT, 0},
+                         {"checkpoint", o.checkpoint, DS_CLI_CKPT, 0}};
+    ds_cli_file in[] = {{"data", r->job.data_spec, DS_CLI_SPEC, 0},
+                        {"resume", o.resume, DS_CLI_CKPT, 0}};
+    rc = ds_cli_check_outputs(&train_cmd, out, 3, in, 2);
+    r->log_stream = out[0].stream;
+    return rc;
 }
 
 /* Data, split, model, trainer and the resumed state. */
@@ -169,8 +179,21 @@ static int build(run *r)
     return -1;
 }
 
-/* Appends the epoch's row and rewrites the whole log atomically, so a
- * reader never sees half a row. */
+/* The log from byte `from` on: to a stream only the new bytes, as they
+ * come; to a file the whole log, rewritten atomically, so a reader never
+ * sees half a row. */
+static ds_status log_write(run *r, size_t from)
+{
+    if (!r->log_stream) return ds__write_file_atomic(o.log, r->log, r->log_len);
+    ds_status s = r->log_out.f ? DS_OK : ds_cli_open_output(&r->log_out, o.log);
+    if (s == DS_OK &&
+        (fwrite(r->log + from, 1, r->log_len - from, r->log_out.f) != r->log_len - from ||
+         fflush(r->log_out.f) != 0))
+        s = ds__fail(DS_ERR_IO, "cannot write '%s': %s", r->log_out.path, strerror(errno));
+    return s;
+}
+
+/* Appends the epoch's row to the log. */
 static int log_epoch(run *r, const ds_train_progress *p)
 {
     char row[512];
@@ -186,9 +209,10 @@ static int log_epoch(run *r, const ds_train_progress *p)
     char *grown = realloc(r->log, r->log_len + add + 1);
     if (grown) {
         r->log = grown;
+        size_t from = r->log_len;
         if (!r->log_len) r->log_len = (size_t)sprintf(r->log, "%s", head);
         r->log_len += (size_t)sprintf(r->log + r->log_len, "%s", row);
-        if (ds__write_file_atomic(o.log, r->log, r->log_len) == DS_OK) return 0;
+        if (log_write(r, from) == DS_OK) return 0;
     }
     /* reported here: the trainer's "stopped on request" would hide it */
     ds_progress_clear(&r->bar);
@@ -332,11 +356,15 @@ static int train_and_report(run *r)
     return fflush(stdout) == 0 ? DS_EXIT_OK : DS_EXIT_FAIL;
 }
 
-static void cleanup(run *r)
+/* Closes a --log stream; a failure there fails a run that went well. */
+static int cleanup(run *r, int rc)
 {
+    if (r->log_out.f && ds__afile_commit(&r->log_out) != DS_OK && rc == DS_EXIT_OK)
+        rc = ds_cli_lib_error(&train_cmd, DS_EXIT_FAIL);
     ds_train_job_free(&r->job);
     ds_ckpt_free(r->ck);
     free(r->log);
+    return rc;
 }
 
 static int run_train(int argc, char **argv)
@@ -352,8 +380,7 @@ static int run_train(int argc, char **argv)
         rc = build(&r);
     }
     if (rc < 0) rc = train_and_report(&r);
-    cleanup(&r);
-    return rc;
+    return cleanup(&r, rc);
 }
 
 const ds_subcommand ds_cmd_train = {&train_cmd, run_train};

@@ -5,6 +5,7 @@
  * validation share, never on the test set. The search is the library's
  * (descent/report.h, ds_tune_search). */
 #include "commands.h"
+#include "outputs.h"
 #include "train_opts.h"
 
 #include "../core/internal.h"
@@ -36,7 +37,8 @@ static const ds_arg tune_args[] = {
     {"lrs", DS_ARG_STRING, &o.lrs, "A/B/...",
      "rates of the first sweep (default 0.0001/0.001/0.01/0.1/1)"},
     {"coarse-only", DS_ARG_FLAG, &o.coarse_only, NULL, "skip the finer search around the best"},
-    {"plot", DS_ARG_STRING, &o.plot, "FILE.svg", "draw loss against learning rate (log x)"},
+    {"plot", DS_ARG_STRING, &o.plot, "FILE.svg",
+     "draw loss against learning rate (log x; - for stdout)"},
     {NULL, 0, NULL, NULL, NULL},
 };
 
@@ -95,7 +97,7 @@ static int save_plot(const ds_tune_trial *t, int n, int ncoarse)
     ds_plot_opts po = ds_plot_default_opts();
     po.title = "Learning-rate search";
     ds_status st = ds_tune_plot(&b, t, n, ncoarse, &po);
-    if (st == DS_OK) st = ds_strbuf_save(&b, o.plot);
+    if (st == DS_OK) st = ds_cli_save(&b, o.plot);
     ds_strbuf_free(&b);
     return st == DS_OK ? -1 : ds_cli_lib_error(&tune_cmd, DS_EXIT_FAIL);
 }
@@ -129,9 +131,11 @@ static int run_tune(int argc, char **argv)
     memcpy(lrs, ds_tune_coarse_lrs, sizeof(double) * DS_TUNE_COARSE);
     if (o.lrs && (nl = parse_lrs(o.lrs, lrs)) < 0) return DS_EXIT_USAGE;
     ds_train_job job = {0};
-    if ((rc = ds_train_opts_resolve(&tune_cmd, &o.t, NULL, &job)) >= 0 ||
-        (rc = ds_cli_check_output(&tune_cmd, "plot", o.plot)) >= 0)
-        return rc;
+    ds_cli_file out = {"plot", o.plot, DS_CLI_STREAM | DS_CLI_STDOUT, 0};
+    ds_cli_file in = {"data", NULL, DS_CLI_SPEC, 0};
+    if ((rc = ds_train_opts_resolve(&tune_cmd, &o.t, NULL, &job)) >= 0) return rc;
+    in.path = job.data_spec;
+    if ((rc = ds_cli_check_outputs(&tune_cmd, &out, 1, &in, 1)) >= 0) return rc;
     if ((rc = ds_train_job_load(&tune_cmd, &job)) < 0) {
         ds_tune_setup s = {.model_spec = job.model_spec,
                            .mp = job.mp,

@@ -1,40 +1,85 @@
-/* atomic_file.h - crash-safe output: a file is either the old version or the
- * complete new one, never a mix (private to the library).
+/* atomic_file.h - crash-safe output that never harms what is at the path
+ * (private to the library).
  *
- * Protocol (the one SQLite and LevelDB rely on, see rename(2) and
- * https://lwn.net/Articles/457667/): write a temporary file in the SAME
- * folder (rename is atomic only within one file system), fsync it, rename it
- * over the target, then fsync the folder so the new directory entry itself
- * survives a crash. A failure at any point leaves the target untouched and
- * removes the temporary file. */
+ * The target is looked at first (lstat, as git's lockfile, coreutils'
+ * install and SQLite do), then:
+ * - nothing there, or a regular file: the protocol SQLite and LevelDB rely
+ *   on (see rename(2) and https://lwn.net/Articles/457667/): write a
+ *   temporary file in the SAME folder (rename is atomic only within one file
+ *   system), fsync it, rename it over the target, then fsync the folder so
+ *   the new directory entry itself survives a crash. A reader sees the old
+ *   version or the complete new one, never a mix; a failure at any point
+ *   leaves the target untouched and removes the temporary file. A replaced
+ *   file keeps its permission bits, and its owner and group when running as
+ *   root; a new file gets 0666 minus the umask, as `>` in a shell.
+ * - a symlink: followed (chains too, up to 40 links; a dangling link names
+ *   the file to create) and its final target replaced as above, so the link
+ *   stays a link and points at the new content.
+ * - a character device, a FIFO or a socket: a stream, opened and written in
+ *   place (no O_CREAT, no O_TRUNC, never renamed over); a socket is
+ *   connected to (AF_UNIX, SOCK_STREAM). Bytes already written to a stream
+ *   cannot be taken back, so a failure there may leave part of the output.
+ *   Only where the caller allows it (DS__AFILE_STREAM_OK): an output that
+ *   is re-read or seeked must be a file.
+ * - a directory, a block device or anything else: refused (DS_ERR_INVALID
+ *   naming the path and its type), nothing touched. */
 #ifndef DESCENT_ATOMIC_FILE_H
 #define DESCENT_ATOMIC_FILE_H
 
 #include "descent/error.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
+
+/* What writing to a path does, from ds__afile_target. */
+typedef enum ds__target_kind {
+    DS__TARGET_NEW,    /* nothing there yet: a new file is created */
+    DS__TARGET_FILE,   /* a regular file: replaced atomically */
+    DS__TARGET_STREAM, /* a character device, FIFO or socket: written in place */
+} ds__target_kind;
+
+typedef struct ds__target {
+    ds__target_kind kind;
+    char *path;     /* the path with every symlink followed (owned) */
+    struct stat st; /* of that file; zeroed for DS__TARGET_NEW */
+} ds__target;
+
+/* Looks at `path` without changing anything: follows symlinks and stats
+ * what they lead to. DS_ERR_INVALID for a directory, a block device or
+ * another type (the message names the path and the type), or a symlink
+ * loop; DS_ERR_IO when the path cannot be examined; DS_ERR_NOMEM. On
+ * failure *t is zeroed. Release with ds__target_free. */
+ds_status ds__afile_target(const char *path, ds__target *t);
+void ds__target_free(ds__target *t);
+
+/* ds__afile_open flags. */
+enum { DS__AFILE_STREAM_OK = 1 }; /* a device, FIFO or socket is written in place */
 
 typedef struct ds__afile {
     FILE *f;    /* write here between _open and _commit/_abort */
-    char *path; /* the target (owned copy) */
-    char *tmp;  /* the temporary file's name (owned) */
+    char *path; /* the file written: the target, symlinks followed (owned) */
+    char *tmp;  /* the temporary file's name (owned); NULL for a stream */
 } ds__afile;
 
-/* Creates PATH.tmp.XXXXXX next to path and opens it for writing. On failure
- * (DS_ERR_IO naming the folder, DS_ERR_NOMEM) *a is zeroed and nothing exists. */
-ds_status ds__afile_open(ds__afile *a, const char *path);
+/* Opens the output `path` as described above: for a file, creates
+ * TARGET.tmp.XXXXXX next to the target; for a stream (with
+ * DS__AFILE_STREAM_OK, else DS_ERR_INVALID), opens it in place (a FIFO
+ * waits for its reader, as `>` in a shell does). On failure (DS_ERR_INVALID,
+ * DS_ERR_IO naming the path, DS_ERR_NOMEM) *a is zeroed and nothing exists. */
+ds_status ds__afile_open(ds__afile *a, const char *path, int flags);
 
 /* Flushes, fsyncs, closes and renames the temporary file over the target,
- * then fsyncs the folder. Always releases *a; on failure (DS_ERR_IO naming
- * the file and the errno text) the temporary file is removed and the target
- * keeps its previous content. */
+ * then fsyncs the folder; a stream is flushed and closed. Always releases
+ * *a; on failure (DS_ERR_IO naming the file and the errno text) the
+ * temporary file is removed and the target keeps its previous content. */
 ds_status ds__afile_commit(ds__afile *a);
 
 /* Closes and removes the temporary file; the target is untouched. Safe on a
  * zeroed or already released *a. */
 void ds__afile_abort(ds__afile *a);
 
-/* Writes `len` bytes as the whole new content of `path`, atomically. */
+/* Writes `len` bytes as the whole new content of `path`: atomically for a
+ * file, in place for a stream (DS__AFILE_STREAM_OK). */
 ds_status ds__write_file_atomic(const char *path, const void *data, size_t len);
 
 #endif

@@ -138,7 +138,7 @@ ds_status ds_stream_writer_open(const char *path, size_t features, int32_t class
     ds_stream_writer *w = calloc(1, sizeof *w);
     if (!w) return ds__nomem("stream writer", sizeof *w);
     w->h = h;
-    ds_status s = ds__afile_open(&w->f, path);
+    ds_status s = ds__afile_open(&w->f, path, 0); /* its header is rewritten: a file */
     unsigned char head[DS_STREAM_HEADER_SIZE];
     encode(&h, head); /* rows 0 for now: an unfinished file never validates */
     if (s == DS_OK && fwrite(head, 1, sizeof head, w->f.f) != sizeof head)
