@@ -95,6 +95,15 @@ typedef struct run {
 static void resumed_outputs(run *r)
 {
     const char *rec = ds_ckpt_find(r->ck, "out.checkpoint", DS_CKPT_TEXT, NULL);
+    if (rec && !o.checkpoint && o.save && ds_cli_same_file(o.save, rec)) {
+        /* --save names the recorded checkpoint: one output, written at the end */
+        if (ds_dist_rank() == 0)
+            fprintf(stderr,
+                    "descent train: note: --save %s is the recorded checkpoint: it is "
+                    "written at the end only\n",
+                    o.save);
+        rec = NULL;
+    }
     if (!o.checkpoint && rec) {
         o.checkpoint = rec;
         if (o.every == DS_UNSET_L) o.every = ds_cli_ck_i64(r->ck, "out.checkpoint_every", 0);

@@ -90,6 +90,27 @@ static int same_output(const out_id *a, const out_id *b)
            (!a->base || strcmp(a->base, b->base) == 0);
 }
 
+/* The path's identity: the file's stat (symlinks followed), else its
+ * folder's and its name (a file not made yet); 0 on success. */
+static int path_id(const char *path, struct stat *st, const char **base)
+{
+    *base = NULL;
+    if (stat(path, st) == 0) return 0;
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + (slash == path) : 1,
+             slash ? path : ".");
+    *base = slash ? slash + 1 : path;
+    return stat(dir, st);
+}
+
+int ds_cli_same_file(const char *a, const char *b)
+{
+    out_id x = {0}, y = {0};
+    return path_id(a, &x.st, &x.base) == 0 && path_id(b, &y.st, &y.base) == 0 &&
+           same_output(&x, &y);
+}
+
 /* What an input is compared with. */
 typedef struct inputs {
     const ds_command *cmd;

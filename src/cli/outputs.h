@@ -50,6 +50,10 @@ typedef struct ds_cli_file {
 int ds_cli_check_outputs(const ds_command *cmd, ds_cli_file *out, int nout, const ds_cli_file *in,
                          int nin);
 
+/* 1 if the paths a and b name the same file (an existing one by device and
+ * inode, symlinks followed; one not made yet by its folder and name). */
+int ds_cli_same_file(const char *a, const char *b);
+
 /* Opens the output `path` (DS__AFILE_STREAM_OK); "-" is the standard
  * output kept by ds_cli_check_outputs. Close with ds__afile_commit. */
 ds_status ds_cli_open_output(ds__afile *a, const char *path);
