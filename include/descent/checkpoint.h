@@ -82,8 +82,10 @@ ds_status ds_ckpt_get_f64(const ds_ckpt *c, const char *name, double *v);
 size_t ds_ckpt_count(const ds_ckpt *c);
 const char *ds_ckpt_name(const ds_ckpt *c, size_t i);
 
-/* Writes the checkpoint to `path` atomically. DS_ERR_IO naming the file; on
- * failure the previous file at `path`, if any, is untouched. */
+/* Writes the checkpoint to `path` atomically. DS_ERR_IO naming the file
+ * (also when its folder has less free space than the file needs: checked
+ * before the temporary file is created); on failure the previous file at
+ * `path`, if any, is untouched. */
 ds_status ds_ckpt_save(const ds_ckpt *c, const char *path);
 
 /* Reads a checkpoint into *out (the caller frees it). On failure *out is

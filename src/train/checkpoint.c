@@ -210,6 +210,10 @@ static size_t payload_size(const ds_ckpt *c)
 ds_status ds_ckpt_save(const ds_ckpt *c, const char *path)
 {
     size_t psize = payload_size(c);
+    /* before the temporary file exists: a full disk fails here, naming the
+     * cause, with the previous checkpoint untouched and nothing to clean */
+    ds_status s = ds__check_disk(path, HEADER_SIZE + psize);
+    if (s != DS_OK) return s;
     unsigned char *buf = malloc(HEADER_SIZE + psize), *p = buf + HEADER_SIZE;
     if (!buf) return ds__nomem("a checkpoint", HEADER_SIZE + psize);
     for (size_t i = 0; i < c->n; i++) {
@@ -229,7 +233,7 @@ ds_status ds_ckpt_save(const ds_ckpt *c, const char *path)
     put_u64(buf + 16, psize);
     put_u32(buf + 24, crc_of(buf + HEADER_SIZE, psize));
     put_u32(buf + 28, crc_of(buf, 28));
-    ds_status s = ds__write_file_atomic(path, buf, HEADER_SIZE + psize);
+    s = ds__write_file_atomic(path, buf, HEADER_SIZE + psize);
     free(buf);
     return s;
 }
