@@ -4,10 +4,11 @@
 # message giving the bytes needed and free; the previous checkpoint stays
 # byte for byte and no temporary file appears. The tmpfs is mounted in a
 # private mount namespace (unshare -m), so it vanishes with the test.
+self=$(realpath "$0") # common.bash changes the folder
 source "$(dirname "$0")/lib/common.bash"
 
 if [ -z "${DS_PRIVATE_MOUNTS:-}" ]; then
-    exec env DS_PRIVATE_MOUNTS=1 unshare -m --propagation private bash "$0" ||
+    exec env DS_PRIVATE_MOUNTS=1 unshare -m --propagation private bash "$self" ||
         fail "unshare -m failed (the test needs root to mount a small tmpfs)"
 fi
 mkdir small
