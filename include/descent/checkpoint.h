@@ -84,8 +84,10 @@ const char *ds_ckpt_name(const ds_ckpt *c, size_t i);
 
 /* Writes the checkpoint to `path` atomically, keeping the file's mode (a
  * symlink's target is replaced; a device or FIFO is written in place; a
- * directory is refused with DS_ERR_INVALID). DS_ERR_IO naming the file; on
- * failure the previous file at `path`, if any, is untouched. */
+ * directory is refused with DS_ERR_INVALID). DS_ERR_IO naming the file
+ * (also when its folder has less free space than the file needs: checked
+ * before the temporary file is created); on failure the previous file at
+ * `path`, if any, is untouched. */
 ds_status ds_ckpt_save(const ds_ckpt *c, const char *path);
 
 /* Reads a checkpoint into *out (the caller frees it). On failure *out is

@@ -137,7 +137,9 @@ typedef struct ds_model ds_model;
  * products fit (each layer's sizes at most INT_MAX for CBLAS; the parameter
  * count times sizeof(float) in a size_t). Reserves a workspace for
  * DS_MODEL_DEFAULT_BATCH rows. Returns NULL on failure (bad spec: DS_ERR_PARSE
- * naming the item; bad option or size: DS_ERR_INVALID; ds_last_error()). */
+ * naming the item; bad option or size: DS_ERR_INVALID; parameters and
+ * gradients larger than the machine's memory or the process's limit:
+ * DS_ERR_NOMEM with both sizes, checked before allocating; ds_last_error()). */
 #define DS_MODEL_DEFAULT_BATCH 256
 ds_model *ds_model_init(const char *spec, size_t inputs, const ds_model_params *p);
 
@@ -157,6 +159,12 @@ int ds_model_describe(const ds_model *m, char *buf, size_t size);
  * act= and loss= override p's (p: l2, init, seed; NULL = defaults). An
  * unknown key or malformed description fails with DS_ERR_PARSE. */
 ds_model *ds_model_init_desc(const char *desc, const ds_model_params *p);
+
+/* The number of parameters the model of a description has, computed from
+ * its layer sizes without building it (nothing large is allocated), so a
+ * loader can compare it with a stored parameter array first. DS_ERR_PARSE /
+ * DS_ERR_INVALID as ds_model_init_desc. */
+ds_status ds_model_desc_params(const char *desc, size_t *n);
 
 /* The options in use (loss resolved: never DS_LOSS_AUTO). */
 const ds_model_params *ds_model_get_params(const ds_model *m);

@@ -95,6 +95,11 @@ typedef struct ds_stream_gen_params {
     double spread;     /* blobs: >= 0 (default 1) */
     uint64_t seed;     /* default 0 */
     size_t block_rows; /* 0 = DS_STREAM_BLOCK_ROWS */
+    /* NULL, or asked after every block: nonzero stops the generation
+     * (DS_ERR_INTERRUPTED, the temporary file removed). The library never
+     * catches signals; a program's handler sets a flag this returns. */
+    int (*cancel)(void *ctx);
+    void *cancel_ctx;
 } ds_stream_gen_params;
 
 /* Defaults: linear 1000 rows of 3 features, noise 0.1; blobs 300 rows of 2
@@ -102,7 +107,9 @@ typedef struct ds_stream_gen_params {
 ds_stream_gen_params ds_stream_gen_default_params(ds_stream_gen_kind kind);
 
 /* Generates the set block by block into `path` (atomically), holding one
- * block in memory. DS_ERR_INVALID naming a bad parameter; DS_ERR_IO. */
+ * block in memory. DS_ERR_INVALID naming a bad parameter, or when the
+ * folder has less free space than the file will take (checked before the
+ * temporary file is created); DS_ERR_IO; DS_ERR_INTERRUPTED (cancel). */
 ds_status ds_stream_generate(const char *path, const ds_stream_gen_params *p);
 
 /* ---- Reader -------------------------------------------------------------- */

@@ -2,9 +2,12 @@
  * stream file (descent/stream.h) for `descent train --data stream:FILE`.
  * Generation is streamed (one block in memory), so a set larger than RAM
  * can be made; the file appears atomically when complete, and bad input
- * writes nothing. */
+ * (a set larger than the folder's free space too) writes nothing.
+ * SIGINT/SIGTERM stop it after the current block: the temporary file is
+ * removed and the exit status is 128 + the signal, as for train. */
 #include "commands.h"
 #include "outputs.h"
+#include "signals.h"
 
 #include "descent/stream.h"
 
@@ -44,7 +47,9 @@ static const ds_command gen_cmd = {
     .summary = "write a generated data set as a stream file (larger than memory is fine)",
     .details = "The rows equal those of the in-memory linear:/blobs: data sets with the same\n"
                "seed. Train on the file with: descent train --data stream:FILE ...\n"
-               "Exit status: 0 done, 1 runtime failure, 2 bad input (nothing written).",
+               "Exit status: 0 done, 1 runtime failure, 2 bad input (nothing written; also a\n"
+               "file larger than the folder's free space). SIGINT/SIGTERM stop it, remove the\n"
+               "unfinished file and exit 128 + the signal number.",
     .args = gen_args,
     .shorts = gen_shorts,
 };
@@ -77,6 +82,13 @@ static int params(const char *kind, ds_stream_gen_params *p)
     return ds_cli_check_outputs(&gen_cmd, &out, 1, NULL, 0);
 }
 
+/* The library's cancel callback: a signal arrived. */
+static int stop_requested(void *ctx)
+{
+    (void)ctx;
+    return ds_cli_stop_signal != 0;
+}
+
 static int run_gen(int argc, char **argv)
 {
     o = unset;
@@ -86,7 +98,13 @@ static int run_gen(int argc, char **argv)
     if (kinds.n != 1) return ds_cli_usage_error(&gen_cmd, "give one generator: linear or blobs");
     ds_stream_gen_params p;
     if ((rc = params(kinds.v[0], &p)) >= 0) return rc;
+    p.cancel = stop_requested;
+    ds_cli_catch_signals();
     ds_status s = ds_stream_generate(o.output, &p);
+    if (s == DS_ERR_INTERRUPTED && ds_cli_stop_signal) {
+        fprintf(stderr, "descent gen: interrupted; nothing written (%s)\n", ds_last_error());
+        return ds_cli_signal_status();
+    }
     if (s != DS_OK)
         return ds_cli_lib_error(&gen_cmd, s == DS_ERR_INVALID ? DS_EXIT_USAGE : DS_EXIT_FAIL);
     printf("wrote %s: %zu rows x %zu features (%s)\n", o.output, p.rows, p.features, kinds.v[0]);

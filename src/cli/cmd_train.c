@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "outputs.h"
 #include "progress.h"
+#include "signals.h"
 #include "train_opts.h"
 
 #include "../core/internal.h"
@@ -14,7 +15,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,7 +73,8 @@ static const ds_command train_cmd = {
                "3 diverged: the loss or a gradient became non-finite, or the loss rose above\n"
                "1e6 x the run's first loss (nothing written for that step).\n"
                "SIGINT/SIGTERM stop after the current step, save the state to --checkpoint\n"
-               "(else --save) and exit 128 + the signal number.",
+               "(else --save) and exit 128 + the signal number; a second signal does not cut\n"
+               "that save short (SIGQUIT does, leaving the previous checkpoint intact).",
     .args = train_args,
 };
 
@@ -232,27 +233,6 @@ static int log_epoch(run *r, const ds_train_progress *p)
     return r->log_failed = 1;
 }
 
-/* The signal that asked us to stop (SIGINT, SIGTERM), or 0. The handler
- * only sets it; the progress callback, called after every step, turns it
- * into a clean stop with a consistent state that can still be saved. */
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-    stop_signal = sig;
-}
-
-static void catch_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C kills at once */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
 /* One line on stderr for each rollback (the trainer tells the callback
  * right after it, the count grown). The cause is the trainer's last error:
  * its divergence message, as nothing has failed since (the kept state was
@@ -272,8 +252,9 @@ static void log_rollback(run *r, const ds_train_progress *p)
 static int on_progress(void *ctx, const ds_train_progress *p)
 {
     run *r = ctx;
-    /* every rank stops after the same step, whichever saw the signal */
-    if (ds_dist_any(stop_signal != 0)) return 1;
+    /* every rank stops after the same step, whichever saw the signal; the
+     * callback runs between steps, where the state is whole and savable */
+    if (ds_dist_any(ds_cli_stop_signal != 0)) return 1;
     if (ds_dist_rank() != 0) return 0; /* rank 0 alone reports and logs */
     if (p->rollbacks > r->rollbacks) log_rollback(r, p);
     if (!p->epoch_end) {
@@ -341,17 +322,17 @@ static int interrupted(run *r)
                 "descent train: interrupted at step %lld; nothing saved (no --checkpoint "
                 "or --save)\n",
                 step);
-    return 128 + (int)stop_signal;
+    return ds_cli_signal_status();
 }
 
 /* Trains, then evaluates the test split (if any), saves and reports. */
 static int train_and_report(run *r)
 {
     ds_progress_init(&r->bar, o.json ? stderr : stdout);
-    catch_signals();
+    ds_cli_catch_signals();
     ds_status s = ds_trainer_run(r->job.t, 0);
     ds_progress_clear(&r->bar);
-    if (s == DS_ERR_INTERRUPTED && stop_signal) return interrupted(r);
+    if (s == DS_ERR_INTERRUPTED && ds_cli_stop_signal) return interrupted(r);
     if (s == DS_ERR_INTERRUPTED && r->log_failed) return DS_EXIT_FAIL;
     if (s != DS_OK)
         return ds_cli_lib_error(&train_cmd,

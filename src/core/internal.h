@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #if defined(__GNUC__)
 #define DS__PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -54,6 +55,17 @@ ds_status ds__fail(ds_status s, const char *fmt, ...) DS__PRINTF(2, 3);
 
 /* ds__fail(DS_ERR_NOMEM, ...) with a standard message. */
 ds_status ds__nomem(const char *what, size_t bytes);
+
+/* Refuses (DS_ERR_NOMEM, naming `what` and both sizes) a request for more
+ * bytes than the machine's physical memory or the process's limit
+ * (RLIMIT_AS, RLIMIT_DATA): called before allocating what a spec or a file
+ * describes, so a crafted size fails at once instead of swapping. */
+ds_status ds__check_alloc(uint64_t bytes, const char *what);
+
+/* Refuses (DS_ERR_IO, with the bytes needed and free) a file of `bytes`
+ * at `path` when its folder has less room for unprivileged writers: called
+ * before the temporary file is created, so nothing is left behind. */
+ds_status ds__check_disk(const char *path, uint64_t bytes);
 
 /* Parses a whole string as a finite double / as an integer; returns 0 on
  * success, -1 if the text is empty, has trailing characters or overflows. */

@@ -6,15 +6,25 @@
 #include "../core/internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
-/* Creates the output set or fails when a size is 0. */
+/* Creates the output set or fails when a size is 0 or the set would not
+ * fit in memory. */
 static ds_status make(size_t n, size_t features, int32_t classes, size_t outputs, ds_dataset **out)
 {
     *out = NULL;
     if (n == 0 || features == 0)
         return ds__fail(DS_ERR_INVALID, "generator: n and features must be >= 1 (got %zu, %zu)", n,
                         features);
+    /* a spec such as blobs:n=1000000000 is refused here, not by swapping */
+    if (features > SIZE_MAX / 8 / n)
+        return ds__fail(DS_ERR_INVALID, "generator: %zu rows of %zu features overflow", n,
+                        features);
+    char what[96];
+    snprintf(what, sizeof what, "a generated set of %zu rows x %zu features", n, features);
+    ds_status s = ds__check_alloc((uint64_t)n * (features + (outputs ? outputs : 1)) * 4, what);
+    if (s != DS_OK) return s;
     *out = ds_dataset_create(n, features, classes, outputs);
     return *out ? DS_OK : DS_ERR_NOMEM;
 }

@@ -94,6 +94,8 @@ static ds_status fill(const ds_stream_gen_params *p, const double *c, ds_rng *r,
                       .features = p->features,
                       .outputs = blobs ? 0 : 1};
         s = ds_stream_writer_append(w, &b);
+        if (s == DS_OK && p->cancel && p->cancel(p->cancel_ctx))
+            s = ds__fail(DS_ERR_INTERRUPTED, "generation stopped on request after %zu rows", i + m);
     }
     free(x), free(labels), free(targets);
     return s;
@@ -104,6 +106,9 @@ ds_status ds_stream_generate(const char *path, const ds_stream_gen_params *p)
     ds_status s = check(p);
     if (s != DS_OK) return s;
     int blobs = p->kind == DS_STREAM_GEN_BLOBS;
+    /* a set larger than the disk is bad input: refused before any write */
+    uint64_t bytes = DS_STREAM_HEADER_SIZE + (uint64_t)p->rows * 4 * (p->features + 1);
+    if (ds__check_disk(path, bytes) != DS_OK) return DS_ERR_INVALID;
     size_t B = p->block_rows ? p->block_rows : DS_STREAM_BLOCK_ROWS;
     ds_rng r = ds_rng_seed(p->seed);
     double *c = draw_constants(p, &r);

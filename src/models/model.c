@@ -40,23 +40,34 @@ static float *alloc_floats(size_t n)
     return p;
 }
 
-/* Offsets of [W1 .. WL | b1 .. bL], rejecting counts that overflow. */
+/* Weights and biases of the layers sizes[0..L], rejecting counts that
+ * overflow (room is left for rounding the buffers up to whole lines). */
+static ds_status count(const size_t *sizes, int L, const char *spec, size_t *w, size_t *b)
+{
+    *w = *b = 0;
+    for (int l = 1; l <= L; l++) {
+        size_t in = sizes[l - 1], out = sizes[l];
+        if (out > SIZE_MAX / in || *w > SIZE_MAX - out * in || *b > SIZE_MAX - out)
+            return ds__fail(DS_ERR_INVALID, "model '%s': parameter count overflows", spec);
+        *w += out * in;
+        *b += out;
+    }
+    if (*w > SIZE_MAX / sizeof(float) - *b - 64)
+        return ds__fail(DS_ERR_INVALID, "model '%s': parameter count overflows", spec);
+    return DS_OK;
+}
+
+/* Offsets of [W1 .. WL | b1 .. bL]. */
 static ds_status layout(ds_model *m, const char *spec)
 {
-    size_t w = 0, b = 0;
+    size_t w, b;
+    ds_status s = count(m->sizes, m->L, spec, &w, &b);
+    if (s != DS_OK) return s;
+    size_t wo = 0, bo = w;
     for (int l = 1; l <= m->L; l++) {
-        size_t in = m->sizes[l - 1], out = m->sizes[l];
-        if (out > SIZE_MAX / in || w > SIZE_MAX - out * in || b > SIZE_MAX - out)
-            return ds__fail(DS_ERR_INVALID, "model '%s': parameter count overflows", spec);
-        m->woff[l] = w;
-        w += out * in;
-        b += out;
-    }
-    if (w > SIZE_MAX / sizeof(float) - b - 64)
-        return ds__fail(DS_ERR_INVALID, "model '%s': parameter count overflows", spec);
-    size_t bo = w;
-    for (int l = 1; l <= m->L; l++) {
+        m->woff[l] = wo;
         m->boff[l] = bo;
+        wo += m->sizes[l] * m->sizes[l - 1];
         bo += m->sizes[l];
     }
     m->nweights = w;
@@ -94,6 +105,10 @@ static ds_status build(ds_model *m, const char *spec, size_t inputs, const ds_mo
     m->act = calloc((size_t)m->L + 1, sizeof *m->act);
     if (!m->woff || !m->boff || !m->act) return ds__nomem("model layers", 3 * (size_t)m->L * 8);
     if ((st = layout(m, spec)) != DS_OK) return st;
+    char what[1100]; /* a spec longer than the message shows is cut */
+    snprintf(what, sizeof what, "model '%.1024s' (%zu parameters and their gradients)", spec,
+             m->nparams);
+    if ((st = ds__check_alloc(2 * (uint64_t)m->nparams * sizeof(float), what)) != DS_OK) return st;
     m->params = alloc_floats(m->nparams);
     m->grads = alloc_floats(m->nparams);
     m->nl2blocks = (m->nweights + DS__L2_BLOCK - 1) / DS__L2_BLOCK;
@@ -295,17 +310,36 @@ int ds_model_describe(const ds_model *m, char *buf, size_t size)
     return appendf(buf, size, len, " loss=%s", ds_loss_name(m->p.loss));
 }
 
+/* The spec part of a description (the words before the first space). */
+static ds_status spec_of(const char *desc, char spec[1024])
+{
+    size_t len = desc ? strcspn(desc, " ") : 0;
+    if (!desc || len >= 1024)
+        return ds__fail(DS_ERR_PARSE, "model description is missing or too long");
+    memcpy(spec, desc, len);
+    spec[len] = '\0';
+    return DS_OK;
+}
+
 ds_model *ds_model_init_desc(const char *desc, const ds_model_params *p)
 {
     char spec[1024];
-    size_t len = desc ? strcspn(desc, " ") : 0;
-    if (!desc || len >= sizeof spec) {
-        ds__fail(DS_ERR_PARSE, "model description is missing or too long");
-        return NULL;
-    }
-    memcpy(spec, desc, len);
-    spec[len] = '\0';
+    if (spec_of(desc, spec) != DS_OK) return NULL;
     ds_model_params q = p ? *p : ds_model_default_params();
-    if (ds__model_parse_desc_keys(desc + len, &q) != DS_OK) return NULL;
+    if (ds__model_parse_desc_keys(desc + strlen(spec), &q) != DS_OK) return NULL;
     return ds_model_init(spec, 0, &q);
+}
+
+ds_status ds_model_desc_params(const char *desc, size_t *n)
+{
+    char spec[1024];
+    size_t *sizes = NULL, w = 0, b = 0;
+    int nsizes = 0, neuron = 0;
+    *n = 0;
+    ds_status s = spec_of(desc, spec);
+    if (s == DS_OK) s = ds__model_parse_spec(spec, 0, &sizes, &nsizes, &neuron);
+    if (s == DS_OK) s = count(sizes, nsizes - 1, spec, &w, &b);
+    free(sizes);
+    if (s == DS_OK) *n = w + b;
+    return s;
 }

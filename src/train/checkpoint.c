@@ -4,6 +4,7 @@
  * before anything is allocated, and the payload CRC (zlib crc32, the
  * polynomial of PNG and gzip, RFC 1952) catches flipped bits. */
 #include "descent/checkpoint.h"
+#include "descent/model.h"
 #include "descent/optim.h"
 
 #include "../core/atomic_file.h"
@@ -210,6 +211,10 @@ static size_t payload_size(const ds_ckpt *c)
 ds_status ds_ckpt_save(const ds_ckpt *c, const char *path)
 {
     size_t psize = payload_size(c);
+    /* before the temporary file exists: a full disk fails here, naming the
+     * cause, with the previous checkpoint untouched and nothing to clean */
+    ds_status s = ds__check_disk(path, HEADER_SIZE + psize);
+    if (s != DS_OK) return s;
     unsigned char *buf = malloc(HEADER_SIZE + psize), *p = buf + HEADER_SIZE;
     if (!buf) return ds__nomem("a checkpoint", HEADER_SIZE + psize);
     for (size_t i = 0; i < c->n; i++) {
@@ -229,7 +234,7 @@ ds_status ds_ckpt_save(const ds_ckpt *c, const char *path)
     put_u64(buf + 16, psize);
     put_u32(buf + 24, crc_of(buf + HEADER_SIZE, psize));
     put_u32(buf + 28, crc_of(buf, 28));
-    ds_status s = ds__write_file_atomic(path, buf, HEADER_SIZE + psize);
+    s = ds__write_file_atomic(path, buf, HEADER_SIZE + psize);
     free(buf);
     return s;
 }
@@ -291,6 +296,26 @@ static ds_status read_record(ds_ckpt *c, const unsigned char *d, size_t *pos, si
     return s;
 }
 
+/* A model description must name as many parameters as the file stores:
+ * checked at load, before any reader builds the model it describes, so a
+ * crafted description (valid CRCs, "mlp:4-100000000-3" over 67 floats)
+ * cannot make it allocate gigabytes. */
+static ds_status check_model_size(const ds_ckpt *c, const char *what)
+{
+    size_t stored = 0, described = 0;
+    const char *desc = ds_ckpt_find(c, "model.desc", DS_CKPT_TEXT, NULL);
+    if (!desc || !ds_ckpt_find(c, "model.params", DS_CKPT_F32, &stored)) return DS_OK;
+    if (ds_model_desc_params(desc, &described) != DS_OK)
+        return ds__fail(DS_ERR_FORMAT, "'%s': model.desc '%.200s': %s", what, desc,
+                        ds_last_error());
+    if (described != stored)
+        return ds__fail(DS_ERR_FORMAT,
+                        "'%s': model.desc '%.200s' has %zu parameters but model.params holds %zu "
+                        "(a damaged or crafted file)",
+                        what, desc, described, stored);
+    return DS_OK;
+}
+
 ds_status ds_ckpt_load_mem(const void *data, size_t size, const char *what, ds_ckpt **out)
 {
     const unsigned char *d = data;
@@ -306,6 +331,7 @@ ds_status ds_ckpt_load_mem(const void *data, size_t size, const char *what, ds_c
     if (s == DS_OK && pos != size)
         s = ds__fail(DS_ERR_FORMAT, "'%s': %zu stray bytes after the last record", what,
                      size - pos);
+    if (s == DS_OK) s = check_model_size(c, what);
     if (s != DS_OK) {
         ds_ckpt_free(c);
         return s;
