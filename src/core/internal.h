@@ -56,10 +56,11 @@ ds_status ds__fail(ds_status s, const char *fmt, ...) DS__PRINTF(2, 3);
 /* ds__fail(DS_ERR_NOMEM, ...) with a standard message. */
 ds_status ds__nomem(const char *what, size_t bytes);
 
-/* Refuses (DS_ERR_NOMEM, naming `what` and both sizes) a request for more
- * bytes than the machine's physical memory or the process's limit
- * (RLIMIT_AS, RLIMIT_DATA): called before allocating what a spec or a file
- * describes, so a crafted size fails at once instead of swapping. */
+/* Refuses a request for more bytes than the machine's physical memory or
+ * the process's limit (RLIMIT_AS, RLIMIT_DATA) with DS_ERR_INVALID (bad
+ * input, not a passing shortage), naming `what` and both sizes: called
+ * before allocating what a spec or a file describes, so a crafted size
+ * fails at once instead of swapping. */
 ds_status ds__check_alloc(uint64_t bytes, const char *what);
 
 /* Refuses (DS_ERR_IO, with the bytes needed and free) a file of `bytes`

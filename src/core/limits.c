@@ -39,7 +39,8 @@ ds_status ds__check_alloc(uint64_t bytes, const char *what)
     int limited = lower_to(RLIMIT_AS, &cap);
     limited |= lower_to(RLIMIT_DATA, &cap);
     if (bytes <= cap) return DS_OK;
-    return ds__fail(DS_ERR_NOMEM,
+    /* more than the machine could ever give: the request is at fault */
+    return ds__fail(DS_ERR_INVALID,
                     "%s needs %llu bytes (%.1f GiB) of memory; %s %llu bytes (%.1f GiB)", what,
                     (unsigned long long)bytes, gib(bytes),
                     limited ? "the process may use (ulimit -v / -d)" : "this machine has",

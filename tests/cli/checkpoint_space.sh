@@ -17,14 +17,24 @@ mount -t tmpfs -o size=1m tmpfs small || fail "cannot mount a tmpfs on $PWD/smal
 run=(--data blobs:n=200 --model mlp:2-64-3 --batch 16 --threads 1)
 "$DESCENT" train "${run[@]}" --epochs 1 --save small/m.ckpt >/dev/null
 cp small/m.ckpt m.orig
-dd if=/dev/zero of=small/fill bs=4k >/dev/null 2>&1 || true # fills it up (ENOSPC)
+fill() { dd if=/dev/zero of=small/fill bs=4k >/dev/null 2>&1 || true; } # fills it up (ENOSPC)
 
 for out in --save --checkpoint; do
-    expect_exit 1 "$DESCENT" train --resume small/m.ckpt --epochs 2 --threads 1 "$out" small/m.ckpt
-    expect_in "$err" "small/m.ckpt: needs $(stat -c %s m.orig) bytes"
-    expect_in "$err" "of disk space; folder 'small' has"
+    fill
+    cmd=("$DESCENT" train --resume small/m.ckpt --epochs 2 --threads 1 "$out" small/m.ckpt)
+    expect_exit 1 "${cmd[@]}"
+    need=$(sed -n 's/.*small\/m.ckpt: needs \([0-9]*\) bytes.*/\1/p' <<<"$err")
+    [ -n "$need" ] || fail "$out: no byte count in: $err"
+    expect_in "$err" "of disk space; folder '"
+    expect_in "$err" "small' has"
     cmp -s small/m.ckpt m.orig || fail "$out: the previous checkpoint changed"
     left=$(ls -A small | grep '\.tmp\.' || true)
     [ -z "$left" ] || fail "$out left a temporary file: $left"
+    # with room again, the same command writes exactly the bytes it said it needed
+    rm small/fill
+    expect_exit 0 "${cmd[@]}"
+    [ "$(stat -c %s small/m.ckpt)" = "$need" ] ||
+        fail "$out: said it needed $need bytes, wrote $(stat -c %s small/m.ckpt)"
+    cp m.orig small/m.ckpt
 done
 echo "ok"
