@@ -1,8 +1,9 @@
 # Install.cmake - what `cmake --install` (and so the Debian package) puts on a
-# machine: the descent program, libdescent.so.MAJOR and libdescent.a, the
-# headers under include/descent/, descent.pc, the CMake package
-# (find_package(descent) -> descent::descent), the man page descent.1, the
-# API guide and the examples' sources. Included from the top CMakeLists.txt
+# machine: the descent program, libdescent.so.MAJOR and libdescent.a,
+# libdescent-mpi.so.MAJOR (the MPI collectives, descent/dist.h), the headers
+# under include/descent/, descent.pc and descent-mpi.pc, the CMake package
+# (find_package(descent) -> descent::descent, descent::descent_mpi), the
+# man page descent.1, the API guide and the examples' sources. Included from the top CMakeLists.txt
 # after src/, so the targets exist.
 include(CMakePackageConfigHelpers)
 
@@ -18,8 +19,10 @@ foreach(t descent_objects descent descent_static)
 endforeach()
 
 # Libraries and program; with the namespace below, the CMake package's
-# targets are descent::descent (shared) and descent::descent_static.
-install(TARGETS descent descent_static EXPORT descentTargets
+# targets are descent::descent (shared), descent::descent_static and
+# descent::descent_mpi. The program-side descent_app is linked into the
+# program and not installed.
+install(TARGETS descent descent_static descent_mpi EXPORT descentTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
@@ -46,24 +49,22 @@ install(FILES ${PROJECT_BINARY_DIR}/cmake/descentConfig.cmake
 # descent.pc: configured now except for the prefix, which is only known at
 # install time (--prefix, CPack's /usr); the second pass runs in the install
 # script. Libs.private lists what a static link needs beyond the .pc files of
-# openblas, zlib (and Open MPI): the OpenMP runtime CMake found (libgomp with
-# gcc) and libm.
+# openblas and zlib: the OpenMP runtime CMake found (libgomp with gcc) and
+# libm. libdescent links no MPI; descent-mpi.pc is for libdescent-mpi.
 set(DS_PC_REQUIRES_PRIVATE "openblas zlib")
-if(DESCENT_MPI) # dist.c calls Open MPI (a static link of it needs libmpi)
-  string(APPEND DS_PC_REQUIRES_PRIVATE " ompi-c")
-endif()
 set(DS_PC_LIBS_PRIVATE "")
 foreach(lib IN LISTS OpenMP_C_LIB_NAMES)
   string(APPEND DS_PC_LIBS_PRIVATE "-l${lib} ")
 endforeach()
 string(APPEND DS_PC_LIBS_PRIVATE "-lm")
 set(DS_PC_PREFIX "@DS_PC_PREFIX@") # kept for the install-time pass
-configure_file(${DS_CMAKE_DIR}/descent.pc.in ${PROJECT_BINARY_DIR}/cmake/descent.pc.in @ONLY)
-install(CODE "set(DS_PC_PREFIX \"\${CMAKE_INSTALL_PREFIX}\")
-  configure_file(\"${PROJECT_BINARY_DIR}/cmake/descent.pc.in\"
-                 \"${PROJECT_BINARY_DIR}/cmake/descent.pc\" @ONLY)")
-install(FILES ${PROJECT_BINARY_DIR}/cmake/descent.pc
-        DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+foreach(pc descent descent-mpi)
+  configure_file(${DS_CMAKE_DIR}/${pc}.pc.in ${PROJECT_BINARY_DIR}/cmake/${pc}.pc.in @ONLY)
+  install(CODE "set(DS_PC_PREFIX \"\${CMAKE_INSTALL_PREFIX}\")
+    configure_file(\"${PROJECT_BINARY_DIR}/cmake/${pc}.pc.in\"
+                   \"${PROJECT_BINARY_DIR}/cmake/${pc}.pc\" @ONLY)")
+  install(FILES ${PROJECT_BINARY_DIR}/cmake/${pc}.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+endforeach()
 
 # The man page: doc/descent.1.scd is the source, scdoc (Debian: scdoc) turns
 # it into roff. Without scdoc the build still works but ships no page.

@@ -22,8 +22,10 @@ set(CPACK_DEBIAN_PACKAGE_SECTION science)
 # Runtime dependencies (libopenblas0, zlib1g, libgomp1, libc6) come from
 # dpkg-shlibdeps reading the installed ELF files, so they match what was
 # actually linked. The development files the .pc and CMake package refer to
-# are recommended (apt installs recommends by default). MPI is a build
-# option (DESCENT_MPI): when on, the library links Open MPI.
+# are recommended (apt installs recommends by default). libdescent links
+# no MPI; with DESCENT_MPI on, libdescent-mpi and the program do, so
+# shlibdeps adds libopenmpi3 for them (a library-only split package is
+# left for later).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # A shlibs file (so packages built against libdescent get their dependency
 # on it) and the ldconfig trigger that refreshes the loader cache.
@@ -31,11 +33,6 @@ set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY ">=")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libopenblas-dev, zlib1g-dev, pkg-config")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "cmake")
-if(DESCENT_MPI)
-  # Linked to Open MPI: libopenmpi3 comes from shlibdeps; the CMake package
-  # finds MPI again, and mpirun runs the multi-process jobs.
-  string(APPEND CPACK_DEBIAN_PACKAGE_RECOMMENDS ", libopenmpi-dev, openmpi-bin")
-else()
-  string(APPEND CPACK_DEBIAN_PACKAGE_SUGGESTS ", openmpi-bin")
-endif()
+# mpirun runs the program's multi-process jobs: suggested, not required.
+string(APPEND CPACK_DEBIAN_PACKAGE_SUGGESTS ", openmpi-bin")
 include(CPack)

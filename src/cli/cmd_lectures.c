@@ -3,7 +3,7 @@
  * atomically, so a failed run never leaves a partial or clobbered file. */
 #include "commands.h"
 
-#include "descent/report.h"
+#include "../report/report.h"
 
 #include <stdio.h>
 #include <time.h>

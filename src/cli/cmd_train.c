@@ -7,8 +7,8 @@
 #include "progress.h"
 #include "train_opts.h"
 
-#include "../core/atomic_file.h"
 #include "descent/dist.h"
+#include "descent/strbuf.h"
 #include "descent/train.h"
 
 #include <math.h>
@@ -70,8 +70,7 @@ static const ds_command train_cmd = {
 typedef struct run {
     ds_ckpt *ck; /* the --resume checkpoint */
     ds_train_job job;
-    char *log;
-    size_t log_len;
+    ds_strbuf log; /* the --log file's text so far */
     ds_progress bar;
     int64_t rollbacks; /* divergence rollbacks reported so far */
 } run;
@@ -89,6 +88,7 @@ static int run_options(run *r)
                                   o.diverge);
     p->rollback = o.diverge && strcmp(o.diverge, "rollback") == 0 ? MAX_ROLLBACKS : 0;
     p->checkpoint = ds_dist_rank() == 0 ? o.checkpoint : NULL; /* rank 0 writes */
+    p->comm = ds_dist_comm();
     p->checkpoint_every = o.every;
     return -1;
 }
@@ -124,22 +124,19 @@ static int build(run *r)
  * reader never sees half a row. */
 static int log_epoch(run *r, const ds_train_progress *p)
 {
-    char row[512];
-    int n = snprintf(row, sizeof row, "%lld,%lld,%.9g,%.9g,", (long long)p->epoch,
-                     (long long)p->step, p->lr, p->train_loss);
-    if (!isnan(p->val_loss)) n += snprintf(row + n, sizeof row - (size_t)n, "%.9g", p->val_loss);
-    n += snprintf(row + n, sizeof row - (size_t)n, ",");
-    if (!isnan(p->val_accuracy))
-        n += snprintf(row + n, sizeof row - (size_t)n, "%.9g", p->val_accuracy);
-    n += snprintf(row + n, sizeof row - (size_t)n, ",%.6f\n", p->seconds);
-    const char *head = "epoch,step,lr,train_loss,val_loss,val_accuracy,seconds\n";
-    size_t add = (r->log_len ? 0 : strlen(head)) + (size_t)n;
-    char *grown = realloc(r->log, r->log_len + add + 1);
-    if (!grown) return 1;
-    r->log = grown;
-    if (!r->log_len) r->log_len = (size_t)sprintf(r->log, "%s", head);
-    r->log_len += (size_t)sprintf(r->log + r->log_len, "%s", row);
-    if (ds__write_file_atomic(o.log, r->log, r->log_len) == DS_OK) return 0;
+    ds_strbuf *b = &r->log;
+    if (!b->len) ds_strbuf_printf(b, "epoch,step,lr,train_loss,val_loss,val_accuracy,seconds\n");
+    ds_strbuf_printf(b, "%lld,%lld,%.9g,%.9g,", (long long)p->epoch, (long long)p->step, p->lr,
+                     p->train_loss);
+    if (!isnan(p->val_loss)) ds_strbuf_printf(b, "%.9g", p->val_loss);
+    ds_strbuf_printf(b, ",");
+    if (!isnan(p->val_accuracy)) ds_strbuf_printf(b, "%.9g", p->val_accuracy);
+    ds_strbuf_printf(b, ",%.6f\n", p->seconds);
+    if (b->failed) {
+        ds_set_error(DS_ERR_NOMEM, "out of memory for the --log text");
+    } else if (ds_strbuf_save(b, o.log) == DS_OK) {
+        return 0;
+    }
     ds_progress_clear(&r->bar);
     ds_cli_lib_error(&train_cmd, DS_EXIT_FAIL);
     return 1;
@@ -281,7 +278,7 @@ static void cleanup(run *r)
 {
     ds_train_job_free(&r->job);
     ds_ckpt_free(r->ck);
-    free(r->log);
+    ds_strbuf_free(&r->log);
 }
 
 static int run_train(int argc, char **argv)

@@ -5,6 +5,7 @@
 #define DESCENT_INTERNAL_H
 
 #include "descent/error.h"
+#include "descent/parse.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -47,10 +48,17 @@ ds_status ds__fail(ds_status s, const char *fmt, ...) DS__PRINTF(2, 3);
 /* ds__fail(DS_ERR_NOMEM, ...) with a standard message. */
 ds_status ds__nomem(const char *what, size_t bytes);
 
-/* Parses a whole string as a finite double / as an integer; returns 0 on
- * success, -1 if the text is empty, has trailing characters or overflows. */
-int ds__parse_double(const char *s, double *out);
-int ds__parse_long(const char *s, long *out);
+/* The library's parsers call the public strict number parsers
+ * (descent/parse.h) under their older private names. */
+static inline int ds__parse_double(const char *s, double *out)
+{
+    return ds_parse_double(s, out);
+}
+
+static inline int ds__parse_long(const char *s, long *out)
+{
+    return ds_parse_long(s, out);
+}
 
 /* v as a message should show it: a NaN without its sign. glibc prints a NaN
  * whose sign bit is set as "-nan", and x86 arithmetic (inf - inf, 0 * inf)

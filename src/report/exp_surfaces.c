@@ -39,7 +39,7 @@ static double guess_table(ds__report *r)
     ds__puts(r->out, "<table><tr><th>w</th><th>b</th><th>L (lecture)</th><th>L (descent)</th>"
                      "</tr>\n");
     for (int i = 0; i < NGUESS; i++)
-        ds__printf(r->out, "<tr><td>%.2f</td><td>%.2f</td><td>%.4f</td><td>%.6f</td></tr>\n",
+        ds_strbuf_printf(r->out, "<tr><td>%.2f</td><td>%.2f</td><td>%.4f</td><td>%.6f</td></tr>\n",
                    guesses[i][0], guesses[i][1], guesses[i][2], guess_loss(i));
     ds__puts(r->out, "</table>\n");
     return maxdiff;
