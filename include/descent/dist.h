@@ -32,7 +32,7 @@
 #include "descent/export.h"
 
 #include "descent/error.h"
-#include "descent/train.h"
+#include "descent/comm.h"
 
 #include <stddef.h>
 

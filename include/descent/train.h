@@ -44,6 +44,7 @@
 #include "descent/export.h"
 
 #include "descent/checkpoint.h"
+#include "descent/comm.h"
 #include "descent/data.h"
 #include "descent/error.h"
 #include "descent/model.h"
@@ -80,22 +81,6 @@ typedef struct ds_train_progress {
 /* Return 0 to go on; non-zero stops the run with DS_ERR_INTERRUPTED after the
  * current step (state consistent, checkpoint still possible). */
 typedef int (*ds_train_callback)(void *ctx, const ds_train_progress *p);
-
-/* Data-parallel training (doc/distributed.md): the collectives the trainer
- * needs from the processes it runs in, supplied by the program so that
- * libdescent links no MPI (libdescent-mpi's ds_dist_comm() gives MPI's).
- * Every rank builds the same trainer on the same data; each global batch is
- * split into contiguous shares and the weighted per-rank gradients summed.
- * A function returns DS_OK or leaves a message (ds_set_error). */
-typedef struct ds_comm {
-    int rank; /* this process, 0 .. size - 1 */
-    int size; /* number of processes, >= 1 */
-    /* x[i] = sum over ranks of x[i], in place, on every rank */
-    ds_status (*sum_f32)(float *x, size_t n);
-    ds_status (*sum_f64)(double *x, size_t n);
-    /* copies rank 0's x to every rank */
-    ds_status (*broadcast_f32)(float *x, size_t n);
-} ds_comm;
 
 typedef struct ds_train_params {
     int64_t epochs;             /* >= 1; default 5 */

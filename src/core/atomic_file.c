@@ -1,7 +1,7 @@
 /* atomic_file.c - temp file in the same folder, fsync, rename, fsync of the
  * folder (see atomic_file.h for why each step is needed). */
-#include "atomic_file.h"
-#include "internal.h"
+#include "core/atomic_file.h"
+#include "core/internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -4,7 +4,7 @@
  * the message and returns the status so call sites stay one line:
  *     return ds__fail(DS_ERR_INVALID, "lr must be >= 0 (got %g)", lr); */
 #include "descent/error.h"
-#include "internal.h"
+#include "core/internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -6,8 +6,8 @@
  * (gzip allowed) and split in place, so fields of any length are handled
  * without fixed buffers. Errors carry path:line:column (1-based; the column
  * counts bytes from the start of the line). */
-#include "data_internal.h"
-#include "../core/internal.h"
+#include "data/data_internal.h"
+#include "core/internal.h"
 
 #include <errno.h>
 #include <math.h>

@@ -9,10 +9,10 @@
  * ordered and gathered by stream_iter.c instead. With a shard (data-parallel
  * training, ds_iter_set_shard) every process computes the same global order
  * and batch and gathers only its contiguous share of each batch. */
-#include "data_internal.h"
-#include "stream_internal.h"
+#include "data/data_internal.h"
+#include "data/stream_internal.h"
 #include "descent/rng.h"
-#include "../core/internal.h"
+#include "core/internal.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,9 +3,9 @@
  * item is KEY=VALUE (KEY a lower-case word) or a positional path. Each form
  * names its keys; an unknown key, a bad value or a wrong number of paths is
  * an error naming the item and showing the form. */
-#include "data_internal.h"
+#include "data/data_internal.h"
 #include "descent/stream.h"
-#include "../core/internal.h"
+#include "core/internal.h"
 
 #include <ctype.h>
 #include <limits.h>

@@ -3,9 +3,9 @@
  * rows are read with pread, one window at a time (stream_iter.c). The
  * header is checked completely (magic, CRC, every size and the products of
  * sizes against the file's length) before anything is allocated. */
-#include "stream_internal.h"
-#include "../core/atomic_file.h"
-#include "../core/internal.h"
+#include "data/stream_internal.h"
+#include "core/atomic_file.h"
+#include "core/internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -11,6 +11,8 @@
  * MPI_THREAD_FUNNELED). Counts are int in MPI 3.1: large arrays go in
  * chunks of at most INT_MAX elements. */
 #include "descent/dist.h"
+#include "descent/error.h"
+#include "descent/comm.h"
 
 #include <limits.h>
 #include <stdlib.h>

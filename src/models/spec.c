@@ -3,7 +3,7 @@
  * the --act, --loss and --init values. Every failure names the offending
  * item and lists what is accepted. */
 #include "core/internal.h"
-#include "model_internal.h"
+#include "models/model_internal.h"
 
 #include <limits.h>
 #include <stdlib.h>

@@ -10,7 +10,7 @@
 #ifndef DESCENT_OPTIM_RULES_H
 #define DESCENT_OPTIM_RULES_H
 
-#include "../core/internal.h" /* DS__CLONES */
+#include "core/internal.h" /* DS__CLONES */
 #include "descent/optim.h"
 
 #include <stddef.h>

@@ -6,7 +6,7 @@
  * table, so a key can never be accepted by one and forgotten by another.
  * Ranges follow the ValueError checks in torch.optim 1.13's constructors. */
 #include "core/internal.h"
-#include "rules.h"
+#include "optim/rules.h"
 
 #include <stdarg.h>
 #include <stddef.h>

@@ -2,7 +2,7 @@
  * rule of Heckbert's "Nice numbers for graph labels", Graphics Gems 1990),
  * decade ticks on log axes, the frame that maps data to pixels, and the
  * legend. */
-#include "plot_internal.h"
+#include "plot/plot_internal.h"
 
 #include <math.h>
 #include <stdio.h>

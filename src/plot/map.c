@@ -3,7 +3,7 @@
  * the optimizers moving along their paths in step
  * (https://www.w3.org/TR/SVG11/animate.html: <animate> on cx/cy with
  * keyTimes and values; plays in browsers without script). */
-#include "plot_internal.h"
+#include "plot/plot_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -66,9 +66,9 @@ static void animate_attr(ds_strbuf *b, const ds_plot_series *s, int frames, size
                          ds__proj_fn proj, const void *ctx, const ds_plot_opts *o)
 {
     ds_strbuf_printf(b,
-               "<animate attributeName=\"%s\" dur=\"%gs\" repeatCount=\"indefinite\" "
-               "calcMode=\"linear\" keyTimes=\"",
-               ycoord ? "cy" : "cx", o->anim_seconds);
+                     "<animate attributeName=\"%s\" dur=\"%gs\" repeatCount=\"indefinite\" "
+                     "calcMode=\"linear\" keyTimes=\"",
+                     ycoord ? "cy" : "cx", o->anim_seconds);
     for (int k = 0; k < frames; k++)
         ds_strbuf_printf(b, k ? ";%.6g" : "%.6g", (double)k / (frames - 1));
     ds__puts(b, "\" values=\"");
@@ -142,9 +142,9 @@ void ds__draw_trajectories(ds_strbuf *b, const ds_plot_series *paths, int npaths
         ds__puts(b, "<path class=\"trajectory\" d=\"");
         ds__clipped_path(b, &paths[p], win, proj, ctx);
         ds_strbuf_printf(b,
-                   "\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
-                   "stroke-linejoin=\"round\" stroke-linecap=\"round\"",
-                   ds__series_color(paths, p));
+                         "\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
+                         "stroke-linejoin=\"round\" stroke-linecap=\"round\"",
+                         ds__series_color(paths, p));
         ds__put_dash(b, paths, p);
         ds__puts(b, "/>\n");
     }

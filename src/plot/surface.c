@@ -5,7 +5,7 @@
  * trajectories lifted onto the surface. Heights are log-scaled for
  * functions with log-spaced contours (Rosenbrock, Beale), whose valleys
  * would otherwise vanish under the walls. */
-#include "plot_internal.h"
+#include "plot/plot_internal.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * Text is written as text (<text> elements, escaped), numbers compactly
  * (two decimals are far below a pixel), and the document is valid XML
  * under the SVG 1.1 namespace (https://www.w3.org/TR/SVG11/). */
-#include "plot_internal.h"
+#include "plot/plot_internal.h"
 
 #include <math.h>
 #include <stdio.h>

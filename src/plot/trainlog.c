@@ -3,7 +3,7 @@
  * exact header and seven well-formed fields per row is an error naming the
  * file and line, so a truncated or foreign file is never plotted as if it
  * were a log. */
-#include "plot_internal.h"
+#include "plot/plot_internal.h"
 
 #include <errno.h>
 #include <math.h>

@@ -4,7 +4,7 @@
  * 1/t decays), Sutskever et al. 2013's momentum schedule, and Ng's
  * exponentially weighted averages of daily temperatures with and without
  * bias correction. */
-#include "report_internal.h"
+#include "report/report_internal.h"
 
 #include "descent/ewma.h"
 #include "descent/rng.h"

@@ -3,7 +3,7 @@
  * lectures.md in the lectures' order, from one table. Captions carry
  * numbers computed in the run, repeated as data-* attributes on each
  * <figure> for the tests (tests/cli/lectures.sh). */
-#include "report_internal.h"
+#include "report/report_internal.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -192,8 +192,9 @@ ds_status ds_report_lectures(ds_strbuf *out, const ds_report_params *p)
     ds__report r = {.out = out, .params = p ? *p : ds_report_default_params()};
     page_head(&r);
     for (int i = 0; i < NEXP; i++) {
-        ds_strbuf_printf(out, "<section class=\"experiment\" id=\"s%d\" data-index=\"%d\">\n<h2>%d. ",
-                   i + 1, i + 1, i + 1);
+        ds_strbuf_printf(out,
+                         "<section class=\"experiment\" id=\"s%d\" data-index=\"%d\">\n<h2>%d. ",
+                         i + 1, i + 1, i + 1);
         ds__put_escaped(out, experiments[i].title);
         ds__puts(out, "</h2>\n");
         ds__para(&r, "%s", experiments[i].intro);

@@ -9,7 +9,7 @@
  * closed form used here (its _get_closed_form_lr), up to rounding. */
 #include "descent/schedule.h"
 
-#include "../core/internal.h"
+#include "core/internal.h"
 
 #include <math.h>
 #include <stdio.h>

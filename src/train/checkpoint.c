@@ -6,8 +6,8 @@
 #include "descent/checkpoint.h"
 #include "descent/optim.h"
 
-#include "../core/atomic_file.h"
-#include "../core/internal.h"
+#include "core/atomic_file.h"
+#include "core/internal.h"
 
 #include <errno.h>
 #include <stdio.h>
