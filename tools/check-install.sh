@@ -2,8 +2,9 @@
 # check-install.sh - the "ship it" stage of the suite: proves that descent
 # installs and can be used as any other C library.
 #  1. a staging install (DESTDIR) of a build folder with prefix /usr: the
-#     expected files, a SONAME of the project's major version, every
-#     installed header compiles on its own, the man page renders;
+#     expected files, a SONAME of the project's major version, libdescent
+#     linking no MPI and exporting only ds_ names, every installed header
+#     compiles on its own, the man page renders;
 #  2. the consumer program (tests/consumer) built against the staging tree
 #     with pkg-config and find_package, shared and static, and run;
 #  3. as root: `cpack -G DEB`, its declared dependencies, `apt-get install
@@ -34,7 +35,8 @@ libdir=$(dirname "$lib")
 for f in usr/bin/descent usr/include/descent/optim.h usr/include/descent/version.h \
     usr/share/man/man1/descent.1 usr/share/doc/descent/api.md \
     "${libdir#$stage/}/libdescent.a" "${libdir#$stage/}/libdescent.so" \
-    "${libdir#$stage/}/pkgconfig/descent.pc" "${libdir#$stage/}/cmake/descent/descentConfig.cmake"; do
+    "${libdir#$stage/}/pkgconfig/descent.pc" "${libdir#$stage/}/cmake/descent/descentConfig.cmake" \
+    "${libdir#$stage/}/libdescent-mpi.so" "${libdir#$stage/}/pkgconfig/descent-mpi.pc"; do
     [ -e "$stage/$f" ] || fail "the install lacks /$f"
 done
 for h in "$src"/include/descent/*.h; do
@@ -50,6 +52,13 @@ soname=$(readelf -d "$lib" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
 [ "$soname" = "libdescent.so.$major" ] || fail "SONAME is '$soname', expected libdescent.so.$major"
 grep -q "^prefix=/usr$" "$stage/${libdir#$stage/}/pkgconfig/descent.pc" ||
     fail "descent.pc does not name the install prefix /usr"
+# The boundary: libdescent needs libc, libm, OpenBLAS, OpenMP and zlib only
+# (MPI is libdescent-mpi's), and exports public ds_ names only.
+! ldd "$lib" | grep -qi mpi || fail "the installed libdescent links MPI: $(ldd "$lib")"
+private=$(nm -D --defined-only "$lib" | awk '{print $NF}' | grep -v '^ds_[a-z]' || true)
+[ -z "$private" ] || fail "the installed libdescent exports non-public names: $(echo $private)"
+grep -q "^Requires: descent = $version$" "$libdir/pkgconfig/descent-mpi.pc" ||
+    fail "descent-mpi.pc does not require descent $version"
 # Each public header must compile alone: a user includes just the one they need.
 for h in "$stage"/usr/include/descent/*.h; do
     # (the int keeps a macro-only header from being an empty translation unit)
@@ -131,6 +140,8 @@ depends=$(dpkg-deb -f "$deb" Depends)
 for d in libopenblas zlib1g libgomp1; do
     grep -q "$d" <<<"$depends" || fail "the .deb does not depend on $d: Depends: $depends"
 done
+! grep -qi "openmpi-dev" <<<"$(dpkg-deb -f "$deb" Recommends)" ||
+    fail "the .deb recommends the MPI development files: libdescent links no MPI"
 had_descent=0
 dpkg-query -W -f='${Status}' descent 2>/dev/null | grep -q "install ok installed" && had_descent=1
 cleanup() { [ $had_descent = 1 ] || DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq descent >/dev/null; }

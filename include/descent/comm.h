@@ -17,15 +17,17 @@ extern "C" {
  * libdescent links no MPI (libdescent-mpi's ds_dist_comm() gives MPI's).
  * Every rank builds the same trainer on the same data; each global batch is
  * split into contiguous shares and the weighted per-rank gradients summed.
- * A function returns DS_OK or leaves a message (ds_set_error). */
+ * Each function gets `ctx` first and returns DS_OK or leaves a message
+ * (ds_set_error); every rank calls them in the same order. */
 typedef struct ds_comm {
     int rank; /* this process, 0 .. size - 1 */
     int size; /* number of processes, >= 1 */
+    void *ctx;
     /* x[i] = sum over ranks of x[i], in place, on every rank */
-    ds_status (*sum_f32)(float *x, size_t n);
-    ds_status (*sum_f64)(double *x, size_t n);
+    ds_status (*sum_f32)(void *ctx, float *x, size_t n);
+    ds_status (*sum_f64)(void *ctx, double *x, size_t n);
     /* copies rank 0's x to every rank */
-    ds_status (*broadcast_f32)(float *x, size_t n);
+    ds_status (*broadcast_f32)(void *ctx, float *x, size_t n);
 } ds_comm;
 
 #ifdef __cplusplus

@@ -166,13 +166,32 @@ int ds_dist_any(int flag)
 
 #endif
 
+/* The collectives in ds_comm's shape (MPI_COMM_WORLD needs no context). */
+static ds_status comm_sum_f32(void *ctx, float *x, size_t n)
+{
+    (void)ctx;
+    return ds_dist_sum_f32(x, n);
+}
+
+static ds_status comm_sum_f64(void *ctx, double *x, size_t n)
+{
+    (void)ctx;
+    return ds_dist_sum_f64(x, n);
+}
+
+static ds_status comm_broadcast_f32(void *ctx, float *x, size_t n)
+{
+    (void)ctx;
+    return ds_dist_broadcast_f32(x, n);
+}
+
 const ds_comm *ds_dist_comm(void)
 {
     static ds_comm c;
     c = (ds_comm){.rank = ds_dist_rank(),
                   .size = ds_dist_size(),
-                  .sum_f32 = ds_dist_sum_f32,
-                  .sum_f64 = ds_dist_sum_f64,
-                  .broadcast_f32 = ds_dist_broadcast_f32};
+                  .sum_f32 = comm_sum_f32,
+                  .sum_f64 = comm_sum_f64,
+                  .broadcast_f32 = comm_broadcast_f32};
     return &c;
 }

@@ -42,7 +42,8 @@ ds_status ds__train_dist_setup(ds_trainer *t)
     if (s != DS_OK || ranks(t) == 1) return s;
     s = ds_iter_set_shard(t->it, (size_t)rank(t), (size_t)ranks(t));
     if (s == DS_OK)
-        s = t->p.comm->broadcast_f32(ds_model_param_data(t->m), ds_model_param_count(t->m));
+        s = t->p.comm->broadcast_f32(t->p.comm->ctx, ds_model_param_data(t->m),
+                                     ds_model_param_count(t->m));
     return s;
 }
 
@@ -88,9 +89,9 @@ ds_status ds__train_dist_objective(ds_trainer *t, int need_grad, double *loss)
     if (need_grad && w != 1.0)
         for (size_t i = 0; i < n; i++)
             g[i] *= (float)w;
-    if (need_grad && (s = t->p.comm->sum_f32(g, n)) != DS_OK) return s;
+    if (need_grad && (s = t->p.comm->sum_f32(t->p.comm->ctx, g, n)) != DS_OK) return s;
     *loss *= w;
-    if ((s = t->p.comm->sum_f64(loss, 1)) != DS_OK) return s;
+    if ((s = t->p.comm->sum_f64(t->p.comm->ctx, loss, 1)) != DS_OK) return s;
     return isfinite(*loss) ? DS_OK
                            : ds__fail(DS_ERR_NONFINITE, "the loss is %g", ds__msg_num(*loss));
 }
