@@ -38,32 +38,33 @@ static void post(int rank, const void *x, size_t n, int f32)
     pthread_barrier_wait(&shared.barrier);
 }
 
-static ds_status sum_f32(void *ctx, float *x, size_t n)
+/* x[i] = the sum over ranks in rank order (in double: the same on every
+ * rank, as an allreduce must be); x holds floats when f32. */
+static ds_status sum(void *ctx, void *x, size_t n, int f32)
 {
     assert_true(n <= MAX_N);
-    post(((rank_ctx *)ctx)->rank, x, n, 1);
+    post(((rank_ctx *)ctx)->rank, x, n, f32);
     for (size_t i = 0; i < n; i++) {
-        float s = 0; /* rank order: the same sum on every rank */
+        double s = 0;
         for (int r = 0; r < RANKS; r++)
-            s += (float)shared.slot[r][i];
-        x[i] = s;
+            s += shared.slot[r][i];
+        if (f32)
+            ((float *)x)[i] = (float)s;
+        else
+            ((double *)x)[i] = s;
     }
     pthread_barrier_wait(&shared.barrier);
     return DS_OK;
 }
 
+static ds_status sum_f32(void *ctx, float *x, size_t n)
+{
+    return sum(ctx, x, n, 1);
+}
+
 static ds_status sum_f64(void *ctx, double *x, size_t n)
 {
-    assert_true(n <= MAX_N);
-    post(((rank_ctx *)ctx)->rank, x, n, 0);
-    for (size_t i = 0; i < n; i++) {
-        double s = 0;
-        for (int r = 0; r < RANKS; r++)
-            s += shared.slot[r][i];
-        x[i] = s;
-    }
-    pthread_barrier_wait(&shared.barrier);
-    return DS_OK;
+    return sum(ctx, x, n, 0);
 }
 
 static ds_status broadcast_f32(void *ctx, float *x, size_t n)
