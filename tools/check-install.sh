@@ -7,10 +7,11 @@
 #     compiles on its own, the man page renders;
 #  2. the consumer program (tests/consumer) built against the staging tree
 #     with pkg-config and find_package, shared and static, and run;
-#  3. as root: `cpack -G DEB`, its declared dependencies, `apt-get install
-#     ./descent_*.deb`, the installed program, pkg-config version and the
-#     consumer against the system copy; then purges the package again
-#     (unless it was installed before) to leave the machine as it was.
+#  3. as root: `cpack -G DEB` (libdescent, libdescent-mpi, descent), their
+#     declared dependencies (none on MPI for libdescent), `apt-get install`
+#     of the three, the installed program, pkg-config version and the
+#     consumer against the system copy; then purges the packages again
+#     (unless they were installed before) to leave the machine as it was.
 #
 #   tools/check-install.sh [BUILD_DIR]   (default build-test, already built)
 set -euo pipefail
@@ -131,28 +132,47 @@ if [ "$(id -u)" -ne 0 ]; then
     report_undocumented
     exit 0
 fi
-(cd "$build" && rm -f descent_*.deb && cpack -G DEB >"$work/cpack.log" 2>&1) ||
+# Three packages (cmake/Packaging.cmake): libdescent, libdescent-mpi, descent.
+packages="libdescent libdescent-mpi descent"
+(cd "$build" && rm -f ./*descent*_*.deb && cpack -G DEB >"$work/cpack.log" 2>&1) ||
     fail "cpack: $(cat "$work/cpack.log")"
-deb=$(ls "$build"/descent_"$version"*.deb)
-[ "$(dpkg-deb -f "$deb" Version)" = "$version" ] ||
-    fail "the .deb's version is $(dpkg-deb -f "$deb" Version), expected $version"
-depends=$(dpkg-deb -f "$deb" Depends)
-for d in libopenblas zlib1g libgomp1; do
-    grep -q "$d" <<<"$depends" || fail "the .deb does not depend on $d: Depends: $depends"
+debs=()
+for p in $packages; do
+    deb=$(ls "$build/${p}_$version"*.deb) || fail "cpack made no $p package"
+    [ "$(dpkg-deb -f "$deb" Version)" = "$version" ] ||
+        fail "$p's version is $(dpkg-deb -f "$deb" Version), expected $version"
+    debs+=("$deb")
 done
-! grep -qi "openmpi-dev" <<<"$(dpkg-deb -f "$deb" Recommends)" ||
-    fail "the .deb recommends the MPI development files: libdescent links no MPI"
-had_descent=0
-dpkg-query -W -f='${Status}' descent 2>/dev/null | grep -q "install ok installed" && had_descent=1
-cleanup() { [ $had_descent = 1 ] || DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq descent >/dev/null; }
+for p in libdescent descent; do
+    depends=$(dpkg-deb -f "$build/${p}_$version"*.deb Depends)
+    for d in libopenblas zlib1g libgomp1; do
+        grep -q "$d" <<<"$depends" || fail "$p does not depend on $d: Depends: $depends"
+    done
+done
+# The library's users install no MPI: not as a dependency, not as a recommendation.
+lib_deb=$(ls "$build/libdescent_$version"*.deb)
+! dpkg-deb -f "$lib_deb" Depends Recommends | grep -qi mpi ||
+    fail "libdescent pulls MPI: $(dpkg-deb -f "$lib_deb" Depends Recommends)"
+had=""
+for p in $packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" && had="$had $p"
+done
+# (in one apt-get call: purging libdescent alone would take libdescent-mpi with it)
+cleanup() {
+    local p purge=()
+    for p in $packages; do
+        case " $had " in *" $p "*) ;; *) purge+=("$p") ;; esac
+    done
+    [ ${#purge[@]} -eq 0 ] || DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq "${purge[@]}" >/dev/null
+}
 trap cleanup EXIT
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$deb" >"$work/apt.log" 2>&1 ||
-    fail "apt-get install $deb: $(cat "$work/apt.log")"
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${debs[@]}" >"$work/apt.log" 2>&1 ||
+    fail "apt-get install ${debs[*]}: $(cat "$work/apt.log")"
 /usr/bin/descent --help >"$work/help.out" || fail "/usr/bin/descent --help failed"
 grep -q "usage: descent" "$work/help.out" || fail "descent --help printed: $(cat "$work/help.out")"
 [ -f /usr/share/man/man1/descent.1 ] || fail "the package installed no man page"
 got=$(pkg-config --modversion descent) || fail "pkg-config does not find descent"
 [ "$got" = "$version" ] || fail "pkg-config --modversion descent: '$got', expected $version"
 bash "$src/tests/consumer/run.sh" "$work/consumer-system" "" /usr
-echo "check-install: $(basename "$deb") builds, installs and serves consumers"
+echo "check-install: the packages $packages build, install and serve consumers"
 report_undocumented
