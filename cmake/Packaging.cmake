@@ -1,6 +1,7 @@
 # Packaging.cmake - installation rules (cmake/Install.cmake) and the Debian
-# package CPack builds from them: `cpack -G DEB` in a build folder gives
-# descent_<version>_<arch>.deb, installable with `apt-get install ./descent_*.deb`.
+# packages CPack builds from them: `cpack -G DEB` in a build folder gives
+# libdescent_, libdescent-mpi_ and descent_<version>_<arch>.deb, installable
+# with `apt-get install ./*descent*_*.deb` (or libdescent alone).
 # The package version is project(VERSION) in the top CMakeLists.txt.
 include(${CMAKE_CURRENT_LIST_DIR}/Install.cmake)
 
@@ -22,8 +23,10 @@ set(CPACK_DEBIAN_PACKAGE_SECTION science)
 # Runtime dependencies (libopenblas0, zlib1g, libgomp1, libc6) come from
 # dpkg-shlibdeps reading the installed ELF files, so they match what was
 # actually linked. The development files the .pc and CMake package refer to
-# are recommended (apt installs recommends by default). MPI is a build
-# option (DESCENT_MPI): when on, the library links Open MPI.
+# are recommended (apt installs recommends by default). libdescent links
+# no MPI; with DESCENT_MPI on, libdescent-mpi and the program do, so
+# shlibdeps adds libopenmpi3 for them (a library-only split package is
+# left for later).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # A shlibs file (so packages built against libdescent get their dependency
 # on it) and the ldconfig trigger that refreshes the loader cache.
@@ -31,11 +34,27 @@ set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY ">=")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libopenblas-dev, zlib1g-dev, pkg-config")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "cmake")
-if(DESCENT_MPI)
-  # Linked to Open MPI: libopenmpi3 comes from shlibdeps; the CMake package
-  # finds MPI again, and mpirun runs the multi-process jobs.
-  string(APPEND CPACK_DEBIAN_PACKAGE_RECOMMENDS ", libopenmpi-dev, openmpi-bin")
-else()
-  string(APPEND CPACK_DEBIAN_PACKAGE_SUGGESTS ", openmpi-bin")
-endif()
+# mpirun runs the program's multi-process jobs: suggested, not required.
+string(APPEND CPACK_DEBIAN_PACKAGE_SUGGESTS ", openmpi-bin")
+# Three packages, one per install component (Install.cmake): libdescent
+# (the library for users: no MPI), libdescent-mpi and descent (the program;
+# both link Open MPI in a build with MPI). shlibdeps resolves libdescent-mpi's
+# need of libdescent.so in the build's lib folder.
+set(CPACK_DEB_COMPONENT_INSTALL ON)
+set(CPACK_COMPONENTS_ALL lib mpi program)
+set(CPACK_DEBIAN_LIB_PACKAGE_NAME libdescent)
+set(CPACK_DEBIAN_MPI_PACKAGE_NAME libdescent-mpi)
+set(CPACK_DEBIAN_PROGRAM_PACKAGE_NAME descent)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${PROJECT_BINARY_DIR}/lib)
+set(CPACK_DEBIAN_MPI_PACKAGE_DEPENDS "libdescent (= ${PROJECT_VERSION})")
+set(CPACK_DEBIAN_PROGRAM_PACKAGE_RECOMMENDS "openmpi-bin")
+set(CPACK_DEBIAN_LIB_PACKAGE_SUGGESTS "cmake")
+set(CPACK_COMPONENT_LIB_DESCRIPTION "descent's library: optimizers, schedules, models, data, training
+libdescent.so and libdescent.a with their headers, descent.pc, the CMake
+package, the API guide and the examples. Links no MPI.")
+set(CPACK_COMPONENT_MPI_DESCRIPTION "descent's data-parallel training over MPI
+libdescent-mpi.so (descent/dist.h, descent-mpi.pc): the collectives the
+trainer takes through ds_train_params.comm.")
+set(CPACK_COMPONENT_PROGRAM_DESCRIPTION "descent, the program: train, tune, plot, lectures
+The descent command line and its man page.")
 include(CPack)

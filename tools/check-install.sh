@@ -2,14 +2,16 @@
 # check-install.sh - the "ship it" stage of the suite: proves that descent
 # installs and can be used as any other C library.
 #  1. a staging install (DESTDIR) of a build folder with prefix /usr: the
-#     expected files, a SONAME of the project's major version, every
-#     installed header compiles on its own, the man page renders;
+#     expected files, a SONAME of the project's major version, libdescent
+#     linking no MPI and exporting only ds_ names, every installed header
+#     compiles on its own, the man page renders;
 #  2. the consumer program (tests/consumer) built against the staging tree
 #     with pkg-config and find_package, shared and static, and run;
-#  3. as root: `cpack -G DEB`, its declared dependencies, `apt-get install
-#     ./descent_*.deb`, the installed program, pkg-config version and the
-#     consumer against the system copy; then purges the package again
-#     (unless it was installed before) to leave the machine as it was.
+#  3. as root: `cpack -G DEB` (libdescent, libdescent-mpi, descent), their
+#     declared dependencies (none on MPI for libdescent), `apt-get install`
+#     of the three, the installed program, pkg-config version and the
+#     consumer against the system copy; then purges the packages again
+#     (unless they were installed before) to leave the machine as it was.
 #
 #   tools/check-install.sh [BUILD_DIR]   (default build-test, already built)
 set -euo pipefail
@@ -34,7 +36,8 @@ libdir=$(dirname "$lib")
 for f in usr/bin/descent usr/include/descent/optim.h usr/include/descent/version.h \
     usr/share/man/man1/descent.1 usr/share/doc/descent/api.md \
     "${libdir#$stage/}/libdescent.a" "${libdir#$stage/}/libdescent.so" \
-    "${libdir#$stage/}/pkgconfig/descent.pc" "${libdir#$stage/}/cmake/descent/descentConfig.cmake"; do
+    "${libdir#$stage/}/pkgconfig/descent.pc" "${libdir#$stage/}/cmake/descent/descentConfig.cmake" \
+    "${libdir#$stage/}/libdescent-mpi.so" "${libdir#$stage/}/pkgconfig/descent-mpi.pc"; do
     [ -e "$stage/$f" ] || fail "the install lacks /$f"
 done
 for h in "$src"/include/descent/*.h; do
@@ -50,6 +53,13 @@ soname=$(readelf -d "$lib" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
 [ "$soname" = "libdescent.so.$major" ] || fail "SONAME is '$soname', expected libdescent.so.$major"
 grep -q "^prefix=/usr$" "$stage/${libdir#$stage/}/pkgconfig/descent.pc" ||
     fail "descent.pc does not name the install prefix /usr"
+# The boundary: libdescent needs libc, libm, OpenBLAS, OpenMP and zlib only
+# (MPI is libdescent-mpi's), and exports public ds_ names only.
+! ldd "$lib" | grep -qi mpi || fail "the installed libdescent links MPI: $(ldd "$lib")"
+private=$(nm -D --defined-only "$lib" | awk '{print $NF}' | grep -v '^ds_[a-z]' || true)
+[ -z "$private" ] || fail "the installed libdescent exports non-public names: $(echo $private)"
+grep -q "^Requires: descent = $version$" "$libdir/pkgconfig/descent-mpi.pc" ||
+    fail "descent-mpi.pc does not require descent $version"
 # Each public header must compile alone: a user includes just the one they need.
 for h in "$stage"/usr/include/descent/*.h; do
     # (the int keeps a macro-only header from being an empty translation unit)
@@ -122,26 +132,47 @@ if [ "$(id -u)" -ne 0 ]; then
     report_undocumented
     exit 0
 fi
-(cd "$build" && rm -f descent_*.deb && cpack -G DEB >"$work/cpack.log" 2>&1) ||
+# Three packages (cmake/Packaging.cmake): libdescent, libdescent-mpi, descent.
+packages="libdescent libdescent-mpi descent"
+(cd "$build" && rm -f ./*descent*_*.deb && cpack -G DEB >"$work/cpack.log" 2>&1) ||
     fail "cpack: $(cat "$work/cpack.log")"
-deb=$(ls "$build"/descent_"$version"*.deb)
-[ "$(dpkg-deb -f "$deb" Version)" = "$version" ] ||
-    fail "the .deb's version is $(dpkg-deb -f "$deb" Version), expected $version"
-depends=$(dpkg-deb -f "$deb" Depends)
-for d in libopenblas zlib1g libgomp1; do
-    grep -q "$d" <<<"$depends" || fail "the .deb does not depend on $d: Depends: $depends"
+debs=()
+for p in $packages; do
+    deb=$(ls "$build/${p}_$version"*.deb) || fail "cpack made no $p package"
+    [ "$(dpkg-deb -f "$deb" Version)" = "$version" ] ||
+        fail "$p's version is $(dpkg-deb -f "$deb" Version), expected $version"
+    debs+=("$deb")
 done
-had_descent=0
-dpkg-query -W -f='${Status}' descent 2>/dev/null | grep -q "install ok installed" && had_descent=1
-cleanup() { [ $had_descent = 1 ] || DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq descent >/dev/null; }
+for p in libdescent descent; do
+    depends=$(dpkg-deb -f "$build/${p}_$version"*.deb Depends)
+    for d in libopenblas zlib1g libgomp1; do
+        grep -q "$d" <<<"$depends" || fail "$p does not depend on $d: Depends: $depends"
+    done
+done
+# The library's users install no MPI: not as a dependency, not as a recommendation.
+lib_deb=$(ls "$build/libdescent_$version"*.deb)
+! dpkg-deb -f "$lib_deb" Depends Recommends | grep -qi mpi ||
+    fail "libdescent pulls MPI: $(dpkg-deb -f "$lib_deb" Depends Recommends)"
+had=""
+for p in $packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" && had="$had $p"
+done
+# (in one apt-get call: purging libdescent alone would take libdescent-mpi with it)
+cleanup() {
+    local p purge=()
+    for p in $packages; do
+        case " $had " in *" $p "*) ;; *) purge+=("$p") ;; esac
+    done
+    [ ${#purge[@]} -eq 0 ] || DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq "${purge[@]}" >/dev/null
+}
 trap cleanup EXIT
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$deb" >"$work/apt.log" 2>&1 ||
-    fail "apt-get install $deb: $(cat "$work/apt.log")"
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${debs[@]}" >"$work/apt.log" 2>&1 ||
+    fail "apt-get install ${debs[*]}: $(cat "$work/apt.log")"
 /usr/bin/descent --help >"$work/help.out" || fail "/usr/bin/descent --help failed"
 grep -q "usage: descent" "$work/help.out" || fail "descent --help printed: $(cat "$work/help.out")"
 [ -f /usr/share/man/man1/descent.1 ] || fail "the package installed no man page"
 got=$(pkg-config --modversion descent) || fail "pkg-config does not find descent"
 [ "$got" = "$version" ] || fail "pkg-config --modversion descent: '$got', expected $version"
 bash "$src/tests/consumer/run.sh" "$work/consumer-system" "" /usr
-echo "check-install: $(basename "$deb") builds, installs and serves consumers"
+echo "check-install: the packages $packages build, install and serve consumers"
 report_undocumented

@@ -13,12 +13,12 @@ extern "C" {
 #endif
 
 typedef struct ds_batch {
-    const float *x;         /* n rows of `features` floats, row-major */
-    const int32_t *labels;  /* n class indices (classification), or NULL */
-    const float *targets;   /* n rows of `outputs` floats (regression), or NULL */
-    size_t n;               /* examples in the batch */
-    size_t features;        /* floats per row of x */
-    size_t outputs;         /* floats per row of targets (0 with labels) */
+    const float *x;        /* n rows of `features` floats, row-major */
+    const int32_t *labels; /* n class indices (classification), or NULL */
+    const float *targets;  /* n rows of `outputs` floats (regression), or NULL */
+    size_t n;              /* examples in the batch */
+    size_t features;       /* floats per row of x */
+    size_t outputs;        /* floats per row of targets (0 with labels) */
 } ds_batch;
 
 #ifdef __cplusplus

@@ -27,6 +27,8 @@
 #ifndef DESCENT_CHECKPOINT_H
 #define DESCENT_CHECKPOINT_H
 
+#include "descent/export.h"
+
 #include "descent/error.h"
 
 #include <stddef.h>
@@ -49,38 +51,39 @@ typedef enum ds_ckpt_type {
 typedef struct ds_ckpt ds_ckpt;
 
 /* An empty checkpoint, or NULL (DS_ERR_NOMEM). Free with ds_ckpt_free. */
-ds_ckpt *ds_ckpt_new(void);
+DS_API ds_ckpt *ds_ckpt_new(void);
 
 /* Frees the checkpoint and every record. NULL is a no-op. */
-void ds_ckpt_free(ds_ckpt *c);
+DS_API void ds_ckpt_free(ds_ckpt *c);
 
 /* Adds (or replaces) record `name`, copying count elements from data.
  * DS_ERR_INVALID for an empty or too long name, DS_ERR_NOMEM; the checkpoint
  * is unchanged on failure. */
-ds_status ds_ckpt_put(ds_ckpt *c, const char *name, ds_ckpt_type type, const void *data,
-                      size_t count);
+DS_API ds_status ds_ckpt_put(ds_ckpt *c, const char *name, ds_ckpt_type type, const void *data,
+                             size_t count);
 
 /* Shorthands for one value and for a NUL-terminated text. */
-ds_status ds_ckpt_put_i64(ds_ckpt *c, const char *name, int64_t v);
-ds_status ds_ckpt_put_f64(ds_ckpt *c, const char *name, double v);
-ds_status ds_ckpt_put_text(ds_ckpt *c, const char *name, const char *text);
+DS_API ds_status ds_ckpt_put_i64(ds_ckpt *c, const char *name, int64_t v);
+DS_API ds_status ds_ckpt_put_f64(ds_ckpt *c, const char *name, double v);
+DS_API ds_status ds_ckpt_put_text(ds_ckpt *c, const char *name, const char *text);
 
 /* The record's data (owned by the checkpoint, valid until it changes or is
  * freed) and its count, or NULL if there is no record `name` of that type
  * (DS_ERR_NOT_FOUND message, or DS_ERR_MISMATCH naming both types). Text
  * records are NUL-terminated. */
-const void *ds_ckpt_find(const ds_ckpt *c, const char *name, ds_ckpt_type type, size_t *count);
+DS_API const void *ds_ckpt_find(const ds_ckpt *c, const char *name, ds_ckpt_type type,
+                                size_t *count);
 
 /* Copies record `name` into dst; its count must be exactly `count`.
  * DS_ERR_NOT_FOUND, or DS_ERR_MISMATCH naming the record and both counts. */
-ds_status ds_ckpt_get(const ds_ckpt *c, const char *name, ds_ckpt_type type, void *dst,
-                      size_t count);
-ds_status ds_ckpt_get_i64(const ds_ckpt *c, const char *name, int64_t *v);
-ds_status ds_ckpt_get_f64(const ds_ckpt *c, const char *name, double *v);
+DS_API ds_status ds_ckpt_get(const ds_ckpt *c, const char *name, ds_ckpt_type type, void *dst,
+                             size_t count);
+DS_API ds_status ds_ckpt_get_i64(const ds_ckpt *c, const char *name, int64_t *v);
+DS_API ds_status ds_ckpt_get_f64(const ds_ckpt *c, const char *name, double *v);
 
 /* Number of records and the name of record i (insertion order), for tools. */
-size_t ds_ckpt_count(const ds_ckpt *c);
-const char *ds_ckpt_name(const ds_ckpt *c, size_t i);
+DS_API size_t ds_ckpt_count(const ds_ckpt *c);
+DS_API const char *ds_ckpt_name(const ds_ckpt *c, size_t i);
 
 /* Writes the checkpoint to `path` atomically, keeping the file's mode (a
  * symlink's target is replaced; a device or FIFO is written in place; a
@@ -88,30 +91,30 @@ const char *ds_ckpt_name(const ds_ckpt *c, size_t i);
  * (also when its folder has less free space than the file needs: checked
  * before the temporary file is created); on failure the previous file at
  * `path`, if any, is untouched. */
-ds_status ds_ckpt_save(const ds_ckpt *c, const char *path);
+DS_API ds_status ds_ckpt_save(const ds_ckpt *c, const char *path);
 
 /* Reads a checkpoint into *out (the caller frees it). On failure *out is
  * NULL and the status is DS_ERR_IO (cannot open/read), DS_ERR_NOMEM or
  * DS_ERR_FORMAT, with a message naming the file and the problem: "not a
  * descent checkpoint", "truncated", "header/payload CRC mismatch", "format
  * version N, this build reads version 1", a bad record. */
-ds_status ds_ckpt_load(const char *path, ds_ckpt **out);
+DS_API ds_status ds_ckpt_load(const char *path, ds_ckpt **out);
 
 /* Same, from memory (`what` names the source in messages). */
-ds_status ds_ckpt_load_mem(const void *data, size_t size, const char *what, ds_ckpt **out);
+DS_API ds_status ds_ckpt_load_mem(const void *data, size_t size, const char *what, ds_ckpt **out);
 
 struct ds_optim;
 
 /* Stores the optimizer: "optim.spec" (ds_opt_format of every group's
  * options, "|"-separated) and every state entry as "optim.<entry name>". */
-ds_status ds_ckpt_put_optim(ds_ckpt *c, const struct ds_optim *opt);
+DS_API ds_status ds_ckpt_put_optim(ds_ckpt *c, const struct ds_optim *opt);
 
 /* Restores the state saved by ds_ckpt_put_optim into an optimizer built with
  * the same options over same-sized groups. DS_ERR_MISMATCH when the stored
  * spec differs from opt's (message shows both) or an entry's size differs;
  * DS_ERR_NOT_FOUND for a missing entry. On failure opt's state may be partly
  * overwritten: call ds_optim_reset or discard it. */
-ds_status ds_ckpt_get_optim(const ds_ckpt *c, struct ds_optim *opt);
+DS_API ds_status ds_ckpt_get_optim(const ds_ckpt *c, struct ds_optim *opt);
 
 #ifdef __cplusplus
 }

@@ -24,6 +24,8 @@
 #ifndef DESCENT_DATA_H
 #define DESCENT_DATA_H
 
+#include "descent/export.h"
+
 #include "descent/batch.h"
 #include "descent/error.h"
 
@@ -42,42 +44,42 @@ typedef struct ds_dataset ds_dataset;
  * row, with int32 labels if classes > 0 (outputs must be 0), or float targets
  * of `outputs` per row if classes == 0 (outputs >= 1). NULL on failure
  * (invalid sizes, size overflow, no memory). Free with ds_dataset_free. */
-ds_dataset *ds_dataset_create(size_t n, size_t features, int32_t classes, size_t outputs);
+DS_API ds_dataset *ds_dataset_create(size_t n, size_t features, int32_t classes, size_t outputs);
 
 /* Frees the data set and its arrays. NULL is a no-op. Batches and iterators
  * that refer to it must not be used afterwards. */
-void ds_dataset_free(ds_dataset *d);
+DS_API void ds_dataset_free(ds_dataset *d);
 
 /* Shape of a data set: rows, features per row, classes (labels) and
  * outputs (regression targets per row). */
-size_t ds_dataset_rows(const ds_dataset *d);
-size_t ds_dataset_features(const ds_dataset *d);
-int32_t ds_dataset_classes(const ds_dataset *d); /* 0 for regression */
-size_t ds_dataset_outputs(const ds_dataset *d);  /* 0 for classification */
+DS_API size_t ds_dataset_rows(const ds_dataset *d);
+DS_API size_t ds_dataset_features(const ds_dataset *d);
+DS_API int32_t ds_dataset_classes(const ds_dataset *d); /* 0 for regression */
+DS_API size_t ds_dataset_outputs(const ds_dataset *d);  /* 0 for classification */
 
 /* The arrays, owned by the data set, for filling or reading in place:
  * x has rows * features floats; labels (NULL for regression) rows int32s;
  * targets (NULL for classification) rows * outputs floats. A caller who
  * writes labels must keep them in [0, classes). */
-float *ds_dataset_x(ds_dataset *d);
-int32_t *ds_dataset_labels(ds_dataset *d);
-float *ds_dataset_targets(ds_dataset *d);
+DS_API float *ds_dataset_x(ds_dataset *d);
+DS_API int32_t *ds_dataset_labels(ds_dataset *d);
+DS_API float *ds_dataset_targets(ds_dataset *d);
 
 /* A view of rows [start, start + count) (a contiguous slice, no copy), for
  * evaluation. count is clipped to the rows that exist; start >= rows gives
  * an empty batch (n = 0). Valid while d lives. */
-ds_batch ds_dataset_view(const ds_dataset *d, size_t start, size_t count);
+DS_API ds_batch ds_dataset_view(const ds_dataset *d, size_t start, size_t count);
 
 /* A new data set with rows idx[0..count-1] of src (in that order; indices may
  * repeat). NULL on failure (count 0, index out of range, no memory). */
-ds_dataset *ds_dataset_gather(const ds_dataset *src, const uint32_t *idx, size_t count);
+DS_API ds_dataset *ds_dataset_gather(const ds_dataset *src, const uint32_t *idx, size_t count);
 
 /* Holds out round(fraction * rows) rows, chosen by ds_rng_seed(seed), as a
  * validation set; both parts keep the original row order. fraction must be
  * in (0, 1) and leave at least one row on each side. On success *train and
  * *val are new data sets (src is unchanged); on failure both are NULL. */
-ds_status ds_dataset_split(const ds_dataset *src, double fraction, uint64_t seed,
-                           ds_dataset **train, ds_dataset **val);
+DS_API ds_status ds_dataset_split(const ds_dataset *src, double fraction, uint64_t seed,
+                                  ds_dataset **train, ds_dataset **val);
 
 /* ---- Readers ------------------------------------------------------------ */
 
@@ -92,8 +94,8 @@ ds_status ds_dataset_split(const ds_dataset *src, double fraction, uint64_t seed
  * dimensions, truncated, trailing bytes, corrupt gzip, label >= classes),
  * DS_ERR_MISMATCH (image count != label count), DS_ERR_INVALID (classes < 0).
  * On success *out is a new data set; on failure NULL. */
-ds_status ds_idx_load(const char *images_path, const char *labels_path, int32_t classes,
-                      ds_dataset **out);
+DS_API ds_status ds_idx_load(const char *images_path, const char *labels_path, int32_t classes,
+                             ds_dataset **out);
 
 /* Largest IDX body (in elements) accepted; larger headers are rejected
  * before allocating (the float copy takes 4 bytes per element). */
@@ -113,7 +115,7 @@ typedef struct ds_csv_options {
 } ds_csv_options;
 
 /* label = NULL, task = classify, classes = 0. */
-ds_csv_options ds_csv_default_options(void);
+DS_API ds_csv_options ds_csv_default_options(void);
 
 /* Reads a CSV file (RFC 4180 subset: comma-separated, a header row, numbers
  * only; CRLF or LF line ends; trailing blank lines ignored; blanks around a
@@ -122,27 +124,28 @@ ds_csv_options ds_csv_default_options(void);
  * Errors name path:line:column: DS_ERR_IO, DS_ERR_FORMAT (empty file, header
  * only, ragged row, non-number, bad label), DS_ERR_NOT_FOUND (no such label
  * column). On success *out is a new data set; on failure NULL. */
-ds_status ds_csv_load(const char *path, const ds_csv_options *opt, ds_dataset **out);
+DS_API ds_status ds_csv_load(const char *path, const ds_csv_options *opt, ds_dataset **out);
 
 /* ---- Generators (doc/data.md defines each exactly) ---------------------- */
 
 /* CS7015's two points (0.5, 0.2), (2.5, 0.9): 2 rows, 1 feature, 1 target. */
-ds_status ds_gen_toy(ds_dataset **out);
+DS_API ds_status ds_gen_toy(ds_dataset **out);
 
 /* Lecture 4's sparse set: n rows of `features`, each x_ij = 0 with
  * probability zero_frac, else uniform in [-4, 4); target
  * y = sigmoid(sum_j w*_j x_ij + b*) with w*_j = 2, b* = -1 (1 output). */
-ds_status ds_gen_sparse(size_t n, size_t features, double zero_frac, uint64_t seed,
-                        ds_dataset **out);
+DS_API ds_status ds_gen_sparse(size_t n, size_t features, double zero_frac, uint64_t seed,
+                               ds_dataset **out);
 
 /* Gaussian blobs: class of row i is i mod classes; x = centre + spread * N(0, I),
  * centres uniform in [-5, 5)^features. classes >= 2. */
-ds_status ds_gen_blobs(size_t n, size_t features, int32_t classes, double spread, uint64_t seed,
-                       ds_dataset **out);
+DS_API ds_status ds_gen_blobs(size_t n, size_t features, int32_t classes, double spread,
+                              uint64_t seed, ds_dataset **out);
 
 /* Linear regression: w*_j, b* ~ N(0, 1); x_ij ~ N(0, 1);
  * y = w*.x + b* + noise * N(0, 1) (1 output). noise >= 0. */
-ds_status ds_gen_linear(size_t n, size_t features, double noise, uint64_t seed, ds_dataset **out);
+DS_API ds_status ds_gen_linear(size_t n, size_t features, double noise, uint64_t seed,
+                               ds_dataset **out);
 
 /* ---- Spec strings ------------------------------------------------------- */
 
@@ -170,10 +173,10 @@ typedef struct ds_data {
  * rows from the same distribution as the test set. On success out->train is
  * set (and out->test or NULL); on failure both are NULL and the message names
  * the offending item and lists the accepted forms. */
-ds_status ds_data_load(const char *spec, uint64_t seed, ds_data *out);
+DS_API ds_status ds_data_load(const char *spec, uint64_t seed, ds_data *out);
 
 /* Frees both sets and sets the pointers to NULL. NULL is a no-op. */
-void ds_data_free(ds_data *d);
+DS_API void ds_data_free(ds_data *d);
 
 /* ---- Mini-batch iterator ------------------------------------------------ */
 
@@ -182,7 +185,7 @@ void ds_data_free(ds_data *d);
 
 /* Parses a batch size: "full" -> DS_BATCH_FULL, or a whole number >= 1.
  * On failure *out is unchanged. */
-ds_status ds_batch_size_parse(const char *s, size_t *out);
+DS_API ds_status ds_batch_size_parse(const char *s, size_t *out);
 
 typedef struct ds_iter ds_iter;
 
@@ -193,34 +196,34 @@ typedef struct ds_iter ds_iter;
  * replaying; shuffle == 0: file order every epoch (evaluation). All buffers
  * are allocated here; ds_iter_next never allocates. d must outlive the
  * iterator and keep its rows. Starts at epoch 0, batch 0. NULL on failure. */
-ds_iter *ds_iter_init(const ds_dataset *d, size_t batch, int shuffle, uint64_t seed);
+DS_API ds_iter *ds_iter_init(const ds_dataset *d, size_t batch, int shuffle, uint64_t seed);
 
 /* Frees the iterator (not the data set). NULL is a no-op. */
-void ds_iter_free(ds_iter *it);
+DS_API void ds_iter_free(ds_iter *it);
 
 /* ceil(rows / batch size). */
-size_t ds_iter_batches_per_epoch(const ds_iter *it);
+DS_API size_t ds_iter_batches_per_epoch(const ds_iter *it);
 
 /* Positions the iterator so that the next ds_iter_next returns batch `batch`
  * (0-based) of epoch `epoch` (>= 0); batch == batches_per_epoch is allowed
  * (the end of that epoch). DS_ERR_INVALID otherwise, position unchanged. */
-ds_status ds_iter_seek(ds_iter *it, int64_t epoch, size_t batch);
+DS_API ds_status ds_iter_seek(ds_iter *it, int64_t epoch, size_t batch);
 
 /* Fills *out with the next batch of the current epoch and returns 1. At the
  * end of an epoch returns 0 (with out->n = 0) and moves to batch 0 of the
  * next epoch, so a loop `while (ds_iter_next(it, &b))` runs one epoch. The
  * batch's arrays belong to the iterator (or, unshuffled, to the data set) and
  * stay valid until the next call on it. */
-int ds_iter_next(ds_iter *it, ds_batch *out);
+DS_API int ds_iter_next(ds_iter *it, ds_batch *out);
 
 /* Current position: the epoch and the index of the batch next returned. */
-int64_t ds_iter_epoch(const ds_iter *it);
-size_t ds_iter_batch_index(const ds_iter *it);
+DS_API int64_t ds_iter_epoch(const ds_iter *it);
+DS_API size_t ds_iter_batch_index(const ds_iter *it);
 
 /* Row indices (into the data set) of the current epoch's order: rows()
  * entries, valid until the epoch changes. For checks and debugging. NULL
  * for a streamed data set (descent/stream.h). */
-const uint32_t *ds_iter_order(const ds_iter *it);
+DS_API const uint32_t *ds_iter_order(const ds_iter *it);
 
 /* Data-parallel training: from now on ds_iter_next returns only shard
  * `rank`'s share (of `ranks`) of each batch, the rows at positions
@@ -228,11 +231,11 @@ const uint32_t *ds_iter_order(const ds_iter *it);
  * batch; every shard computes the same order, so the shares tile the batch
  * a single process would see. A share may be empty (n < ranks) except
  * rank 0's. DS_ERR_INVALID unless rank < ranks. */
-ds_status ds_iter_set_shard(ds_iter *it, size_t rank, size_t ranks);
+DS_API ds_status ds_iter_set_shard(ds_iter *it, size_t rank, size_t ranks);
 
 /* Rows of the global batch last returned by ds_iter_next (its n when
  * unsharded). */
-size_t ds_iter_global_rows(const ds_iter *it);
+DS_API size_t ds_iter_global_rows(const ds_iter *it);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,10 @@
-/* descent/dist.h - data-parallel training over MPI (doc/distributed.md).
+/* descent/dist.h - data-parallel training over MPI (doc/distributed.md):
+ * libdescent-mpi, a library of its own (pkg-config descent-mpi, CMake
+ * descent::descent_mpi) so that libdescent links no MPI.
  *
  *     ds_dist_init(&argc, &argv);          // MPI_Init only under mpirun
+ *     ds_train_params p = ds_train_default_params();
+ *     p.comm = ds_dist_comm();             // the trainer's collectives
  *     ... every rank builds the same model and trainer; the trainer splits
  *     ... each global batch across ranks and sums the gradients here ...
  *     ds_dist_finalize(status);            // MPI_Finalize, or MPI_Abort on failure
@@ -25,7 +29,10 @@
 #ifndef DESCENT_DIST_H
 #define DESCENT_DIST_H
 
+#include "descent/export.h"
+
 #include "descent/error.h"
+#include "descent/comm.h"
 
 #include <stddef.h>
 
@@ -33,37 +40,39 @@
 extern "C" {
 #endif
 
-/* 1 if this build can run over MPI. */
-int ds_dist_built(void);
-
 /* Initialises MPI if this build has it and the process was launched by
  * mpirun/mpiexec (OMPI_COMM_WORLD_SIZE, PMIX_RANK or PMI_RANK set);
  * otherwise a no-op leaving one rank. Thread level: funneled (only the
  * main thread calls MPI; OpenMP threads compute). Call once, first.
  * DS_ERR_UNSUPPORTED in a build without MPI started by mpirun with more
  * than one process (it would run independent copies of the job). */
-ds_status ds_dist_init(int *argc, char ***argv);
+DS_API ds_status ds_dist_init(int *argc, char ***argv);
 
 /* status 0: MPI_Finalize. Non-zero with more than one rank: MPI_Abort with
  * that status, ending every rank of the job. No-op without MPI. */
-void ds_dist_finalize(int status);
+DS_API void ds_dist_finalize(int status);
 
 /* This process's rank, 0 .. size - 1 (0 without MPI). */
-int ds_dist_rank(void);
-int ds_dist_size(void); /* >= 1 */
+DS_API int ds_dist_rank(void);
+DS_API int ds_dist_size(void); /* >= 1 */
 
 /* x[i] = sum over ranks of x[i], in place, on every rank (one
  * MPI_Allreduce). DS_ERR_MPI on failure. */
-ds_status ds_dist_sum_f32(float *x, size_t n);
-ds_status ds_dist_sum_f64(double *x, size_t n);
+DS_API ds_status ds_dist_sum_f32(float *x, size_t n);
+DS_API ds_status ds_dist_sum_f64(double *x, size_t n);
 
 /* 1 on every rank if `flag` is non-zero on any rank (a logical-or
  * MPI_Allreduce), so that all ranks take a decision such as "stop after
  * this step" together; the flag itself without MPI. */
-int ds_dist_any(int flag);
+DS_API int ds_dist_any(int flag);
 
 /* Copies rank 0's x to every rank. */
-ds_status ds_dist_broadcast_f32(float *x, size_t n);
+DS_API ds_status ds_dist_broadcast_f32(float *x, size_t n);
+
+/* These collectives as the trainer takes them (ds_train_params.comm), with
+ * this process's rank and size: call after ds_dist_init. The pointer is to
+ * static storage, valid for the life of the process. */
+DS_API const ds_comm *ds_dist_comm(void);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,8 @@
 #ifndef DESCENT_ERROR_H
 #define DESCENT_ERROR_H
 
+#include "descent/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -29,18 +31,28 @@ typedef enum ds_status {
 } ds_status;
 
 /* A short constant name for a status ("invalid argument", ...). Never NULL. */
-const char *ds_status_str(ds_status s);
+DS_API const char *ds_status_str(ds_status s);
 
 /* The message left by the last failing call on this thread, or "" if none.
  * The pointer stays valid until the next failing call on this thread. */
-const char *ds_last_error(void);
+DS_API const char *ds_last_error(void);
+
+/* Leaves a printf-formatted message for ds_last_error() and returns s, for
+ * code that plugs into the library and reports failures the library's way
+ * (a ds_comm of ds_train_params, libdescent-mpi):
+ *     return ds_set_error(DS_ERR_IO, "cannot read '%s'", path); */
+DS_API ds_status ds_set_error(ds_status s, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 
 /* The status of that call (DS_OK if none): lets a program tell, say, an
  * allocation failure from bad input without reading the message. */
 ds_status ds_last_status(void);
 
 /* Clears the message (ds_last_error() then returns ""). */
-void ds_clear_error(void);
+DS_API void ds_clear_error(void);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,8 @@
 #ifndef DESCENT_EWMA_H
 #define DESCENT_EWMA_H
 
+#include "descent/export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,21 +25,21 @@ typedef struct ds_ewma {
 } ds_ewma;
 
 /* A fresh average (v_0 = 0, t = 0). */
-ds_ewma ds_ewma_init(double beta);
+DS_API ds_ewma ds_ewma_init(double beta);
 
 /* Adds theta_t and returns the uncorrected v_t. */
-double ds_ewma_update(ds_ewma *e, double theta);
+DS_API double ds_ewma_update(ds_ewma *e, double theta);
 
 /* v_t (uncorrected) and v_t / (1 - beta^t) (0 before the first update). */
-double ds_ewma_value(const ds_ewma *e);
-double ds_ewma_corrected(const ds_ewma *e);
+DS_API double ds_ewma_value(const ds_ewma *e);
+DS_API double ds_ewma_corrected(const ds_ewma *e);
 
 /* avg[i] = beta * avg[i] + (1 - beta) * x[i] for i < n. */
-void ds_ewma_update_array(float *avg, const float *x, size_t n, double beta);
+DS_API void ds_ewma_update_array(float *avg, const float *x, size_t n, double beta);
 
 /* out[i] = avg[i] / (1 - beta^t): the bias-corrected average after t updates
  * (out may equal avg; t = 0 copies avg). */
-void ds_ewma_correct_array(float *out, const float *avg, size_t n, double beta, int64_t t);
+DS_API void ds_ewma_correct_array(float *out, const float *avg, size_t n, double beta, int64_t t);
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,8 @@
 #ifndef DESCENT_FUNCTIONS_H
 #define DESCENT_FUNCTIONS_H
 
+#include "descent/export.h"
+
 #include "descent/error.h"
 
 #ifdef __cplusplus
@@ -26,17 +28,17 @@ typedef struct ds_fn2d {
     double (*eval)(const struct ds_fn2d *f, double x, double y, double *grad);
     /* A sensible plotting window x0, x1, y0, y1. */
     double window[4];
-    int n_minima;           /* known global minima (0 if none, e.g. saddle) */
-    double minima[4][2];    /* their (x, y) */
-    int log_levels;         /* 1: contour levels should be log-spaced */
-    const void *ctx;        /* eval's data, e.g. a data set (NULL for the built-ins) */
+    int n_minima;        /* known global minima (0 if none, e.g. saddle) */
+    double minima[4][2]; /* their (x, y) */
+    int log_levels;      /* 1: contour levels should be log-spaced */
+    const void *ctx;     /* eval's data, e.g. a data set (NULL for the built-ins) */
 } ds_fn2d;
 
 /* The function called `name`, or NULL with a message listing the names. */
-const ds_fn2d *ds_fn2d_find(const char *name);
+DS_API const ds_fn2d *ds_fn2d_find(const char *name);
 
 /* All functions, NULL-terminated, in the order above. */
-const ds_fn2d *const *ds_fn2d_all(void);
+DS_API const ds_fn2d *const *ds_fn2d_all(void);
 
 struct ds_opt_params;
 struct ds_schedule;
@@ -47,9 +49,9 @@ struct ds_schedule;
  * point after t updates and f there. Stops early with DS_ERR_NONFINITE if
  * the path leaves the finite numbers (rows written so far are kept and
  * *rows_out, if not NULL, says how many). */
-ds_status ds_fn2d_trace(const ds_fn2d *f, const struct ds_opt_params *opt,
-                        const struct ds_schedule *sched, double x0, double y0, long steps,
-                        double *out, long *rows_out);
+DS_API ds_status ds_fn2d_trace(const ds_fn2d *f, const struct ds_opt_params *opt,
+                               const struct ds_schedule *sched, double x0, double y0, long steps,
+                               double *out, long *rows_out);
 
 #ifdef __cplusplus
 }

@@ -59,6 +59,8 @@
 #ifndef DESCENT_MODEL_H
 #define DESCENT_MODEL_H
 
+#include "descent/export.h"
+
 #include "descent/batch.h"
 #include "descent/error.h"
 #include "descent/optim.h"
@@ -109,7 +111,7 @@ typedef struct ds_model_params {
 
 /* Defaults: relu, loss chosen by the model (xent for mlp, sse for neuron),
  * no L2, the activation's default init, seed 0. */
-ds_model_params ds_model_default_params(void);
+DS_API ds_model_params ds_model_default_params(void);
 
 /* Parsers for command-line words. On failure *out is unchanged and the
  * message names the word and what is accepted, e.g.
@@ -118,15 +120,15 @@ ds_model_params ds_model_default_params(void);
  *   ds_loss_parse: xent (alias cross-entropy) | mse | sse
  *   ds_init_parse: default | he | xavier | zeros | const:V (V a finite
  *                  number); sets p->init and, for const, p->init_value */
-ds_status ds_act_parse(const char *s, ds_activation *out);
-ds_status ds_loss_parse(const char *s, ds_loss *out);
-ds_status ds_init_parse(const char *s, ds_model_params *p);
+DS_API ds_status ds_act_parse(const char *s, ds_activation *out);
+DS_API ds_status ds_loss_parse(const char *s, ds_loss *out);
+DS_API ds_status ds_init_parse(const char *s, ds_model_params *p);
 
 /* Canonical names ("relu", "xent", "he", ...); "auto" for DS_LOSS_AUTO;
  * NULL if out of range. */
-const char *ds_act_name(ds_activation a);
-const char *ds_loss_name(ds_loss l);
-const char *ds_init_name(ds_init i);
+DS_API const char *ds_act_name(ds_activation a);
+DS_API const char *ds_loss_name(ds_loss l);
+DS_API const char *ds_init_name(ds_init i);
 
 typedef struct ds_model ds_model;
 
@@ -141,11 +143,11 @@ typedef struct ds_model ds_model;
  * gradients larger than the machine's memory or the process's limit:
  * DS_ERR_NOMEM with both sizes, checked before allocating; ds_last_error()). */
 #define DS_MODEL_DEFAULT_BATCH 256
-ds_model *ds_model_init(const char *spec, size_t inputs, const ds_model_params *p);
+DS_API ds_model *ds_model_init(const char *spec, size_t inputs, const ds_model_params *p);
 
 /* Frees the model, its parameter, gradient and workspace arrays (pointers
  * obtained from it become invalid). NULL is a no-op. */
-void ds_model_free(ds_model *m);
+DS_API void ds_model_free(ds_model *m);
 
 /* Writes the canonical description of the model's structure into buf,
  * snprintf style (returns the length the full text needs):
@@ -153,12 +155,12 @@ void ds_model_free(ds_model *m);
  *   "neuron:2 loss=sse"
  * Two models with equal descriptions have the same parameter layout, so a
  * checkpoint compares descriptions to reject "a file for another model". */
-int ds_model_describe(const ds_model *m, char *buf, size_t size);
+DS_API int ds_model_describe(const ds_model *m, char *buf, size_t size);
 
 /* Creates a model from a description written by ds_model_describe: its
  * act= and loss= override p's (p: l2, init, seed; NULL = defaults). An
  * unknown key or malformed description fails with DS_ERR_PARSE. */
-ds_model *ds_model_init_desc(const char *desc, const ds_model_params *p);
+DS_API ds_model *ds_model_init_desc(const char *desc, const ds_model_params *p);
 
 /* The number of parameters the model of a description has, computed from
  * its layer sizes without building it (nothing large is allocated), so a
@@ -167,44 +169,44 @@ ds_model *ds_model_init_desc(const char *desc, const ds_model_params *p);
 ds_status ds_model_desc_params(const char *desc, size_t *n);
 
 /* The options in use (loss resolved: never DS_LOSS_AUTO). */
-const ds_model_params *ds_model_get_params(const ds_model *m);
+DS_API const ds_model_params *ds_model_get_params(const ds_model *m);
 
 /* Sets lambda of the L2 term (>= 0, finite; else DS_ERR_INVALID). */
-ds_status ds_model_set_l2(ds_model *m, double lambda);
+DS_API ds_status ds_model_set_l2(ds_model *m, double lambda);
 
 /* Structure: L = ds_model_layer_count (>= 1); ds_model_size(m, l) is N(l)
  * for 0 <= l <= L (0 beyond). Inputs = N0, outputs = NL. */
-int ds_model_layer_count(const ds_model *m);
-size_t ds_model_size(const ds_model *m, int l);
-size_t ds_model_inputs(const ds_model *m);
-size_t ds_model_outputs(const ds_model *m);
-int ds_model_is_neuron(const ds_model *m);
+DS_API int ds_model_layer_count(const ds_model *m);
+DS_API size_t ds_model_size(const ds_model *m, int l);
+DS_API size_t ds_model_inputs(const ds_model *m);
+DS_API size_t ds_model_outputs(const ds_model *m);
+DS_API int ds_model_is_neuron(const ds_model *m);
 
 /* The parameter and gradient arrays (owned by the model, param_count floats
  * each, layout [W1 .. WL | b1 .. bL]); weight_count floats of weights come
  * first, then param_count - weight_count floats of biases. */
-float *ds_model_param_data(ds_model *m);
-float *ds_model_grad_data(ds_model *m);
-size_t ds_model_param_count(const ds_model *m);
-size_t ds_model_weight_count(const ds_model *m);
+DS_API float *ds_model_param_data(ds_model *m);
+DS_API float *ds_model_grad_data(ds_model *m);
+DS_API size_t ds_model_param_count(const ds_model *m);
+DS_API size_t ds_model_weight_count(const ds_model *m);
 
 /* Views into those arrays for layer l (1..L): W[l] (N(l) x N(l-1),
  * row-major) and b[l]; NULL if l is out of range. */
-float *ds_model_weight(ds_model *m, int l);
-float *ds_model_bias(ds_model *m, int l);
-float *ds_model_weight_grad(ds_model *m, int l);
-float *ds_model_bias_grad(ds_model *m, int l);
+DS_API float *ds_model_weight(ds_model *m, int l);
+DS_API float *ds_model_bias(ds_model *m, int l);
+DS_API float *ds_model_weight_grad(ds_model *m, int l);
+DS_API float *ds_model_bias_grad(ds_model *m, int l);
 
 /* Fills out[0] with the weights group and out[1] with the biases group
  * (x, g, n into the model's arrays; params = NULL for the caller to set,
  * e.g. a copy of the options with weight_decay = 0 for the biases). The two
  * groups cover the parameter array exactly once. */
 #define DS_MODEL_GROUPS 2
-void ds_model_param_groups(ds_model *m, ds_param_group out[DS_MODEL_GROUPS]);
+DS_API void ds_model_param_groups(ds_model *m, ds_param_group out[DS_MODEL_GROUPS]);
 
 /* Re-draws all parameters as ds_model_init did, from the init, init_value
  * and seed in p (p's act/loss are ignored). DS_ERR_INVALID for a bad init. */
-ds_status ds_model_reinit(ds_model *m, const ds_model_params *p);
+DS_API ds_status ds_model_reinit(ds_model *m, const ds_model_params *p);
 
 /* Allocates the workspace (activations and deltas) for batches of up to
  * max_rows rows (> 0); the only allocation a model makes after init. A
@@ -212,13 +214,13 @@ ds_status ds_model_reinit(ds_model *m, const ds_model_params *p);
  * max_rows rows through the same workspace (the result is the same up to
  * float summation order), so no call ever allocates. On failure the old
  * workspace is kept (DS_ERR_NOMEM). */
-ds_status ds_model_reserve(ds_model *m, size_t max_rows);
-size_t ds_model_reserved(const ds_model *m);
+DS_API ds_status ds_model_reserve(ds_model *m, size_t max_rows);
+DS_API size_t ds_model_reserved(const ds_model *m);
 
 /* Threads for the model's loops and for OpenBLAS (threads >= 1; 0 = one
  * per processor). Note that openblas_set_num_threads is process-wide. */
-void ds_model_set_threads(ds_model *m, int threads);
-int ds_model_threads(const ds_model *m);
+DS_API void ds_model_set_threads(ds_model *m, int threads);
+DS_API int ds_model_threads(const ds_model *m);
 
 /* Forward and backward pass on the batch: *loss (may be NULL) receives the
  * cost (the loss plus the L2 term), and the gradient of that cost with
@@ -229,18 +231,18 @@ int ds_model_threads(const ds_model *m);
  * labels/targets, a label out of range; nothing written), DS_ERR_NONFINITE
  * (the cost is NaN or infinite: *loss and the gradient are written anyway,
  * so the caller can inspect them). */
-ds_status ds_model_forward_backward(ds_model *m, const ds_batch *b, double *loss);
+DS_API ds_status ds_model_forward_backward(ds_model *m, const ds_batch *b, double *loss);
 
 /* The cost as above and, if accuracy != NULL, the fraction of rows
  * classified right (argmax of the outputs == label; with one output,
  * output > 0.5 == label; NaN when the batch has targets instead of labels).
  * Leaves the gradient array untouched. Same errors as forward_backward. */
-ds_status ds_model_evaluate(ds_model *m, const ds_batch *b, double *loss, double *accuracy);
+DS_API ds_status ds_model_evaluate(ds_model *m, const ds_batch *b, double *loss, double *accuracy);
 
 /* Outputs for n rows of x (n x inputs floats) into out (n x outputs
  * floats): class probabilities (softmax) for xent, the sigmoid for the
  * neuron, the linear outputs of an mlp under mse/sse. */
-ds_status ds_model_predict(ds_model *m, const float *x, size_t n, float *out);
+DS_API ds_status ds_model_predict(ds_model *m, const float *x, size_t n, float *out);
 
 /* A ready-made ds_objective_fn (optim.h) for rules that evaluate the
  * objective themselves (nag, rmsprop_nesterov, linesearch): ctx is a
@@ -253,7 +255,7 @@ typedef struct ds_model_objective {
 /* A ds_objective_fn (optim.h) over a ds_model_objective context: loss and,
  * if need_grad, gradient of the model on ctx->batch at the live parameters.
  * Pass it to ds_optim_step_fn for nag, rmsprop_nesterov and linesearch. */
-ds_status ds_model_objective_fn(void *ctx, int need_grad, double *loss);
+DS_API ds_status ds_model_objective_fn(void *ctx, int need_grad, double *loss);
 
 #ifdef __cplusplus
 }

@@ -4,10 +4,9 @@
  * handle with _init/_free, errors as ds_status):
  *
  *     ds_opt_params p = ds_opt_default_params(DS_OPT_ADAM);
- *     p.lr = 0.01;  p.adam.beta2 = 0.99;           // or ds_opt_parse("adam:lr=0.01,beta2=0.99", &p)
- *     ds_param_group g = { .x = w, .g = grad, .n = n };
- *     ds_optim *opt = ds_optim_init(&p, &g, 1);   // NULL on failure, see ds_last_error()
- *     for (...) { compute grad at w; ds_optim_step(opt); }
+ *     p.lr = 0.01;  p.adam.beta2 = 0.99;           // or ds_opt_parse("adam:lr=0.01,beta2=0.99",
+ * &p) ds_param_group g = { .x = w, .g = grad, .n = n }; ds_optim *opt = ds_optim_init(&p, &g, 1);
+ * // NULL on failure, see ds_last_error() for (...) { compute grad at w; ds_optim_step(opt); }
  *     ds_optim_free(opt);
  *
  * Rules that must evaluate the objective themselves (nag's look-ahead,
@@ -26,6 +25,8 @@
  * in a step. */
 #ifndef DESCENT_OPTIM_H
 #define DESCENT_OPTIM_H
+
+#include "descent/export.h"
 
 #include "descent/error.h"
 
@@ -117,7 +118,7 @@ typedef struct ds_opt_params {
 
 /* Defaults of torch.optim 1.13 for `type` (lecture defaults where torch lacks
  * the rule). Unknown type: returns the sgd defaults with .type = type. */
-ds_opt_params ds_opt_default_params(ds_opt_type type);
+DS_API ds_opt_params ds_opt_default_params(ds_opt_type type);
 
 /* Parses "NAME[:key=value,...]" (e.g. "adam:lr=0.05,beta2=0.99,amsgrad=1")
  * into *out, starting from the defaults of NAME, then validates. Names: sgd,
@@ -125,46 +126,46 @@ ds_opt_params ds_opt_default_params(ds_opt_type type);
  * rmsprop_nesterov, adam, amsgrad (= adam with amsgrad 1), adamw, adamax,
  * nadam, radam, adadelta, lion, linesearch. On failure *out is unchanged and
  * the message names the offending name, key or value and what is accepted. */
-ds_status ds_opt_parse(const char *spec, ds_opt_params *out);
+DS_API ds_status ds_opt_parse(const char *spec, ds_opt_params *out);
 
 /* Checks ranges (lr >= 0, betas/alpha/rho in [0, 1), eps >= 0, ...); the
  * message names the parameter and the accepted range. ds_opt_parse returns
  * DS_ERR_PARSE for malformed text (bad number, empty value, stray comma) and
  * DS_ERR_INVALID for unknown names or keys and out-of-range values. */
-ds_status ds_opt_validate(const ds_opt_params *p);
+DS_API ds_status ds_opt_validate(const ds_opt_params *p);
 
 /* Writes the canonical spec of p (every key of its rule, shortest exact
  * numbers) into buf; ds_opt_parse of the result gives back p. Returns the
  * length that the full text needs, as snprintf does. */
-int ds_opt_format(const ds_opt_params *p, char *buf, size_t size);
+DS_API int ds_opt_format(const ds_opt_params *p, char *buf, size_t size);
 
 /* Canonical lower-case name of a type ("adam"), or NULL if out of range. */
-const char *ds_opt_name(ds_opt_type type);
+DS_API const char *ds_opt_name(ds_opt_type type);
 
 /* One parameter group: a flat float array and its gradient, as torch's
  * param groups. `params` overrides the optimizer's options for this group
  * (its type must match); NULL uses the optimizer's. Typical use: biases in a
  * group with weight_decay = 0. */
 typedef struct ds_param_group {
-    float *x;                     /* parameters, updated in place */
-    float *g;                     /* gradient of the loss at x, written by the caller */
-    size_t n;                     /* number of floats in x and g */
-    const ds_opt_params *params;  /* NULL: the optimizer's params */
+    float *x;                    /* parameters, updated in place */
+    float *g;                    /* gradient of the loss at x, written by the caller */
+    size_t n;                    /* number of floats in x and g */
+    const ds_opt_params *params; /* NULL: the optimizer's params */
 } ds_param_group;
 
 typedef struct ds_optim ds_optim;
 
 /* Creates an optimizer over `ngroups` groups (copied; the arrays are not).
  * Validates every params struct. Returns NULL on failure (ds_last_error()). */
-ds_optim *ds_optim_init(const ds_opt_params *p, const ds_param_group *groups, int ngroups);
+DS_API ds_optim *ds_optim_init(const ds_opt_params *p, const ds_param_group *groups, int ngroups);
 
 /* Frees the optimizer and its state (not the caller's arrays). NULL is a no-op. */
-void ds_optim_free(ds_optim *opt);
+DS_API void ds_optim_free(ds_optim *opt);
 
 /* One update of every non-frozen group from the gradients in their g arrays.
  * Fails with DS_ERR_UNSUPPORTED for rules that need ds_optim_step_fn (nag,
  * rmsprop_nesterov, linesearch), leaving everything unchanged. */
-ds_status ds_optim_step(ds_optim *opt);
+DS_API ds_status ds_optim_step(ds_optim *opt);
 
 /* Evaluates the objective at the parameters currently in the groups' x
  * arrays. Must set *loss and, if need_grad, write the gradient into the
@@ -177,34 +178,34 @@ typedef ds_status (*ds_objective_fn)(void *ctx, int need_grad, double *loss);
  * point where the gradient was taken (the current x, or the look-ahead
  * point), as a training loop reports it. On a callback error the parameters
  * are restored and the step counter is unchanged. */
-ds_status ds_optim_step_fn(ds_optim *opt, ds_objective_fn fn, void *ctx, double *loss_out);
+DS_API ds_status ds_optim_step_fn(ds_optim *opt, ds_objective_fn fn, void *ctx, double *loss_out);
 
 /* Number of updates done by group i (torch's state['step']); -1 if there
  * is no group i. */
-int64_t ds_optim_steps(const ds_optim *opt, int group);
+DS_API int64_t ds_optim_steps(const ds_optim *opt, int group);
 
 /* Number of parameter groups given to ds_optim_init. */
-int ds_optim_group_count(const ds_optim *opt);
+DS_API int ds_optim_group_count(const ds_optim *opt);
 
 /* The options group i runs with (its own or the optimizer's). */
-const ds_opt_params *ds_optim_group_params(const ds_optim *opt, int group);
+DS_API const ds_opt_params *ds_optim_group_params(const ds_optim *opt, int group);
 
 /* Current learning rate of group i: its params' lr times the last scale set
  * by ds_optim_set_lr (initially its params' lr). NaN if there is no group i.
  * For linesearch the candidates are lrs[k] times this (lr = 1 by default). */
-double ds_optim_lr(const ds_optim *opt, int group);
+DS_API double ds_optim_lr(const ds_optim *opt, int group);
 
 /* Sets the learning rate that group i uses from the next step on (schedules
  * and plateau decay call this; the params' lr stays the base). lr >= 0. */
-ds_status ds_optim_set_lr(ds_optim *opt, int group, double lr);
+DS_API ds_status ds_optim_set_lr(ds_optim *opt, int group, double lr);
 
 /* A frozen group is skipped by the step: parameters, state and its step
  * counter stay unchanged (torch's grad = None). */
-ds_status ds_optim_set_frozen(ds_optim *opt, int group, int frozen);
+DS_API ds_status ds_optim_set_frozen(ds_optim *opt, int group, int frozen);
 
 /* Clears all state (buffers to their initial values, step counters to 0)
  * and restores every group's lr to its base. */
-void ds_optim_reset(ds_optim *opt);
+DS_API void ds_optim_reset(ds_optim *opt);
 
 /* Named state, for checkpoints: each buffer and counter has a stable name
  * "g<group>.<buffer>" (e.g. "g0.exp_avg", "g0.step", "g1.momentum_buffer"),
@@ -212,38 +213,38 @@ void ds_optim_reset(ds_optim *opt);
 typedef enum ds_state_type { DS_STATE_F32, DS_STATE_F64, DS_STATE_I64 } ds_state_type;
 
 typedef struct ds_state_info {
-    const char *name;   /* owned by the optimizer */
+    const char *name; /* owned by the optimizer */
     ds_state_type type;
-    size_t count;       /* number of elements */
+    size_t count; /* number of elements */
 } ds_state_info;
 
 /* Number of named state entries (all groups). */
-size_t ds_optim_state_count(const ds_optim *opt);
+DS_API size_t ds_optim_state_count(const ds_optim *opt);
 
 /* Describes state entry i (0 <= i < ds_optim_state_count); NULL if out of range. */
-const ds_state_info *ds_optim_state_info(const ds_optim *opt, size_t i);
+DS_API const ds_state_info *ds_optim_state_info(const ds_optim *opt, size_t i);
 
 /* Copies the named entry out (count must equal the entry's count) /
  * overwrites it. DS_ERR_NOT_FOUND for an unknown name, DS_ERR_MISMATCH for a
  * wrong count or type. */
-ds_status ds_optim_state_get(const ds_optim *opt, const char *name, ds_state_type type, void *dst,
-                             size_t count);
-ds_status ds_optim_state_set(ds_optim *opt, const char *name, ds_state_type type, const void *src,
-                             size_t count);
+DS_API ds_status ds_optim_state_get(const ds_optim *opt, const char *name, ds_state_type type,
+                                    void *dst, size_t count);
+DS_API ds_status ds_optim_state_set(ds_optim *opt, const char *name, ds_state_type type,
+                                    const void *src, size_t count);
 
 /* Threads the step's loops may use (OpenMP); 0 = the OpenMP default. Results
  * are identical for any thread count (the loops are element-wise; the
  * clip_norm reduction uses a fixed blocking). */
-void ds_optim_set_threads(ds_optim *opt, int threads);
+DS_API void ds_optim_set_threads(ds_optim *opt, int threads);
 
 /* Momentum in use at update t (0-based) for the given base momentum and
  * schedule; exposed for tests, plots and the lecture report. */
-double ds_momentum_at(double momentum, ds_momentum_schedule schedule, int64_t t);
+DS_API double ds_momentum_at(double momentum, ds_momentum_schedule schedule, int64_t t);
 
 /* Bytes one step of `type` must read and write per parameter (x, g and the
  * state buffers; look-ahead rules' second pass over x, x0 and the velocity;
  * line search's candidates), for bandwidth accounting in the benchmark. */
-size_t ds_opt_bytes_per_param(const ds_opt_params *p);
+DS_API size_t ds_opt_bytes_per_param(const ds_opt_params *p);
 
 #ifdef __cplusplus
 }

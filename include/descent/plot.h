@@ -5,7 +5,7 @@
  * curves, training logs).
  *
  * Every renderer appends a complete SVG document to a growing string buffer
- * (ds_strbuf), so a figure can be written to a FILE*, saved atomically, or
+ * (ds_strbuf, descent/strbuf.h), so a figure can be written to a FILE*, saved atomically, or
  * inlined into an HTML report (set ds_plot_opts.fragment and id_prefix).
  * The renderers read the caller's arrays and keep no pointer to them after
  * they return. On failure they return a ds_status with a message
@@ -18,8 +18,11 @@
 #ifndef DESCENT_PLOT_H
 #define DESCENT_PLOT_H
 
+#include "descent/export.h"
+
 #include "descent/error.h"
 #include "descent/functions.h"
+#include "descent/strbuf.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -27,31 +30,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* ---- text buffer ---------------------------------------------------- */
-
-/* A growing NUL-terminated string. Zero-initialise it ({0}); the renderers
- * append to it. An allocation failure sets `failed` and stops appending (the
- * renderer then returns DS_ERR_NOMEM). */
-typedef struct ds_strbuf {
-    char *data; /* the text (NULL until something is appended) */
-    size_t len; /* bytes of text, without the NUL */
-    size_t cap; /* bytes allocated */
-    int failed; /* 1 after an allocation failure */
-} ds_strbuf;
-
-/* Frees the text and zeroes *b (safe on a zeroed buffer; NULL is a no-op). */
-void ds_strbuf_free(ds_strbuf *b);
-
-/* Writes the text to f. DS_ERR_IO with a message if the write fails. */
-ds_status ds_strbuf_write(const ds_strbuf *b, FILE *f);
-
-/* Writes the text to `path` atomically: a temporary file in the same folder,
- * fsync, then rename over `path` (keeping its mode; a symlink's target is
- * replaced; a device or FIFO is written in place; a directory is refused
- * with DS_ERR_INVALID). On any failure the temporary file is removed and
- * `path` is untouched (DS_ERR_IO naming the path). */
-ds_status ds_strbuf_save(const ds_strbuf *b, const char *path);
 
 /* ---- options --------------------------------------------------------- */
 
@@ -89,7 +67,7 @@ typedef struct ds_plot_opts {
 
 /* 720 x 480, linear axes, 14 levels, grid 180 (surface meshes use at most 40), azimuth -50,
  * elevation 35, no animation (8 s when on), id prefix "ds". */
-ds_plot_opts ds_plot_default_opts(void);
+DS_API ds_plot_opts ds_plot_default_opts(void);
 
 /* ---- data ------------------------------------------------------------ */
 
@@ -115,7 +93,7 @@ typedef struct ds_plot_series {
 
 /* Palette colour i ("#000000" black, "#d62728" red, "#1f77b4" blue, then
  * green, orange, purple, ...; cycles). Static string. */
-const char *ds_plot_color(int i);
+DS_API const char *ds_plot_color(int i);
 
 struct ds_opt_params;
 
@@ -123,7 +101,7 @@ struct ds_opt_params;
  * momentum red, Nesterov (nag, or sgd with nesterov=1) blue; a colour
  * already taken and all other rules get the next unused palette colour.
  * Writes n static strings to colors[]. */
-void ds_plot_opt_colors(const struct ds_opt_params *opts, int n, const char **colors);
+DS_API void ds_plot_opt_colors(const struct ds_opt_params *opts, int n, const char **colors);
 
 /* ---- contours -------------------------------------------------------- */
 
@@ -152,11 +130,11 @@ typedef struct ds_polylines {
  * Reference: Lorensen and Cline 1987 (marching cubes), in 2-D; the saddle
  * rule is the "asymptotic decider"-style centre test of Nielson and Hamann
  * 1991 simplified to the cell mean. */
-ds_status ds_contour_lines(const double *z, int nx, int ny, double x0, double x1, double y0,
-                           double y1, double level, ds_polylines *out);
+DS_API ds_status ds_contour_lines(const double *z, int nx, int ny, double x0, double x1, double y0,
+                                  double y1, double level, ds_polylines *out);
 
 /* Frees the lines of *p and zeroes it (a zeroed value is a no-op). */
-void ds_polylines_free(ds_polylines *p);
+DS_API void ds_polylines_free(ds_polylines *p);
 
 /* n contour levels strictly between zmin and zmax: evenly spaced
  * (log_floor = 0), or evenly spaced in log10(z - zmin) from log_floor to
@@ -164,7 +142,7 @@ void ds_polylines_free(ds_polylines *p);
  * narrow valley (Rosenbrock, Beale). Writes levels[0..n-1] in increasing
  * order; DS_ERR_INVALID if n < 1, the range is empty or not finite, or
  * log_floor is out of range. */
-ds_status ds_plot_levels(double zmin, double zmax, int n, double log_floor, double *levels);
+DS_API ds_status ds_plot_levels(double zmin, double zmax, int n, double log_floor, double *levels);
 
 /* ---- figures --------------------------------------------------------- */
 
@@ -174,12 +152,12 @@ ds_status ds_plot_levels(double zmin, double zmax, int n, double log_floor, doub
  * names, axes with ticks and labels; with opts->animate, a marker per path
  * moves along it, all in step. npaths may be 0. DS_ERR_INVALID for a bad
  * window or option. */
-ds_status ds_plot_map(ds_strbuf *out, const ds_fn2d *f, const ds_plot_series *paths, int npaths,
-                      const ds_plot_opts *opts);
+DS_API ds_status ds_plot_map(ds_strbuf *out, const ds_fn2d *f, const ds_plot_series *paths,
+                             int npaths, const ds_plot_opts *opts);
 
 /* A line chart of n series with axes, ticks, labels and a legend. */
-ds_status ds_plot_lines(ds_strbuf *out, const ds_plot_series *series, int n,
-                        const ds_plot_opts *opts);
+DS_API ds_status ds_plot_lines(ds_strbuf *out, const ds_plot_series *series, int n,
+                               const ds_plot_opts *opts);
 
 /* One panel of a multi-panel figure: its series and its own title, labels
  * and scales (the other fields of opts are ignored). */
@@ -192,8 +170,8 @@ typedef struct ds_plot_panel {
 /* Panels laid out in `columns` columns, sharing one legend built from the
  * first panel's series names and colours; fig gives the title and the size
  * of one panel. */
-ds_status ds_plot_panels(ds_strbuf *out, const ds_plot_panel *panels, int npanels, int columns,
-                         const ds_plot_opts *fig);
+DS_API ds_status ds_plot_panels(ds_strbuf *out, const ds_plot_panel *panels, int npanels,
+                                int columns, const ds_plot_opts *fig);
 
 /* ---- training logs ----------------------------------------------------- */
 
@@ -221,10 +199,10 @@ typedef struct ds_plot_train_log {
  * DS_ERR_IO (cannot open/read) or DS_ERR_FORMAT with "FILE:LINE: what" for a
  * wrong header, a wrong field count or a malformed number; then *log is
  * empty. Free with ds_plot_train_log_free. */
-ds_status ds_plot_read_train_log(const char *path, ds_plot_train_log *log);
+DS_API ds_status ds_plot_read_train_log(const char *path, ds_plot_train_log *log);
 
 /* Frees what ds_plot_read_train_log allocated and zeroes *log. */
-void ds_plot_train_log_free(ds_plot_train_log *log);
+DS_API void ds_plot_train_log_free(ds_plot_train_log *log);
 
 #ifdef __cplusplus
 }

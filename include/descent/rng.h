@@ -7,6 +7,8 @@
 #ifndef DESCENT_RNG_H
 #define DESCENT_RNG_H
 
+#include "descent/export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,23 +21,23 @@ typedef struct ds_rng {
 } ds_rng;
 
 /* A generator seeded from `seed` (any value, 0 included). */
-ds_rng ds_rng_seed(uint64_t seed);
+DS_API ds_rng ds_rng_seed(uint64_t seed);
 
 /* Next 64 random bits. */
-uint64_t ds_rng_next(ds_rng *r);
+DS_API uint64_t ds_rng_next(ds_rng *r);
 
 /* Uniform double in [0, 1) with 53 random bits. */
-double ds_rng_uniform(ds_rng *r);
+DS_API double ds_rng_uniform(ds_rng *r);
 
 /* Uniform integer in [0, bound) without modulo bias (bound > 0). */
-uint64_t ds_rng_below(ds_rng *r, uint64_t bound);
+DS_API uint64_t ds_rng_below(ds_rng *r, uint64_t bound);
 
 /* Standard normal variate (Box-Muller; one value per call, no cache, so the
  * state alone determines the sequence). */
-double ds_rng_normal(ds_rng *r);
+DS_API double ds_rng_normal(ds_rng *r);
 
 /* Fisher-Yates shuffle of idx[0..n-1]. */
-void ds_rng_shuffle(ds_rng *r, uint32_t *idx, size_t n);
+DS_API void ds_rng_shuffle(ds_rng *r, uint32_t *idx, size_t n);
 
 #ifdef __cplusplus
 }

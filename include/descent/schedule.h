@@ -17,6 +17,8 @@
 #ifndef DESCENT_SCHEDULE_H
 #define DESCENT_SCHEDULE_H
 
+#include "descent/export.h"
+
 #include "descent/error.h"
 
 #include <stddef.h>
@@ -55,18 +57,18 @@ typedef struct ds_schedule {
 } ds_schedule;
 
 /* The constant schedule. */
-ds_schedule ds_schedule_constant(void);
+DS_API ds_schedule ds_schedule_constant(void);
 
 /* Parses a spec as above; "" or NULL gives the constant schedule. On failure
  * *out is unchanged and the message names the part, key or value. */
-ds_status ds_schedule_parse(const char *spec, ds_schedule *out);
+DS_API ds_status ds_schedule_parse(const char *spec, ds_schedule *out);
 
 /* Learning rate of update t for base rate lr0 (t < 0 is treated as 0). */
-double ds_schedule_lr(const ds_schedule *s, double lr0, int64_t t);
+DS_API double ds_schedule_lr(const ds_schedule *s, double lr0, int64_t t);
 
 /* Canonical text of the schedule (parses back to the same value); returns
  * the length the full text needs, as snprintf does. */
-int ds_schedule_format(const ds_schedule *s, char *buf, size_t size);
+DS_API int ds_schedule_format(const ds_schedule *s, char *buf, size_t size);
 
 #ifdef __cplusplus
 }

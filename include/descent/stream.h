@@ -35,6 +35,8 @@
 #ifndef DESCENT_STREAM_H
 #define DESCENT_STREAM_H
 
+#include "descent/export.h"
+
 #include "descent/batch.h"
 #include "descent/data.h"
 #include "descent/error.h"
@@ -63,21 +65,21 @@ typedef struct ds_stream_writer ds_stream_writer;
  * symlink to one: its header is rewritten at the end, so a device, FIFO or
  * directory is refused with DS_ERR_INVALID. Shapes as ds_dataset_create;
  * block_rows 0 = DS_STREAM_BLOCK_ROWS. On failure *out is NULL. */
-ds_status ds_stream_writer_open(const char *path, size_t features, int32_t classes, size_t outputs,
-                                size_t block_rows, ds_stream_writer **out);
+DS_API ds_status ds_stream_writer_open(const char *path, size_t features, int32_t classes,
+                                       size_t outputs, size_t block_rows, ds_stream_writer **out);
 
 /* Appends b->n rows (shapes must match the writer's; labels in [0, classes)).
  * Nothing is kept in memory beyond stdio's buffer. After a failure
  * (DS_ERR_MISMATCH, DS_ERR_INVALID, DS_ERR_IO) the file may hold part of a
  * row: call ds_stream_writer_abort. */
-ds_status ds_stream_writer_append(ds_stream_writer *w, const ds_batch *b);
+DS_API ds_status ds_stream_writer_append(ds_stream_writer *w, const ds_batch *b);
 
 /* Writes the final header, syncs and renames the file into place; frees w
  * in every case. At least one row must have been appended. */
-ds_status ds_stream_writer_commit(ds_stream_writer *w);
+DS_API ds_status ds_stream_writer_commit(ds_stream_writer *w);
 
 /* Discards the temporary file and frees w. NULL is a no-op. */
-void ds_stream_writer_abort(ds_stream_writer *w);
+DS_API void ds_stream_writer_abort(ds_stream_writer *w);
 
 /* ---- Streamed generators ------------------------------------------------- */
 
@@ -104,13 +106,13 @@ typedef struct ds_stream_gen_params {
 
 /* Defaults: linear 1000 rows of 3 features, noise 0.1; blobs 300 rows of 2
  * features, 3 classes, spread 1 (the in-memory generators' defaults). */
-ds_stream_gen_params ds_stream_gen_default_params(ds_stream_gen_kind kind);
+DS_API ds_stream_gen_params ds_stream_gen_default_params(ds_stream_gen_kind kind);
 
 /* Generates the set block by block into `path` (atomically), holding one
  * block in memory. DS_ERR_INVALID naming a bad parameter, or when the
  * folder has less free space than the file will take (checked before the
  * temporary file is created); DS_ERR_IO; DS_ERR_INTERRUPTED (cancel). */
-ds_status ds_stream_generate(const char *path, const ds_stream_gen_params *p);
+DS_API ds_status ds_stream_generate(const char *path, const ds_stream_gen_params *p);
 
 /* ---- Reader -------------------------------------------------------------- */
 
@@ -123,10 +125,10 @@ ds_status ds_stream_generate(const char *path, const ds_stream_gen_params *p);
  * window * block_rows rows at a time. Free with ds_dataset_free (closes the
  * file). Errors: DS_ERR_IO, DS_ERR_FORMAT, DS_ERR_UNSUPPORTED (big-endian
  * host); on failure *out is NULL. */
-ds_status ds_stream_open(const char *path, size_t window, ds_dataset **out);
+DS_API ds_status ds_stream_open(const char *path, size_t window, ds_dataset **out);
 
 /* 1 if d's rows live in a stream file. */
-int ds_dataset_is_streamed(const ds_dataset *d);
+DS_API int ds_dataset_is_streamed(const ds_dataset *d);
 
 #ifdef __cplusplus
 }

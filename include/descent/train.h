@@ -41,7 +41,10 @@
 #ifndef DESCENT_TRAIN_H
 #define DESCENT_TRAIN_H
 
+#include "descent/export.h"
+
 #include "descent/checkpoint.h"
+#include "descent/comm.h"
 #include "descent/data.h"
 #include "descent/error.h"
 #include "descent/model.h"
@@ -110,10 +113,13 @@ typedef struct ds_train_params {
      * (not interpreted by the library): the data spec and validation share. */
     const char *data_desc;
     double val_fraction;
+    /* The processes training together (borrowed: must outlive the
+     * trainer); NULL (default) or size 1: this process alone. */
+    const ds_comm *comm;
 } ds_train_params;
 
 /* The defaults of `descent train`: see the field comments above. */
-ds_train_params ds_train_default_params(void);
+DS_API ds_train_params ds_train_default_params(void);
 
 typedef struct ds_trainer ds_trainer;
 
@@ -124,11 +130,11 @@ typedef struct ds_trainer ds_trainer;
  * features", classes vs outputs, regression targets vs outputs). Reserves
  * the model's workspace for the batch size and sets its thread count.
  * NULL on failure; m and the data sets are not changed then. */
-ds_trainer *ds_trainer_init(ds_model *m, const ds_opt_params *opt, const ds_dataset *train,
-                            const ds_dataset *val, const ds_train_params *p);
+DS_API ds_trainer *ds_trainer_init(ds_model *m, const ds_opt_params *opt, const ds_dataset *train,
+                                   const ds_dataset *val, const ds_train_params *p);
 
 /* Frees the trainer (not the model nor the data). NULL is a no-op. */
-void ds_trainer_free(ds_trainer *t);
+DS_API void ds_trainer_free(ds_trainer *t);
 
 /* Trains until `epochs` epochs are complete, or until max_steps more steps
  * have been done (max_steps <= 0: no step limit). Epoch-end work is done as
@@ -140,21 +146,22 @@ void ds_trainer_free(ds_trainer *t);
  * (the callback asked), DS_ERR_IO (a checkpoint could not be written), and
  * the model's errors. After an error other than DS_ERR_INTERRUPTED the
  * trainer refuses to go on or to save. */
-ds_status ds_trainer_run(ds_trainer *t, int64_t max_steps);
+DS_API ds_status ds_trainer_run(ds_trainer *t, int64_t max_steps);
 
 /* Loss and accuracy of the model (the EMA weights if enabled) on all rows of
  * d; NaN accuracy for regression. The model's parameters are unchanged. */
-ds_status ds_trainer_evaluate(ds_trainer *t, const ds_dataset *d, double *loss, double *accuracy);
+DS_API ds_status ds_trainer_evaluate(ds_trainer *t, const ds_dataset *d, double *loss,
+                                     double *accuracy);
 
 /* Position and results. */
-int64_t ds_trainer_epoch(const ds_trainer *t);  /* completed epochs */
-int64_t ds_trainer_step(const ds_trainer *t);   /* updates done */
-int ds_trainer_done(const ds_trainer *t);       /* all epochs complete */
-double ds_trainer_seconds(const ds_trainer *t); /* training time, all runs (s) */
+DS_API int64_t ds_trainer_epoch(const ds_trainer *t);  /* completed epochs */
+DS_API int64_t ds_trainer_step(const ds_trainer *t);   /* updates done */
+DS_API int ds_trainer_done(const ds_trainer *t);       /* all epochs complete */
+DS_API double ds_trainer_seconds(const ds_trainer *t); /* training time, all runs (s) */
 /* The statistics of the last completed epoch (epoch_end = 1), or all-zero
  * with NaN losses before the first epoch ends. */
-ds_train_progress ds_trainer_last_epoch(const ds_trainer *t);
-ds_optim *ds_trainer_optim(ds_trainer *t);
+DS_API ds_train_progress ds_trainer_last_epoch(const ds_trainer *t);
+DS_API ds_optim *ds_trainer_optim(ds_trainer *t);
 
 /* Fine-tuning a restored run: lr becomes the base rate the schedule scales
  * from the current position on (the optimizer spec's lr is kept as recorded,
@@ -167,7 +174,7 @@ ds_status ds_trainer_set_base_lr(ds_trainer *t, double lr);
  * "train.*", "plateau.*", "ema.*", "data.*"; doc/training.md lists them).
  * "model.params" holds the weights to use (the EMA average when enabled).
  * DS_ERR_NONFINITE if the parameters are not all finite (nothing added). */
-ds_status ds_trainer_checkpoint(const ds_trainer *t, ds_ckpt *c);
+DS_API ds_status ds_trainer_checkpoint(const ds_trainer *t, ds_ckpt *c);
 
 /* Restores a state written by ds_trainer_checkpoint into a trainer built
  * with the same model description, optimizer options, batch size, seed,
@@ -176,19 +183,19 @@ ds_status ds_trainer_checkpoint(const ds_trainer *t, ds_ckpt *c);
  * missing or malformed record DS_ERR_FORMAT / DS_ERR_NOT_FOUND. The epochs
  * target is not compared (a run may be extended). On failure the trainer
  * must be discarded (its state may be partly overwritten). */
-ds_status ds_trainer_restore(ds_trainer *t, const ds_ckpt *c);
+DS_API ds_status ds_trainer_restore(ds_trainer *t, const ds_ckpt *c);
 
 /* ds_trainer_checkpoint + ds_ckpt_save (atomic); ds_ckpt_load +
  * ds_trainer_restore. */
-ds_status ds_trainer_save(const ds_trainer *t, const char *path);
-ds_status ds_trainer_resume(ds_trainer *t, const char *path);
+DS_API ds_status ds_trainer_save(const ds_trainer *t, const char *path);
+DS_API ds_status ds_trainer_resume(ds_trainer *t, const char *path);
 
 /* A model rebuilt from a checkpoint's "model.desc" with the parameters of
  * "model.params" (and its L2 lambda), for evaluation or prediction. On
  * failure *out is NULL (DS_ERR_IO, DS_ERR_FORMAT, DS_ERR_MISMATCH). The
  * caller frees the model. */
-ds_status ds_model_from_checkpoint(const ds_ckpt *c, ds_model **out);
-ds_status ds_model_load(const char *path, ds_model **out);
+DS_API ds_status ds_model_from_checkpoint(const ds_ckpt *c, ds_model **out);
+DS_API ds_status ds_model_load(const char *path, ds_model **out);
 
 #ifdef __cplusplus
 }

@@ -6,7 +6,7 @@
  * STREAM does: the best run is the one least disturbed by the rest of the
  * machine. */
 #define _POSIX_C_SOURCE 200809L
-#include "bench.h"
+#include "bench/bench.h"
 
 #include "core/internal.h"
 

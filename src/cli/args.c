@@ -1,7 +1,8 @@
 /* args.c - parser and help printer for the declarative option tables. */
 #include "args.h"
 
-#include "../core/internal.h"
+#include "descent/error.h"
+#include "descent/parse.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,9 +19,12 @@ static const ds_arg *find_arg(const ds_command *cmd, const char *name, size_t le
 static const char *kind_word(ds_arg_kind k)
 {
     switch (k) {
-    case DS_ARG_DOUBLE: return "a number";
-    case DS_ARG_INT: return "an integer";
-    default: return "a value";
+    case DS_ARG_DOUBLE:
+        return "a number";
+    case DS_ARG_INT:
+        return "an integer";
+    default:
+        return "a value";
     }
 }
 
@@ -28,13 +32,17 @@ static const char *kind_word(ds_arg_kind k)
 static int store(const ds_command *cmd, const ds_arg *a, const char *val)
 {
     switch (a->kind) {
-    case DS_ARG_FLAG: *(int *)a->dst = 1; return 0;
-    case DS_ARG_STRING: *(const char **)a->dst = val; return 0;
+    case DS_ARG_FLAG:
+        *(int *)a->dst = 1;
+        return 0;
+    case DS_ARG_STRING:
+        *(const char **)a->dst = val;
+        return 0;
     case DS_ARG_DOUBLE:
-        if (ds__parse_double(val, (double *)a->dst) == 0) return 0;
+        if (ds_parse_double(val, (double *)a->dst) == 0) return 0;
         break;
     case DS_ARG_INT:
-        if (ds__parse_long(val, (long *)a->dst) == 0) return 0;
+        if (ds_parse_long(val, (long *)a->dst) == 0) return 0;
         break;
     case DS_ARG_MULTI: {
         ds_arg_list *l = a->dst;
@@ -154,5 +162,5 @@ int ds_cli_parse_pair(const char *s, double *x, double *y)
     if (!comma || (size_t)(comma - s) >= sizeof buf) return -1;
     memcpy(buf, s, (size_t)(comma - s));
     buf[comma - s] = '\0';
-    return (ds__parse_double(buf, x) == 0 && ds__parse_double(comma + 1, y) == 0) ? 0 : -1;
+    return (ds_parse_double(buf, x) == 0 && ds_parse_double(comma + 1, y) == 0) ? 0 : -1;
 }

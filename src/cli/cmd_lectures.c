@@ -4,7 +4,7 @@
 #include "commands.h"
 #include "outputs.h"
 
-#include "descent/report.h"
+#include "../report/report.h"
 
 #include <stdio.h>
 #include <string.h>

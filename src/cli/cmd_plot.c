@@ -6,7 +6,7 @@
 #include "commands.h"
 #include "outputs.h"
 
-#include "../core/internal.h"
+#include "descent/parse.h"
 #include "descent/functions.h"
 #include "descent/optim.h"
 #include "descent/plot.h"
@@ -78,7 +78,7 @@ static int parse_window(const char *s, double w[4])
         char *comma = strchr(p, ',');
         if ((k < 3) != (comma != NULL)) return -1;
         if (comma) *comma = '\0';
-        if (ds__parse_double(p, &w[k])) return -1;
+        if (ds_parse_double(p, &w[k])) return -1;
         p = comma ? comma + 1 : p;
     }
     return w[0] < w[1] && w[2] < w[3] ? 0 : -1;

@@ -9,7 +9,7 @@
 #include "signals.h"
 #include "train_opts.h"
 
-#include "../core/internal.h"
+#include "descent/afile.h"
 #include "descent/dist.h"
 #include "descent/train.h"
 
@@ -85,7 +85,7 @@ typedef struct run {
     char *log;
     size_t log_len;
     int log_stream;    /* --log is "-", a device or a FIFO: rows go there as they come */
-    ds__afile log_out; /* that stream, open from the first row */
+    ds_afile log_out; /* that stream, open from the first row */
     ds_progress bar;
     int64_t rollbacks; /* divergence rollbacks reported so far */
     int log_failed;    /* --log could not be written: reported, exit 1 */
@@ -149,6 +149,7 @@ static int run_options(run *r)
     p->rollback = o.diverge && strcmp(o.diverge, "rollback") == 0 ? MAX_ROLLBACKS : 0;
     if (o.checkpoint) ds_cli_absolute_path(o.checkpoint, r->checkpoint, sizeof r->checkpoint);
     p->checkpoint = ds_dist_rank() == 0 && o.checkpoint ? r->checkpoint : NULL; /* rank 0 writes */
+    p->comm = ds_dist_comm();
     p->checkpoint_every = o.every == DS_UNSET_L ? 0 : o.every;
     return -1;
 }
@@ -194,12 +195,12 @@ static int build(run *r)
  * sees half a row. */
 static ds_status log_write(run *r, size_t from)
 {
-    if (!r->log_stream) return ds__write_file_atomic(o.log, r->log, r->log_len);
+    if (!r->log_stream) return ds_write_file_atomic(o.log, r->log, r->log_len);
     ds_status s = r->log_out.f ? DS_OK : ds_cli_open_output(&r->log_out, o.log);
     if (s == DS_OK &&
         (fwrite(r->log + from, 1, r->log_len - from, r->log_out.f) != r->log_len - from ||
          fflush(r->log_out.f) != 0))
-        s = ds__fail(DS_ERR_IO, "cannot write '%s': %s", r->log_out.path, strerror(errno));
+        s = ds_set_error(DS_ERR_IO, "cannot write '%s': %s", r->log_out.path, strerror(errno));
     return s;
 }
 
@@ -349,7 +350,7 @@ static int train_and_report(run *r)
 /* Closes a --log stream; a failure there fails a run that went well. */
 static int cleanup(run *r, int rc)
 {
-    if (r->log_out.f && ds__afile_commit(&r->log_out) != DS_OK && rc == DS_EXIT_OK)
+    if (r->log_out.f && ds_afile_commit(&r->log_out) != DS_OK && rc == DS_EXIT_OK)
         rc = ds_cli_lib_error(&train_cmd, DS_EXIT_FAIL);
     ds_train_job_free(&r->job);
     ds_ckpt_free(r->ck);

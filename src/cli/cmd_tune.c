@@ -8,8 +8,8 @@
 #include "outputs.h"
 #include "train_opts.h"
 
-#include "../core/internal.h"
-#include "descent/report.h"
+#include "descent/parse.h"
+#include "../report/report.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -70,7 +70,7 @@ static int parse_lrs(const char *s, double *lrs)
             return ds_cli_usage_error(&tune_cmd, "--lrs expects A/B/..., got an empty rate in '%s'",
                                       s),
                    -1;
-        if (ds__parse_double(tok, &lrs[n]) != 0 || !(lrs[n] > 0))
+        if (ds_parse_double(tok, &lrs[n]) != 0 || !(lrs[n] > 0))
             return ds_cli_usage_error(&tune_cmd,
                                       "--lrs expects rates > 0 separated by '/', got '%s'", tok),
                    -1;

@@ -3,13 +3,15 @@
  * another output; and "-" as standard output. */
 #include "outputs.h"
 
-#include "../core/internal.h"
 #include "descent/data.h"
+#include "descent/strbuf.h"
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_OUTPUTS 8
@@ -33,7 +35,7 @@ static int is_dash(const char *path)
 
 /* The folder of t's file must exist and be writable (a new file or the
  * temporary file is made there); for a new file, id gets its identity. */
-static int check_folder(const ds_command *cmd, const ds__target *t, out_id *id)
+static int check_folder(const ds_command *cmd, const ds_target *t, out_id *id)
 {
     char dir[4096];
     const char *slash = strrchr(t->path, '/');
@@ -43,7 +45,7 @@ static int check_folder(const ds_command *cmd, const ds__target *t, out_id *id)
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(dir, W_OK) != 0)
         return ds_cli_usage_error(cmd, "--%s %s: folder '%s' does not exist or is not writable",
                                   id->f->opt, id->f->path, dir);
-    if (t->kind == DS__TARGET_NEW) id->st = st, id->base = slash ? slash + 1 : t->path;
+    if (t->kind == DS_TARGET_NEW) id->st = st, id->base = slash ? slash + 1 : t->path;
     return -1;
 }
 
@@ -67,11 +69,11 @@ static int identify(const ds_command *cmd, ds_cli_file *f, out_id *id)
     memset(id, 0, sizeof *id);
     id->f = f;
     if (is_dash(f->path)) return identify_dash(cmd, id);
-    ds__target t;
-    if (ds__afile_target(f->path, &t) != DS_OK)
+    ds_target t;
+    if (ds_afile_target(f->path, &t) != DS_OK)
         return ds_cli_usage_error(cmd, "--%s %s: %s", f->opt, f->path, ds_last_error());
     int rc = -1;
-    f->stream = t.kind == DS__TARGET_STREAM;
+    f->stream = t.kind == DS_TARGET_STREAM;
     if (f->stream && !(f->flags & DS_CLI_STREAM))
         rc = ds_cli_usage_error(cmd,
                                 "--%s %s: a device, FIFO or socket cannot take this output: it is "
@@ -79,7 +81,7 @@ static int identify(const ds_command *cmd, ds_cli_file *f, out_id *id)
                                 f->opt, f->path);
     else if (!f->stream)
         rc = check_folder(cmd, &t, id);
-    if (t.kind != DS__TARGET_NEW) id->st = t.st;
+    if (t.kind != DS_TARGET_NEW) id->st = t.st;
     id->path = t.path; /* id owns it from here */
     return rc;
 }
@@ -224,12 +226,12 @@ int ds_cli_check_outputs(const ds_command *cmd, ds_cli_file *out, int nout, cons
     return rc;
 }
 
-ds_status ds_cli_open_output(ds__afile *a, const char *path)
+ds_status ds_cli_open_output(ds_afile *a, const char *path)
 {
-    if (!is_dash(path)) return ds__afile_open(a, path, DS__AFILE_STREAM_OK);
+    if (!is_dash(path)) return ds_afile_open(a, path, DS_AFILE_STREAM_OK);
     memset(a, 0, sizeof *a);
     if (!kept_stdout || !(a->path = strdup("standard output")))
-        return ds__fail(DS_ERR_IO, "standard output was not set aside for this output");
+        return ds_set_error(DS_ERR_IO, "standard output was not set aside for this output");
     a->f = kept_stdout;
     kept_stdout = NULL; /* a owns it */
     return DS_OK;
@@ -238,8 +240,8 @@ ds_status ds_cli_open_output(ds__afile *a, const char *path)
 ds_status ds_cli_save(const ds_strbuf *b, const char *path)
 {
     if (!is_dash(path)) return ds_strbuf_save(b, path);
-    ds__afile a;
+    ds_afile a;
     ds_status s = ds_cli_open_output(&a, path);
-    if (s == DS_OK && (s = ds_strbuf_write(b, a.f)) != DS_OK) ds__afile_abort(&a);
-    return s == DS_OK ? ds__afile_commit(&a) : s;
+    if (s == DS_OK && (s = ds_strbuf_write(b, a.f)) != DS_OK) ds_afile_abort(&a);
+    return s == DS_OK ? ds_afile_commit(&a) : s;
 }

@@ -5,15 +5,15 @@
  * output. Paths are compared by device and inode after following symlinks
  * (a new file by its folder and name), so "d.csv", "./d.csv", a hard link
  * and a symlink to it are all the same file. The writes themselves go
- * through the library's writer (src/core/atomic_file.h): files replaced
+ * through the library's writer (descent/afile.h): files replaced
  * atomically, streams written in place. */
 #ifndef DESCENT_CLI_OUTPUTS_H
 #define DESCENT_CLI_OUTPUTS_H
 
 #include "args.h"
 
-#include "../core/atomic_file.h"
-#include "descent/plot.h"
+#include "descent/afile.h"
+#include "descent/strbuf.h"
 
 enum {
     /* An output written from start to end once (or, a log, appended to): a
@@ -54,9 +54,9 @@ int ds_cli_check_outputs(const ds_command *cmd, ds_cli_file *out, int nout, cons
  * inode, symlinks followed; one not made yet by its folder and name). */
 int ds_cli_same_file(const char *a, const char *b);
 
-/* Opens the output `path` (DS__AFILE_STREAM_OK); "-" is the standard
- * output kept by ds_cli_check_outputs. Close with ds__afile_commit. */
-ds_status ds_cli_open_output(ds__afile *a, const char *path);
+/* Opens the output `path` (DS_AFILE_STREAM_OK); "-" is the standard
+ * output kept by ds_cli_check_outputs. Close with ds_afile_commit. */
+ds_status ds_cli_open_output(ds_afile *a, const char *path);
 
 /* Writes b as the whole content of `path` (atomically for a file; "-" is
  * standard output). */

@@ -1,9 +1,9 @@
 /* atomic_file.c - looks at the target first; a file is replaced through a
  * temporary file in the same folder, fsync, rename and fsync of the folder,
- * a stream is written in place (see atomic_file.h for why each step is
+ * a stream is written in place (see descent/afile.h for why each step is
  * needed and what each kind of target gets). */
-#include "atomic_file.h"
-#include "internal.h"
+#include "descent/afile.h"
+#include "core/internal.h"
 
 #include "descent/rng.h"
 
@@ -80,13 +80,13 @@ static int is_stream(mode_t m)
     return S_ISCHR(m) || S_ISFIFO(m) || S_ISSOCK(m);
 }
 
-ds_status ds__afile_target(const char *path, ds__target *t)
+ds_status ds_afile_target(const char *path, ds_target *t)
 {
     memset(t, 0, sizeof *t);
     /* A stream is opened through its links as given: /dev/stdout's link
      * (/proc/self/fd/1) reads "pipe:[1234]" for a pipe, no path to follow. */
     if (stat(path, &t->st) == 0 && is_stream(t->st.st_mode)) {
-        t->kind = DS__TARGET_STREAM;
+        t->kind = DS_TARGET_STREAM;
         t->path = strdup(path);
         return t->path ? DS_OK : ds__nomem("a file name", strlen(path) + 1);
     }
@@ -96,24 +96,24 @@ ds_status ds__afile_target(const char *path, ds__target *t)
     mode_t m = t->st.st_mode;
     if (!exists) {
         memset(&t->st, 0, sizeof t->st);
-        t->kind = DS__TARGET_NEW;
+        t->kind = DS_TARGET_NEW;
     } else if (S_ISREG(m)) {
-        t->kind = DS__TARGET_FILE;
+        t->kind = DS_TARGET_FILE;
     } else {
         s = ds__fail(DS_ERR_INVALID, "'%s' is %s: refused as an output (give a file name)", t->path,
                      type_name(m));
-        ds__target_free(t);
+        ds_target_free(t);
     }
     return s;
 }
 
-void ds__target_free(ds__target *t)
+void ds_target_free(ds_target *t)
 {
     free(t->path);
     memset(t, 0, sizeof *t);
 }
 
-static void release(ds__afile *a)
+static void release(ds_afile *a)
 {
     free(a->path);
     free(a->tmp);
@@ -124,7 +124,7 @@ static void release(ds__afile *a)
 /* Creates a->path + ".tmp.XXXXXX" with a fresh random suffix. mkstemp would
  * do, but makes the file 0600: opening with 0666 lets the kernel apply the
  * umask (and a folder's default ACL), as for any new file. */
-static int make_temp(ds__afile *a)
+static int make_temp(ds_afile *a)
 {
     static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     static atomic_uint_fast64_t calls;
@@ -156,7 +156,7 @@ static int keep_mode(int fd, const struct stat *old)
 }
 
 /* A FIFO or device opened for writing as is; a socket connected to. */
-static int open_stream(const ds__target *t)
+static int open_stream(const ds_target *t)
 {
     if (!S_ISSOCK(t->st.st_mode)) return open(t->path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -173,11 +173,11 @@ static int open_stream(const ds__target *t)
 }
 
 /* Opens the temporary file or the stream for t, into a (which owns t->path). */
-static ds_status open_target(ds__afile *a, const ds__target *t)
+static ds_status open_target(ds_afile *a, const ds_target *t)
 {
-    int stream = t->kind == DS__TARGET_STREAM;
+    int stream = t->kind == DS_TARGET_STREAM;
     int fd = stream ? open_stream(t) : make_temp(a);
-    if (fd >= 0 && (stream || t->kind == DS__TARGET_NEW || keep_mode(fd, &t->st) == 0))
+    if (fd >= 0 && (stream || t->kind == DS_TARGET_NEW || keep_mode(fd, &t->st) == 0))
         a->f = fdopen(fd, "wb");
     if (a->f) return DS_OK;
     ds_status s = ds__fail(DS_ERR_IO, "cannot %s '%s': %s", stream ? "open" : "create",
@@ -191,25 +191,25 @@ static ds_status open_target(ds__afile *a, const ds__target *t)
     return s;
 }
 
-ds_status ds__afile_open(ds__afile *a, const char *path, int flags)
+ds_status ds_afile_open(ds_afile *a, const char *path, int flags)
 {
     memset(a, 0, sizeof *a);
-    ds__target t;
-    ds_status s = ds__afile_target(path, &t);
+    ds_target t;
+    ds_status s = ds_afile_target(path, &t);
     if (s != DS_OK) return s;
-    if (t.kind == DS__TARGET_STREAM && !(flags & DS__AFILE_STREAM_OK)) {
+    if (t.kind == DS_TARGET_STREAM && !(flags & DS_AFILE_STREAM_OK)) {
         s = ds__fail(DS_ERR_INVALID,
                      "'%s' is a device, FIFO or socket: this output is seeked or read back, so it "
                      "must be a file",
                      t.path);
-        ds__target_free(&t);
+        ds_target_free(&t);
         return s;
     }
     a->path = t.path; /* a owns it from here */
     return open_target(a, &t);
 }
 
-void ds__afile_abort(ds__afile *a)
+void ds_afile_abort(ds_afile *a)
 {
     if (a->f) fclose(a->f);
     if (a->tmp) unlink(a->tmp);
@@ -230,7 +230,7 @@ static int sync_folder(const char *path)
     return rc;
 }
 
-ds_status ds__afile_commit(ds__afile *a)
+ds_status ds_afile_commit(ds_afile *a)
 {
     const char *step = NULL; /* the first step that failed */
     if (fflush(a->f) != 0 || ferror(a->f))
@@ -244,7 +244,7 @@ ds_status ds__afile_commit(ds__afile *a)
     if (step) {
         ds_status s =
             ds__fail(DS_ERR_IO, "cannot write '%s' (%s failed: %s)", a->path, step, strerror(err));
-        ds__afile_abort(a);
+        ds_afile_abort(a);
         return s;
     }
     if (a->tmp && sync_folder(a->path) != 0) {
@@ -257,15 +257,15 @@ ds_status ds__afile_commit(ds__afile *a)
     return DS_OK;
 }
 
-ds_status ds__write_file_atomic(const char *path, const void *data, size_t len)
+ds_status ds_write_file_atomic(const char *path, const void *data, size_t len)
 {
-    ds__afile a;
-    ds_status s = ds__afile_open(&a, path, DS__AFILE_STREAM_OK);
+    ds_afile a;
+    ds_status s = ds_afile_open(&a, path, DS_AFILE_STREAM_OK);
     if (s != DS_OK) return s;
     if (len && fwrite(data, 1, len, a.f) != len) {
         ds_status e = ds__fail(DS_ERR_IO, "cannot write '%s': %s", a.path, strerror(errno));
-        ds__afile_abort(&a);
+        ds_afile_abort(&a);
         return e;
     }
-    return ds__afile_commit(&a);
+    return ds_afile_commit(&a);
 }

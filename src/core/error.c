@@ -4,7 +4,7 @@
  * the message and returns the status so call sites stay one line:
  *     return ds__fail(DS_ERR_INVALID, "lr must be >= 0 (got %g)", lr); */
 #include "descent/error.h"
-#include "internal.h"
+#include "core/internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -48,11 +48,26 @@ void ds_clear_error(void)
     ds__status = DS_OK;
 }
 
+static ds_status vfail(ds_status s, const char *fmt, va_list ap)
+{
+    vsnprintf(ds__msg, sizeof ds__msg, fmt, ap);
+    return s;
+}
+
 ds_status ds__fail(ds_status s, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(ds__msg, sizeof ds__msg, fmt, ap);
+    s = vfail(s, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+ds_status ds_set_error(ds_status s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    s = vfail(s, fmt, ap);
     va_end(ap);
     ds__status = s;
     return s;

@@ -5,6 +5,7 @@
 #define DESCENT_INTERNAL_H
 
 #include "descent/error.h"
+#include "descent/parse.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -67,11 +68,6 @@ ds_status ds__check_alloc(uint64_t bytes, const char *what);
  * at `path` when its folder has less room for unprivileged writers: called
  * before the temporary file is created, so nothing is left behind. */
 ds_status ds__check_disk(const char *path, uint64_t bytes);
-
-/* Parses a whole string as a finite double / as an integer; returns 0 on
- * success, -1 if the text is empty, has trailing characters or overflows. */
-int ds__parse_double(const char *s, double *out);
-int ds__parse_long(const char *s, long *out);
 
 /* v as a message should show it: a NaN without its sign. glibc prints a NaN
  * whose sign bit is set as "-nan", and x86 arithmetic (inf - inf, 0 * inf)

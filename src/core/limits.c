@@ -5,7 +5,7 @@
  * anything is allocated or created, so a request that cannot fit fails at
  * once with both numbers, instead of swapping, being killed by the OOM
  * killer, or filling the disk and leaving a half-written file. */
-#include "internal.h"
+#include "core/internal.h"
 
 #include <errno.h>
 #include <stdint.h>

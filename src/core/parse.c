@@ -1,13 +1,14 @@
-/* parse.c - strict number parsing shared by every spec and file parser.
- * strtod/strtol accept leading blanks and stop silently at junk; these
- * wrappers reject anything but one whole, finite number. */
-#include "internal.h"
+/* parse.c - strict number parsing shared by every spec and file parser
+ * (contract in descent/parse.h). strtod/strtol accept leading blanks and
+ * stop silently at junk; these wrappers reject anything but one whole,
+ * finite number. */
+#include "descent/parse.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 
-int ds__parse_double(const char *s, double *out)
+int ds_parse_double(const char *s, double *out)
 {
     char *end;
     if (!s || !*s || *s == ' ' || *s == '\t') return -1;
@@ -18,7 +19,7 @@ int ds__parse_double(const char *s, double *out)
     return 0;
 }
 
-int ds__parse_long(const char *s, long *out)
+int ds_parse_long(const char *s, long *out)
 {
     char *end;
     if (!s || !*s || *s == ' ' || *s == '\t') return -1;

@@ -31,7 +31,7 @@ void ds__spec_put_number(ds__spec_out *o, double v)
     char tmp[40];
     double back;
     snprintf(tmp, sizeof tmp, "%.15g", v);
-    if (ds__parse_double(tmp, &back) != 0 || back != v) snprintf(tmp, sizeof tmp, "%.17g", v);
+    if (ds_parse_double(tmp, &back) != 0 || back != v) snprintf(tmp, sizeof tmp, "%.17g", v);
     char *plus = strchr(tmp, '+');
     if (plus) memmove(plus, plus + 1, strlen(plus));
     ds__spec_put(o, "%s", tmp);
@@ -168,8 +168,8 @@ static ds_status not_a_value(const char *ctx, const ds__spec_key *k, const char 
 static int parse_int(const char *text, double *v, int64_t *i)
 {
     long l;
-    if (ds__parse_long(text, &l) == 0) return *v = (double)l, *i = l, 0;
-    if (ds__parse_double(text, v) != 0) return -2;
+    if (ds_parse_long(text, &l) == 0) return *v = (double)l, *i = l, 0;
+    if (ds_parse_double(text, v) != 0) return -2;
     if (*v != floor(*v) || fabs(*v) > MAX_WHOLE) return -1;
     *i = (int64_t)*v;
     return 0;
@@ -209,7 +209,7 @@ static ds_status parse_value(const char *ctx, const ds__spec_key *k, char *text,
             *(int *)f = (int)i;
         return DS_OK;
     default:
-        if (ds__parse_double(text, &v) != 0) return not_a_value(ctx, k, text);
+        if (ds_parse_double(text, &v) != 0) return not_a_value(ctx, k, text);
         if (!in_range(k, v)) return out_of_range(ctx, k, v);
         *(double *)f = v;
         return DS_OK;

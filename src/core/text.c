@@ -1,9 +1,9 @@
-/* text.c - the growing string buffer (ds_strbuf, public in descent/plot.h)
+/* text.c - the growing string buffer (ds_strbuf, public in descent/strbuf.h)
  * and the text writers over it that the SVG figures and the HTML report
  * share (text.h). */
 #include "core/text.h"
 
-#include "core/atomic_file.h"
+#include "descent/afile.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -36,7 +36,7 @@ static int reserve(ds_strbuf *b, size_t extra)
     return 0;
 }
 
-void ds__put_bytes(ds_strbuf *b, const char *s, size_t n)
+void ds_strbuf_append(ds_strbuf *b, const char *s, size_t n)
 {
     if (reserve(b, n)) return;
     memcpy(b->data + b->len, s, n);
@@ -46,10 +46,10 @@ void ds__put_bytes(ds_strbuf *b, const char *s, size_t n)
 
 void ds__puts(ds_strbuf *b, const char *s)
 {
-    ds__put_bytes(b, s, strlen(s));
+    ds_strbuf_append(b, s, strlen(s));
 }
 
-void ds__printf(ds_strbuf *b, const char *fmt, ...)
+void ds_strbuf_printf(ds_strbuf *b, const char *fmt, ...)
 {
     char small[256];
     va_list ap;
@@ -58,7 +58,7 @@ void ds__printf(ds_strbuf *b, const char *fmt, ...)
     va_end(ap);
     if (n < 0) return;
     if ((size_t)n < sizeof small) {
-        ds__put_bytes(b, small, (size_t)n);
+        ds_strbuf_append(b, small, (size_t)n);
         return;
     }
     if (reserve(b, (size_t)n)) return;
@@ -115,7 +115,7 @@ void ds__put_escaped(ds_strbuf *b, const char *text)
             ds__puts(b, "\xEF\xBF\xBD"); /* U+FFFD for a byte that is not UTF-8 */
             n = 1;
         } else if (*s >= 0x20 || *s == '\t' || *s == '\n') {
-            ds__put_bytes(b, (const char *)s, n); /* XML 1.0 forbids other controls */
+            ds_strbuf_append(b, (const char *)s, n); /* XML 1.0 forbids other controls */
         }
         s += n ? n : 1;
     }
@@ -130,5 +130,5 @@ ds_status ds_strbuf_write(const ds_strbuf *b, FILE *f)
 
 ds_status ds_strbuf_save(const ds_strbuf *b, const char *path)
 {
-    return ds__write_file_atomic(path, b->data ? b->data : "", b->len);
+    return ds_write_file_atomic(path, b->data ? b->data : "", b->len);
 }

@@ -1,19 +1,17 @@
-/* text.h - appending text to a ds_strbuf: raw bytes, formatted text and
- * XML-escaped text. The SVG writer (src/plot) and the HTML report
- * (src/report) share these, so the page has one escaping rule. Private to
- * the library; the buffer itself is public (descent/plot.h). */
+/* text.h - appending text to a ds_strbuf: strings and XML-escaped text.
+ * The SVG writer (src/plot) and the HTML report (src/report) share these,
+ * so the page has one escaping rule. Private to the library; the buffer,
+ * raw and formatted appends are public (descent/strbuf.h). */
 #ifndef DESCENT_TEXT_H
 #define DESCENT_TEXT_H
 
 #include "core/internal.h"
-#include "descent/plot.h"
+#include "descent/strbuf.h"
 
 #include <stddef.h>
 
 /* Each appends to b; after an allocation failure (b->failed) they do nothing. */
-void ds__put_bytes(ds_strbuf *b, const char *s, size_t n);
 void ds__puts(ds_strbuf *b, const char *s);
-void ds__printf(ds_strbuf *b, const char *fmt, ...) DS__PRINTF(2, 3);
 /* Text content or attribute value: XML-escaped (& < > " '), control
  * characters dropped, invalid UTF-8 bytes replaced by U+FFFD, so the
  * document stays well-formed whatever the input. */

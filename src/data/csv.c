@@ -6,8 +6,8 @@
  * (gzip allowed) and split in place, so fields of any length are handled
  * without fixed buffers. Errors carry path:line:column (1-based; the column
  * counts bytes from the start of the line). */
-#include "data_internal.h"
-#include "../core/internal.h"
+#include "data/data_internal.h"
+#include "core/internal.h"
 
 #include <float.h>
 #include <math.h>
@@ -116,7 +116,7 @@ static ds_status find_label(csv_ctx *c)
     for (size_t i = 0; i < c->ncols; i++)
         if (strcmp(c->names[i], want) == 0) return c->label = i, DS_OK;
     long idx;
-    if (ds__parse_long(want, &idx) == 0 && idx >= 0 && (size_t)idx < c->ncols)
+    if (ds_parse_long(want, &idx) == 0 && idx >= 0 && (size_t)idx < c->ncols)
         return c->label = (size_t)idx, DS_OK;
     char list[512] = "";
     for (size_t i = 0; i < c->ncols; i++)
@@ -231,7 +231,7 @@ static ds_status store(const csv_ctx *c, ds_dataset *d, size_t r, size_t k, cons
                        size_t col)
 {
     double v;
-    if (ds__parse_double(field, &v) != 0)
+    if (ds_parse_double(field, &v) != 0)
         return field_error(c, col,
                            isfinite(strtod(field, NULL))
                                ? "not a number"

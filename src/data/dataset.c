@@ -1,10 +1,10 @@
 /* dataset.c - the in-memory data set: one contiguous row-major float block
  * for the features plus labels or targets, and the operations that copy rows
  * (gather, slice, seeded validation split). */
-#include "data_internal.h"
-#include "stream_internal.h"
+#include "data/data_internal.h"
+#include "data/stream_internal.h"
 #include "descent/rng.h"
-#include "../core/internal.h"
+#include "core/internal.h"
 
 #include <math.h>
 #include <stdlib.h>

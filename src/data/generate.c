@@ -1,9 +1,9 @@
 /* generate.c - the lectures' data sets, generated from a seed (ds_rng), so a
  * seed reproduces them bit for bit. doc/data.md defines each one, including
  * the order in which random numbers are drawn. */
-#include "data_internal.h"
+#include "data/data_internal.h"
 #include "descent/rng.h"
-#include "../core/internal.h"
+#include "core/internal.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -12,8 +12,8 @@
  * gzip file's length is unknown until inflated, so its declared size must be
  * within DS_IDX_MAX_ELEMENTS and within what deflate can expand the file to,
  * and the stream is then read to its end to prove it holds exactly that. */
-#include "data_internal.h"
-#include "../core/internal.h"
+#include "data/data_internal.h"
+#include "core/internal.h"
 
 #include <stdlib.h>
 #include <string.h>

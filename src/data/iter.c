@@ -9,10 +9,10 @@
  * ordered and gathered by stream_iter.c instead. With a shard (data-parallel
  * training, ds_iter_set_shard) every process computes the same global order
  * and batch and gathers only its contiguous share of each batch. */
-#include "data_internal.h"
-#include "stream_internal.h"
+#include "data/data_internal.h"
+#include "data/stream_internal.h"
 #include "descent/rng.h"
-#include "../core/internal.h"
+#include "core/internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +59,7 @@ ds_status ds_batch_size_parse(const char *s, size_t *out)
 {
     long v;
     if (s && strcmp(s, "full") == 0) return *out = DS_BATCH_FULL, DS_OK;
-    if (!s || ds__parse_long(s, &v) != 0 || v < 1)
+    if (!s || ds_parse_long(s, &v) != 0 || v < 1)
         return ds__fail(DS_ERR_PARSE, "batch size '%s': accepted are 'full' or a whole number >= 1",
                         s ? s : "(null)");
     *out = (size_t)v;

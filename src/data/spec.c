@@ -4,9 +4,9 @@
  * declares its keys as a table for the spec engine (core/spec.h), which
  * words every error about a key; a wrong number of paths is an error naming
  * the spec and showing the form. */
-#include "data_internal.h"
+#include "core/spec.h"
+#include "data/data_internal.h"
 #include "descent/stream.h"
-#include "../core/spec.h"
 
 #include <limits.h>
 #include <math.h>

@@ -3,9 +3,9 @@
  * rows are read with pread, one window at a time (stream_iter.c). The
  * header is checked completely (magic, CRC, every size and the products of
  * sizes against the file's length) before anything is allocated. */
-#include "stream_internal.h"
-#include "../core/atomic_file.h"
-#include "../core/internal.h"
+#include "data/stream_internal.h"
+#include "descent/afile.h"
+#include "core/internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -114,7 +114,7 @@ static ds_status decode(const char *path, const unsigned char in[DS_STREAM_HEADE
 /* ---- Writer ------------------------------------------------------------- */
 
 struct ds_stream_writer {
-    ds__afile f;
+    ds_afile f;
     header h;
 };
 
@@ -138,7 +138,7 @@ ds_status ds_stream_writer_open(const char *path, size_t features, int32_t class
     ds_stream_writer *w = calloc(1, sizeof *w);
     if (!w) return ds__nomem("stream writer", sizeof *w);
     w->h = h;
-    ds_status s = ds__afile_open(&w->f, path, 0); /* its header is rewritten: a file */
+    ds_status s = ds_afile_open(&w->f, path, 0); /* its header is rewritten: a file */
     unsigned char head[DS_STREAM_HEADER_SIZE];
     encode(&h, head); /* rows 0 for now: an unfinished file never validates */
     if (s == DS_OK && fwrite(head, 1, sizeof head, w->f.f) != sizeof head)
@@ -189,7 +189,7 @@ ds_status ds_stream_writer_commit(ds_stream_writer *w)
         ds_stream_writer_abort(w);
         return s;
     }
-    s = ds__afile_commit(&w->f);
+    s = ds_afile_commit(&w->f);
     free(w);
     return s;
 }
@@ -197,7 +197,7 @@ ds_status ds_stream_writer_commit(ds_stream_writer *w)
 void ds_stream_writer_abort(ds_stream_writer *w)
 {
     if (!w) return;
-    ds__afile_abort(&w->f);
+    ds_afile_abort(&w->f);
     free(w);
 }
 

@@ -3,10 +3,10 @@
  * memory. They draw from the RNG in exactly the order ds_gen_linear and
  * ds_gen_blobs do, so row i of `descent gen linear --seed S` equals row i of
  * the in-memory `linear:seed=S` (a unit test checks it). */
-#include "data_internal.h"
+#include "data/data_internal.h"
 #include "descent/rng.h"
 #include "descent/stream.h"
-#include "../core/internal.h"
+#include "core/internal.h"
 
 #include <math.h>
 #include <stdlib.h>

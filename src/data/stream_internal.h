@@ -4,7 +4,7 @@
 #ifndef DESCENT_STREAM_INTERNAL_H
 #define DESCENT_STREAM_INTERNAL_H
 
-#include "data_internal.h"
+#include "data/data_internal.h"
 #include "descent/stream.h"
 
 /* An open stream file (owned by its ds_dataset). */

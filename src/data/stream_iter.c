@@ -11,9 +11,9 @@
  * position p's window follows from arithmetic on the block order, with no
  * I/O. Only the last block of the set may be short; the window holding it
  * is shorter and shifts the windows after it. */
-#include "stream_internal.h"
+#include "data/stream_internal.h"
 #include "descent/rng.h"
-#include "../core/internal.h"
+#include "core/internal.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -7,8 +7,8 @@
  * with 1f 8b is read member after member, and after a member only the end
  * of the file or another member's magic is accepted. Anything else is read
  * as raw bytes. */
-#include "data_internal.h"
-#include "../core/internal.h"
+#include "data/data_internal.h"
+#include "core/internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

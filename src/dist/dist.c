@@ -1,6 +1,9 @@
-/* dist.c - the MPI layer of data-parallel training (contract in
- * descent/dist.h). Compiled with DS_HAVE_MPI when CMake found MPI and
- * DESCENT_MPI is on; otherwise every function is the one-rank identity.
+/* dist.c - libdescent-mpi, the MPI layer of data-parallel training
+ * (contract in descent/dist.h). A separate library so that libdescent
+ * itself links no MPI: the trainer takes these collectives through
+ * ds_train_params.comm (ds_dist_comm()). Compiled with DS_HAVE_MPI when
+ * CMake found MPI and DESCENT_MPI is on; otherwise every function is the
+ * one-rank identity. Uses the public API alone.
  *
  * MPI references: MPI 3.1 standard, sections 5.9 (MPI_Allreduce), 5.4
  * (MPI_Bcast), 8.3 (error handlers: MPI_ERRORS_RETURN lets us report the
@@ -8,7 +11,8 @@
  * MPI_THREAD_FUNNELED). Counts are int in MPI 3.1: large arrays go in
  * chunks of at most INT_MAX elements. */
 #include "descent/dist.h"
-#include "../core/internal.h"
+#include "descent/error.h"
+#include "descent/comm.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -26,26 +30,22 @@ static int launched(void)
 
 static int inited, rank, size = 1;
 
-int ds_dist_built(void)
-{
-    return 1;
-}
-
 static ds_status mpi_fail(int err, const char *what)
 {
     char msg[MPI_MAX_ERROR_STRING];
     int len = 0;
     if (MPI_Error_string(err, msg, &len) != MPI_SUCCESS) len = 0;
     msg[len] = '\0';
-    return ds__fail(DS_ERR_MPI, "rank %d of %d: %s failed: %s", rank, size, what,
-                    len ? msg : "unknown MPI error");
+    return ds_set_error(DS_ERR_MPI, "rank %d of %d: %s failed: %s", rank, size, what,
+                        len ? msg : "unknown MPI error");
 }
 
 ds_status ds_dist_init(int *argc, char ***argv)
 {
     if (inited || !launched()) return DS_OK;
     int provided, err = MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
-    if (err != MPI_SUCCESS) return ds__fail(DS_ERR_MPI, "MPI_Init_thread failed (code %d)", err);
+    if (err != MPI_SUCCESS)
+        return ds_set_error(DS_ERR_MPI, "MPI_Init_thread failed (code %d)", err);
     inited = 1;
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -113,11 +113,6 @@ int ds_dist_any(int flag)
 
 #else /* one rank, no MPI */
 
-int ds_dist_built(void)
-{
-    return 0;
-}
-
 /* Started by mpirun with several processes, a build without MPI would run
  * as many independent copies of the job: refuse, saying why. */
 ds_status ds_dist_init(int *argc, char ***argv)
@@ -125,9 +120,9 @@ ds_status ds_dist_init(int *argc, char ***argv)
     (void)argc, (void)argv;
     const char *n = getenv("OMPI_COMM_WORLD_SIZE");
     if (launched() && !(n && strcmp(n, "1") == 0))
-        return ds__fail(DS_ERR_UNSUPPORTED,
-                        "started by mpirun, but this descent was built without MPI "
-                        "(DESCENT_MPI=OFF or MPI not found: apt-get install libopenmpi-dev)");
+        return ds_set_error(DS_ERR_UNSUPPORTED,
+                            "started by mpirun, but this descent was built without MPI "
+                            "(DESCENT_MPI=OFF or MPI not found: apt-get install libopenmpi-dev)");
     return DS_OK;
 }
 
@@ -170,3 +165,33 @@ int ds_dist_any(int flag)
 }
 
 #endif
+
+/* The collectives in ds_comm's shape (MPI_COMM_WORLD needs no context). */
+static ds_status comm_sum_f32(void *ctx, float *x, size_t n)
+{
+    (void)ctx;
+    return ds_dist_sum_f32(x, n);
+}
+
+static ds_status comm_sum_f64(void *ctx, double *x, size_t n)
+{
+    (void)ctx;
+    return ds_dist_sum_f64(x, n);
+}
+
+static ds_status comm_broadcast_f32(void *ctx, float *x, size_t n)
+{
+    (void)ctx;
+    return ds_dist_broadcast_f32(x, n);
+}
+
+const ds_comm *ds_dist_comm(void)
+{
+    static ds_comm c;
+    c = (ds_comm){.rank = ds_dist_rank(),
+                  .size = ds_dist_size(),
+                  .sum_f32 = comm_sum_f32,
+                  .sum_f64 = comm_sum_f64,
+                  .broadcast_f32 = comm_broadcast_f32};
+    return &c;
+}

@@ -8,7 +8,7 @@
  * sigmoid neuron on the toy data (0.5, 0.2), (2.5, 0.9). */
 #include "descent/functions.h"
 
-#include "../core/internal.h"
+#include "core/internal.h"
 
 #include <math.h>
 #include <stddef.h>

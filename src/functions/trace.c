@@ -10,7 +10,7 @@
 #include "descent/optim.h"
 #include "descent/schedule.h"
 
-#include "../core/internal.h"
+#include "core/internal.h"
 
 #include <math.h>
 

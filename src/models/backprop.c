@@ -14,7 +14,7 @@
  * order, and the loss is summed per row and then over rows in order, so
  * results do not depend on the thread count. */
 #include "core/internal.h"
-#include "model_internal.h"
+#include "models/model_internal.h"
 
 #include <cblas.h>
 #include <math.h>

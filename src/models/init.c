@@ -13,7 +13,7 @@
  * storage order from one ds_rng seeded with p->seed, so a seed fixes every
  * parameter. */
 #include "core/internal.h"
-#include "model_internal.h"
+#include "models/model_internal.h"
 #include "descent/rng.h"
 
 #include <math.h>

@@ -2,7 +2,7 @@
  * descriptions and threads. The maths lives in init.c (initial weights) and
  * backprop.c (forward, loss, backward). */
 #include "core/internal.h"
-#include "model_internal.h"
+#include "models/model_internal.h"
 
 #include <cblas.h>
 #include <limits.h>

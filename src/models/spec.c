@@ -3,7 +3,7 @@
  * the --act, --loss and --init values. Every failure names the offending
  * item and lists what is accepted. */
 #include "core/spec.h"
-#include "model_internal.h"
+#include "models/model_internal.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -62,7 +62,7 @@ ds_status ds_init_parse(const char *s, ds_model_params *p)
     static const char accepted[] = "(accepted: default, he, xavier, zeros, const:V)";
     if (s && strncmp(s, "const:", 6) == 0) {
         double v;
-        if (ds__parse_double(s + 6, &v) != 0)
+        if (ds_parse_double(s + 6, &v) != 0)
             return ds__fail(DS_ERR_INVALID, "init '%s': '%s' is not a finite number %s", s, s + 6,
                             accepted);
         p->init = DS_INIT_CONST;
@@ -85,7 +85,7 @@ static ds_status parse_size(const char *spec, const char *item, size_t len, int 
     if (len == 0)
         return ds__fail(DS_ERR_PARSE, "model '%s': size %d is empty (expected e.g. mlp:784-10)",
                         spec, pos);
-    if (len >= sizeof buf || (memcpy(buf, item, len), buf[len] = '\0', ds__parse_long(buf, &v)))
+    if (len >= sizeof buf || (memcpy(buf, item, len), buf[len] = '\0', ds_parse_long(buf, &v)))
         return ds__fail(DS_ERR_PARSE, "model '%s': size %d '%.*s' is not an integer", spec, pos,
                         (int)len, item);
     if (v <= 0 || v > INT_MAX)

@@ -11,7 +11,7 @@
  * RAdam:  Liu et al. 2020, "On the Variance of the Adaptive Learning Rate and
  *         Beyond"; torch.optim.RAdam (rectify when rho_t > 5).
  * Bias corrections and step sizes are computed once per step in double. */
-#include "rules.h"
+#include "optim/rules.h"
 
 #include <math.h>
 

@@ -11,7 +11,7 @@
  *   Learning, Algorithm 8.6):
  *   x~ = x + mu v; r = a r + (1-a) g(x~)^2; v = mu v - lr g / sqrt(eps + r); x += v
  * Adadelta: torch.optim.Adadelta 1.13 (Zeiler 2012, arXiv:1212.5701). */
-#include "rules.h"
+#include "optim/rules.h"
 
 #include <math.h>
 

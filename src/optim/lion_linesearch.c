@@ -8,7 +8,7 @@
  * Line search: CS7015 Lecture 5 - take the gradient once, move to
  *   x0 - eta_i g for every candidate eta_i, keep the lowest loss. The handle
  *   (optim.c) drives the candidates; this file supplies the move. */
-#include "rules.h"
+#include "optim/rules.h"
 
 enum { LION_EXP_AVG };
 

@@ -8,7 +8,7 @@
  * 1.13: coef = C / (norm + 1e-6), applied when < 1), and driving the
  * objective for look-ahead and line-search rules. */
 #include "core/internal.h"
-#include "rules.h"
+#include "optim/rules.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -17,7 +17,7 @@
 #ifndef DESCENT_OPTIM_RULES_H
 #define DESCENT_OPTIM_RULES_H
 
-#include "../core/internal.h" /* DS__CLONES, DS__PAR_MIN */
+#include "core/internal.h" /* DS__CLONES, DS__PAR_MIN */
 #include "descent/optim.h"
 
 #include <stddef.h>

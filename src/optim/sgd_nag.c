@@ -8,7 +8,7 @@
  * NAG is CS7015 Lecture 5's "look before you leap" (Sutskever et al. 2013,
  * "On the importance of initialization and momentum in deep learning", eq. 3-4):
  *   x_look = x - gamma u;  u = gamma u + lr grad(x_look);  x -= u. */
-#include "rules.h"
+#include "optim/rules.h"
 
 enum { SGD_MOMENTUM };
 

@@ -6,7 +6,7 @@
  * table, so a key can never be accepted by one and forgotten by another.
  * Ranges follow the ValueError checks in torch.optim 1.13's constructors. */
 #include "core/spec.h"
-#include "rules.h"
+#include "optim/rules.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -241,7 +241,7 @@ static ds_status parse_lrs(const char *ctx, const ds__spec_key *k, char *text, v
         if (n == DS_LINESEARCH_MAX)
             return ds__fail(DS_ERR_INVALID, "%s: lrs takes at most %d candidates", ctx,
                             DS_LINESEARCH_MAX);
-        if (ds__parse_double(item, &p->linesearch.lrs[n]))
+        if (ds_parse_double(item, &p->linesearch.lrs[n]))
             return ds__fail(DS_ERR_PARSE, "%s: lrs: '%s' is not a number (expected e.g. 0.1/0.5/1)",
                             ctx, item);
         n++;

@@ -2,7 +2,7 @@
  * rule of Heckbert's "Nice numbers for graph labels", Graphics Gems 1990),
  * decade ticks on log axes, the frame that maps data to pixels, and the
  * legend. */
-#include "plot_internal.h"
+#include "plot/plot_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -87,7 +87,7 @@ static void put_line(ds_strbuf *b, double x0, double y0, double x1, double y1, c
     ds__put_num(b, x1);
     ds__puts(b, "\" y2=\"");
     ds__put_num(b, y1);
-    ds__printf(b, "\" %s/>\n", style);
+    ds_strbuf_printf(b, "\" %s/>\n", style);
 }
 
 /* Ticks, labels and grid lines of one axis (vertical = the y axis);
@@ -194,7 +194,7 @@ void ds__draw_legend(ds_strbuf *b, double x, double y, const ds_plot_series *s, 
         ds__put_num(b, x + 24);
         ds__puts(b, "\" y2=\"");
         ds__put_num(b, ly);
-        ds__printf(b, "\" stroke=\"%s\" stroke-width=\"2.5\"", ds__series_color(s, i));
+        ds_strbuf_printf(b, "\" stroke=\"%s\" stroke-width=\"2.5\"", ds__series_color(s, i));
         ds__put_dash(b, s, i);
         ds__puts(b, "/>\n");
         ds__svg_text(b, x + 30, ly + 4, "start", 12, 0, s[i].name);

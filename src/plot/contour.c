@@ -4,7 +4,7 @@
  * the bilinear saddle value; the mean is the common simplification), and
  * the segments joined into polylines through their shared edge crossings,
  * so every crossing is computed once and joined ends match exactly. */
-#include "plot_internal.h"
+#include "plot/plot_internal.h"
 
 #include <math.h>
 #include <stdlib.h>

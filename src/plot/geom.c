@@ -1,6 +1,6 @@
 /* geom.c - series access and clipping: trajectories are cut at the plot
  * window so that nothing is drawn outside the axes. */
-#include "plot_internal.h"
+#include "plot/plot_internal.h"
 
 #include <math.h>
 

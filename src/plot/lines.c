@@ -2,7 +2,7 @@
  * curves, training logs), alone or as a grid of panels with one shared
  * legend. Axes may be logarithmic; AUTO picks log when the positive data
  * span more than two decades, as a loss curve usually does. */
-#include "plot_internal.h"
+#include "plot/plot_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -82,8 +82,8 @@ static void draw_series(ds_strbuf *b, const ds__frame *fr, const ds_plot_series 
         pen = 1;
         nvalid++;
     }
-    ds__printf(b, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.8\" stroke-linejoin=\"round\"",
-               c);
+    ds_strbuf_printf(
+        b, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.8\" stroke-linejoin=\"round\"", c);
     ds__put_dash(b, s, k);
     ds__puts(b, "/>\n");
     if (nvalid > MAX_MARKED) return;
@@ -93,7 +93,7 @@ static void draw_series(ds_strbuf *b, const ds__frame *fr, const ds_plot_series 
             ds__put_num(b, ds__fx(fr, ds__sx(&s[k], i)));
             ds__puts(b, "\" cy=\"");
             ds__put_num(b, ds__fy(fr, ds__sy(&s[k], i)));
-            ds__printf(b, "\" r=\"2.5\" fill=\"%s\"/>\n", c);
+            ds_strbuf_printf(b, "\" r=\"2.5\" fill=\"%s\"/>\n", c);
         }
 }
 

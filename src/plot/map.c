@@ -3,7 +3,7 @@
  * the optimizers moving along their paths in step
  * (https://www.w3.org/TR/SVG11/animate.html: <animate> on cx/cy with
  * keyTimes and values; plays in browsers without script). */
-#include "plot_internal.h"
+#include "plot/plot_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -38,13 +38,13 @@ static void star(ds_strbuf *b, double cx, double cy, double r)
 static void circle(ds_strbuf *b, const char *cls, double x, double y, double r, const char *fill,
                    const char *stroke)
 {
-    ds__printf(b, "<circle class=\"%s\" cx=\"", cls);
+    ds_strbuf_printf(b, "<circle class=\"%s\" cx=\"", cls);
     ds__put_num(b, x);
     ds__puts(b, "\" cy=\"");
     ds__put_num(b, y);
     ds__puts(b, "\" r=\"");
     ds__put_num(b, r);
-    ds__printf(b, "\" fill=\"%s\" stroke=\"%s\" stroke-width=\"1.5\"", fill, stroke);
+    ds_strbuf_printf(b, "\" fill=\"%s\" stroke=\"%s\" stroke-width=\"1.5\"", fill, stroke);
 }
 
 /* Row of path s shown at animation row r: clamped to the path's length and
@@ -65,12 +65,12 @@ static double clamp_px(double v)
 static void animate_attr(ds_strbuf *b, const ds_plot_series *s, int frames, size_t maxn, int ycoord,
                          ds__proj_fn proj, const void *ctx, const ds_plot_opts *o)
 {
-    ds__printf(b,
-               "<animate attributeName=\"%s\" dur=\"%gs\" repeatCount=\"indefinite\" "
-               "calcMode=\"linear\" keyTimes=\"",
-               ycoord ? "cy" : "cx", o->anim_seconds);
+    ds_strbuf_printf(b,
+                     "<animate attributeName=\"%s\" dur=\"%gs\" repeatCount=\"indefinite\" "
+                     "calcMode=\"linear\" keyTimes=\"",
+                     ycoord ? "cy" : "cx", o->anim_seconds);
     for (int k = 0; k < frames; k++)
-        ds__printf(b, k ? ";%.6g" : "%.6g", (double)k / (frames - 1));
+        ds_strbuf_printf(b, k ? ";%.6g" : "%.6g", (double)k / (frames - 1));
     ds__puts(b, "\" values=\"");
     for (int k = 0; k < frames; k++) {
         size_t i = anim_row(s, (size_t)llround((double)k * (maxn - 1) / (frames - 1)));
@@ -141,10 +141,10 @@ void ds__draw_trajectories(ds_strbuf *b, const ds_plot_series *paths, int npaths
     for (int p = 0; p < npaths; p++) {
         ds__puts(b, "<path class=\"trajectory\" d=\"");
         ds__clipped_path(b, &paths[p], win, proj, ctx);
-        ds__printf(b,
-                   "\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
-                   "stroke-linejoin=\"round\" stroke-linecap=\"round\"",
-                   ds__series_color(paths, p));
+        ds_strbuf_printf(b,
+                         "\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
+                         "stroke-linejoin=\"round\" stroke-linecap=\"round\"",
+                         ds__series_color(paths, p));
         ds__put_dash(b, paths, p);
         ds__puts(b, "/>\n");
     }
@@ -206,7 +206,7 @@ static ds_status draw_contours(ds_strbuf *b, const ds_fn2d *f, const double w[4]
         char col[8];
         ds__colormap(nl > 1 ? (double)k / (nl - 1) : 0.5, col);
         for (size_t l = 0; st == DS_OK && l < pl.n; l++) {
-            ds__printf(b, "<path class=\"contour\" stroke=\"%s\" d=\"", col);
+            ds_strbuf_printf(b, "<path class=\"contour\" stroke=\"%s\" d=\"", col);
             for (size_t i = 0; i < pl.lines[l].n; i++)
                 ds__put_pt(b, i ? 'L' : 'M', ds__fx(fr, pl.lines[l].xy[2 * i]),
                            ds__fy(fr, pl.lines[l].xy[2 * i + 1]));
@@ -250,7 +250,7 @@ ds_status ds_plot_map(ds_strbuf *b, const ds_fn2d *f, const ds_plot_series *path
     double lw = ds__legend_width(paths, npaths);
     ds__frame fr = {70, 40, o.width - 20, o.height - 50, w[0], w[1], w[2], w[3], 0, 0};
     ds__svg_begin(b, o.width + lw, o.height, &o);
-    ds__printf(b, "<defs><clipPath id=\"%s-clip\"><rect x=\"", o.id_prefix);
+    ds_strbuf_printf(b, "<defs><clipPath id=\"%s-clip\"><rect x=\"", o.id_prefix);
     ds__put_num(b, fr.px0);
     ds__puts(b, "\" y=\"");
     ds__put_num(b, fr.py0);
@@ -261,7 +261,7 @@ ds_status ds_plot_map(ds_strbuf *b, const ds_fn2d *f, const ds_plot_series *path
     ds__puts(b, "\"/></clipPath></defs>\n");
     ds__draw_axes(b, &fr, &o);
     st = draw_contours(b, f, w, &fr, &o);
-    ds__printf(b, "<g class=\"paths\" clip-path=\"url(#%s-clip)\">\n", o.id_prefix);
+    ds_strbuf_printf(b, "<g class=\"paths\" clip-path=\"url(#%s-clip)\">\n", o.id_prefix);
     ds__draw_trajectories(b, paths, npaths, w, frame_proj, &fr);
     ds__draw_path_marks(b, f, paths, npaths, w, frame_proj, &fr, &o);
     ds__puts(b, "</g>\n");

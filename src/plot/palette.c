@@ -3,7 +3,7 @@
  * the rest are the distinct "tab10" hues of matplotlib; contour levels and
  * surface heights use the viridis map (perceptually uniform; van der Walt
  * and Smith, matplotlib 2015). */
-#include "plot_internal.h"
+#include "plot/plot_internal.h"
 
 #include "descent/optim.h"
 

@@ -5,7 +5,7 @@
  * trajectories lifted onto the surface. Heights are log-scaled for
  * functions with log-spaced contours (Rosenbrock, Beale), whose valleys
  * would otherwise vanish under the walls. */
-#include "plot_internal.h"
+#include "plot/plot_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -88,7 +88,7 @@ static void draw_quad(ds_strbuf *b, const view *v, const double *h, int n, int i
     }
     char col[8];
     ds__colormap(mean, col);
-    ds__printf(b, "\" fill=\"%s\"/>\n", col);
+    ds_strbuf_printf(b, "\" fill=\"%s\"/>\n", col);
 }
 
 /* The mesh, far quads first. */

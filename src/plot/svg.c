@@ -2,7 +2,7 @@
  * Text is written as text (<text> elements, escaped), numbers compactly
  * (two decimals are far below a pixel), and the document is valid XML
  * under the SVG 1.1 namespace (https://www.w3.org/TR/SVG11/). */
-#include "plot_internal.h"
+#include "plot/plot_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -26,9 +26,9 @@ void ds__put_num(ds_strbuf *b, double v)
 void ds__put_pt(ds_strbuf *b, char cmd, double x, double y)
 {
     char c[3] = {' ', cmd, ' '};
-    ds__put_bytes(b, c, 3);
+    ds_strbuf_append(b, c, 3);
     ds__put_num(b, x);
-    ds__put_bytes(b, " ", 1);
+    ds_strbuf_append(b, " ", 1);
     ds__put_num(b, y);
 }
 
@@ -64,7 +64,7 @@ void ds__svg_text(ds_strbuf *b, double x, double y, const char *anchor, double s
     ds__put_num(b, x);
     ds__puts(b, "\" y=\"");
     ds__put_num(b, y);
-    ds__printf(b, "\" text-anchor=\"%s\" font-size=\"", anchor);
+    ds_strbuf_printf(b, "\" text-anchor=\"%s\" font-size=\"", anchor);
     ds__put_num(b, size);
     ds__puts(b, "\"");
     if (rotate != 0) {

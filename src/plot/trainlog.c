@@ -3,7 +3,7 @@
  * exact header and seven well-formed fields per row is an error naming the
  * file and line, so a truncated or foreign file is never plotted as if it
  * were a log. */
-#include "plot_internal.h"
+#include "plot/plot_internal.h"
 
 #include <errno.h>
 #include <math.h>
@@ -21,7 +21,7 @@ static int parse_field(int c, const char *s, double *out)
 {
     long l;
     if (c == DS_LOG_EPOCH || c == DS_LOG_STEP) {
-        if (ds__parse_long(s, &l) || l < 0) return -1;
+        if (ds_parse_long(s, &l) || l < 0) return -1;
         *out = (double)l;
         return 0;
     }
@@ -35,7 +35,7 @@ static int parse_field(int c, const char *s, double *out)
         *out = *s == '-' ? -INFINITY : INFINITY;
         return 0;
     }
-    return ds__parse_double(s, out);
+    return ds_parse_double(s, out);
 }
 
 /* Splits line (modified in place) into the 7 values of row[]. */

@@ -4,7 +4,7 @@
  * 1/t decays), Sutskever et al. 2013's momentum schedule, and Ng's
  * exponentially weighted averages of daily temperatures with and without
  * bias correction. */
-#include "report_internal.h"
+#include "report/report_internal.h"
 
 #include "descent/ewma.h"
 #include "descent/rng.h"
@@ -49,9 +49,9 @@ static void schedule_table(ds__report *r, const ds_schedule *s, const char **nam
     }
     ds__puts(r->out, "</tr>\n");
     for (int t = 0; t <= 10; t++) {
-        ds__printf(r->out, "<tr><td>%d</td>", t);
+        ds_strbuf_printf(r->out, "<tr><td>%d</td>", t);
         for (int i = 0; i < NSCHED; i++)
-            ds__printf(r->out, "<td>%.4f</td>", ds_schedule_lr(&s[i], ALPHA0, t));
+            ds_strbuf_printf(r->out, "<td>%.4f</td>", ds_schedule_lr(&s[i], ALPHA0, t));
         ds__puts(r->out, "</tr>\n");
     }
     ds__puts(r->out, "</table>\n");

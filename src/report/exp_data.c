@@ -4,7 +4,7 @@
  * Ng), lecture 4's sparse set with adaptive rates (Duchi et al. 2011,
  * Adagrad; Hinton's RMSProp; Kingma and Ba 2015, Adam; Reddi et al. 2018,
  * AMSGrad), and the log-scale learning-rate search (CS7015). */
-#include "report_internal.h"
+#include "report/report_internal.h"
 
 #include "descent/rng.h"
 

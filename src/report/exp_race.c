@@ -3,7 +3,7 @@
  * Radford's), drawn with SMIL so they play without script; and Reddi, Kale
  * and Kumar 2018's online counterexample on which Adam converges to the
  * wrong end while AMSGrad does not. */
-#include "report_internal.h"
+#include "report/report_internal.h"
 
 #include <math.h>
 #include <stdlib.h>

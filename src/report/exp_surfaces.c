@@ -3,7 +3,7 @@
  * guess-work table, GD's plateau, momentum and NAG (CS7015 lecture 5), d2l's
  * quadratic 0.1 x1^2 + 2 x2^2 (Dive into Deep Learning, 12.6 Momentum) and
  * CS7015's line search. */
-#include "report_internal.h"
+#include "report/report_internal.h"
 
 #include <math.h>
 
@@ -39,8 +39,8 @@ static double guess_table(ds__report *r)
     ds__puts(r->out, "<table><tr><th>w</th><th>b</th><th>L (lecture)</th><th>L (descent)</th>"
                      "</tr>\n");
     for (int i = 0; i < NGUESS; i++)
-        ds__printf(r->out, "<tr><td>%.2f</td><td>%.2f</td><td>%.4f</td><td>%.6f</td></tr>\n",
-                   guesses[i][0], guesses[i][1], guesses[i][2], guess_loss(i));
+        ds_strbuf_printf(r->out, "<tr><td>%.2f</td><td>%.2f</td><td>%.4f</td><td>%.6f</td></tr>\n",
+                         guesses[i][0], guesses[i][1], guesses[i][2], guess_loss(i));
     ds__puts(r->out, "</table>\n");
     return maxdiff;
 }

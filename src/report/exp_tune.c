@@ -3,7 +3,7 @@
  * the best) on a small real task: softmax regression on a slice of
  * Fashion-MNIST (Xiao et al. 2017) when Debian's package is installed, else
  * on generated Gaussian blobs. The search itself is tune.c's. */
-#include "report_internal.h"
+#include "report/report_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -27,13 +27,13 @@ static void trial_table(ds__report *r, const ds_tune_trial *t, int n, int ncoars
     ds__puts(r->out, "<table><tr><th>search</th><th>learning rate</th><th>train loss</th>"
                      "<th>val loss</th><th>val accuracy</th></tr>\n");
     for (int i = 0; i < n; i++) {
-        ds__printf(r->out, "<tr%s><td>%s</td><td>%g</td>", i == best ? " class=\"best\"" : "",
-                   i < ncoarse ? "log scale" : "finer", t[i].lr);
+        ds_strbuf_printf(r->out, "<tr%s><td>%s</td><td>%g</td>", i == best ? " class=\"best\"" : "",
+                         i < ncoarse ? "log scale" : "finer", t[i].lr);
         if (t[i].diverged)
             ds__puts(r->out, "<td colspan=\"3\">diverged</td></tr>\n");
         else
-            ds__printf(r->out, "<td>%.4f</td><td>%.4f</td><td>%.4f</td></tr>\n", t[i].train_loss,
-                       t[i].val_loss, t[i].val_accuracy);
+            ds_strbuf_printf(r->out, "<td>%.4f</td><td>%.4f</td><td>%.4f</td></tr>\n",
+                             t[i].train_loss, t[i].val_loss, t[i].val_accuracy);
     }
     ds__puts(r->out, "</table>\n");
 }

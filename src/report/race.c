@@ -3,7 +3,7 @@
  * "trajectories of several optimizers on the contour map, colour-coded"),
  * their maps and loss curves, and the sigmoid neuron's loss over a data set
  * as a 2-D function so data-driven runs are drawn on their own surface. */
-#include "report_internal.h"
+#include "report/report_internal.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * lectures.md in the lectures' order, from one table. Captions carry
  * numbers computed in the run, repeated as data-* attributes on each
  * <figure> for the tests (tests/cli/lectures.sh). */
-#include "report_internal.h"
+#include "report/report_internal.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -99,17 +99,17 @@ static void put_number(ds_strbuf *b, double v)
     else if (isinf(v))
         ds__puts(b, v > 0 ? "inf" : "-inf");
     else
-        ds__printf(b, "%.6g", v);
+        ds_strbuf_printf(b, "%.6g", v);
 }
 
 void ds__fig_open(ds__report *r, const char *name, ...)
 {
     r->nfig++;
-    ds__printf(r->out, "<figure class=\"fig\" id=\"fig%d\" data-name=\"%s\"", r->nfig, name);
+    ds_strbuf_printf(r->out, "<figure class=\"fig\" id=\"fig%d\" data-name=\"%s\"", r->nfig, name);
     va_list ap;
     va_start(ap, name);
     for (const char *key = va_arg(ap, const char *); key; key = va_arg(ap, const char *)) {
-        ds__printf(r->out, " data-%s=\"", key);
+        ds_strbuf_printf(r->out, " data-%s=\"", key);
         put_number(r->out, va_arg(ap, double));
         ds__puts(r->out, "\"");
     }
@@ -180,7 +180,7 @@ static void page_head(ds__report *r)
                 "the figures and every number in the captions come from this run.");
     ds__puts(r->out, "<nav><ol>\n");
     for (int i = 0; i < NEXP; i++) {
-        ds__printf(r->out, "<li><a href=\"#s%d\">", i + 1);
+        ds_strbuf_printf(r->out, "<li><a href=\"#s%d\">", i + 1);
         ds__put_escaped(r->out, experiments[i].title);
         ds__puts(r->out, "</a></li>\n");
     }
@@ -192,8 +192,9 @@ ds_status ds_report_lectures(ds_strbuf *out, const ds_report_params *p)
     ds__report r = {.out = out, .params = p ? *p : ds_report_default_params()};
     page_head(&r);
     for (int i = 0; i < NEXP; i++) {
-        ds__printf(out, "<section class=\"experiment\" id=\"s%d\" data-index=\"%d\">\n<h2>%d. ",
-                   i + 1, i + 1, i + 1);
+        ds_strbuf_printf(out,
+                         "<section class=\"experiment\" id=\"s%d\" data-index=\"%d\">\n<h2>%d. ",
+                         i + 1, i + 1, i + 1);
         ds__put_escaped(out, experiments[i].title);
         ds__puts(out, "</h2>\n");
         ds__para(&r, "%s", experiments[i].intro);

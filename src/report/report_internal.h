@@ -7,7 +7,7 @@
 
 #include "descent/functions.h"
 #include "core/text.h"
-#include "descent/report.h"
+#include "report/report.h"
 
 #include <stddef.h>
 

@@ -3,7 +3,7 @@
  * few epochs each, then a finer search around the best (e.g. 0.05, 0.2,
  * 0.3 around 0.1)". Each trial rebuilds the model from the same seed, so
  * every rate starts from the same weights and sees the same batches. */
-#include "descent/report.h"
+#include "report/report.h"
 
 #include "core/internal.h"
 

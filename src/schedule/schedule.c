@@ -9,7 +9,7 @@
  * closed form used here (its _get_closed_form_lr), up to rounding. */
 #include "descent/schedule.h"
 
-#include "../core/spec.h"
+#include "core/spec.h"
 
 #include <math.h>
 #include <stddef.h>

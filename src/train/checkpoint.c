@@ -7,8 +7,8 @@
 #include "descent/model.h"
 #include "descent/optim.h"
 
-#include "../core/atomic_file.h"
-#include "../core/internal.h"
+#include "descent/afile.h"
+#include "core/internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -234,7 +234,7 @@ ds_status ds_ckpt_save(const ds_ckpt *c, const char *path)
     put_u64(buf + 16, psize);
     put_u32(buf + 24, crc_of(buf + HEADER_SIZE, psize));
     put_u32(buf + 28, crc_of(buf, 28));
-    s = ds__write_file_atomic(path, buf, HEADER_SIZE + psize);
+    s = ds_write_file_atomic(path, buf, HEADER_SIZE + psize);
     free(buf);
     return s;
 }

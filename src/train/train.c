@@ -2,10 +2,10 @@
  * forward/backward objective, finiteness checks, EMA, epoch-end validation,
  * plateau decay and checkpoints (the contract is in descent/train.h;
  * save/restore of this state is in train_state.c). */
-#include "train_internal.h"
-#include "train_dist.h"
+#include "train/train_internal.h"
+#include "train/train_dist.h"
 
-#include "../core/internal.h"
+#include "core/internal.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -3,9 +3,9 @@
  * by name; settings that must agree for an exact continuation (model,
  * optimizer, batch size, seed, schedule, plateau, EMA, data size) are
  * compared and reported as DS_ERR_MISMATCH naming both values. */
-#include "train_internal.h"
+#include "train/train_internal.h"
 
-#include "../core/internal.h"
+#include "core/internal.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,11 +1,11 @@
-/* test_atomic_file.c - the output writer (src/core/atomic_file.h) never
+/* test_atomic_file.c - the output writer (descent/afile.h) never
  * harms what is at the path: a new file gets 0666 minus the umask; a
  * replaced file keeps its mode (and owner, as root); a symlink (chains and
  * dangling ones too) stays a link and its target gets the content; a FIFO,
  * a socket and a character device are written in place and stay what they
  * are; a directory, a symlink loop and (where a file is needed) a stream are
  * refused with nothing touched; no temporary file is ever left behind. */
-#include "core/atomic_file.h"
+#include "descent/afile.h"
 #include "descent/error.h"
 #include "test_util.h"
 
@@ -25,7 +25,7 @@
 
 static void write_text(const char *p, const char *text)
 {
-    assert_int_equal(ds__write_file_atomic(p, text, strlen(text)), DS_OK);
+    assert_int_equal(ds_write_file_atomic(p, text, strlen(text)), DS_OK);
 }
 
 static void expect_content(const char *p, const char *text)
@@ -117,7 +117,7 @@ static void symlink_loop_refused(void **state)
     (void)state;
     assert_int_equal(symlink("loop-b", path_in_tmp("loop-a")), 0);
     assert_int_equal(symlink("loop-a", path_in_tmp("loop-b")), 0);
-    assert_int_equal(ds__write_file_atomic(path_in_tmp("loop-a"), "x", 1), DS_ERR_INVALID);
+    assert_int_equal(ds_write_file_atomic(path_in_tmp("loop-a"), "x", 1), DS_ERR_INVALID);
     assert_non_null(strstr(ds_last_error(), "symlinks"));
     assert_true(S_ISLNK(mode_of(path_in_tmp("loop-a"))));
     expect_no_temp();
@@ -182,13 +182,13 @@ static void refused_targets(void **state)
     (void)state;
     const char *fifo = path_in_tmp("pipe2"), *dir = path_in_tmp("folder");
     assert_int_equal(mkfifo(fifo, 0644), 0);
-    ds__afile a;
-    assert_int_equal(ds__afile_open(&a, fifo, 0), DS_ERR_INVALID);
+    ds_afile a;
+    assert_int_equal(ds_afile_open(&a, fifo, 0), DS_ERR_INVALID);
     assert_non_null(strstr(ds_last_error(), "must be a file"));
     assert_null(a.f);
     assert_true(S_ISFIFO(mode_of(fifo)));
     assert_int_equal(mkdir(dir, 0755), 0);
-    assert_int_equal(ds__write_file_atomic(dir, "x", 1), DS_ERR_INVALID);
+    assert_int_equal(ds_write_file_atomic(dir, "x", 1), DS_ERR_INVALID);
     assert_non_null(strstr(ds_last_error(), "is a directory"));
     assert_true(S_ISDIR(mode_of(dir)));
     expect_no_temp();
@@ -201,33 +201,33 @@ static void abort_keeps_old(void **state)
     (void)state;
     const char *p = path_in_tmp("kept.svg");
     write_text(p, "old\n");
-    ds__afile a;
-    assert_int_equal(ds__afile_open(&a, p, 0), DS_OK);
+    ds_afile a;
+    assert_int_equal(ds_afile_open(&a, p, 0), DS_OK);
     fputs("half", a.f);
-    ds__afile_abort(&a);
+    ds_afile_abort(&a);
     expect_content(p, "old\n");
     expect_no_temp();
-    assert_int_equal(ds__write_file_atomic(path_in_tmp("no/such/x.svg"), "x", 1), DS_ERR_IO);
+    assert_int_equal(ds_write_file_atomic(path_in_tmp("no/such/x.svg"), "x", 1), DS_ERR_IO);
 }
 
 static void target_kinds(void **state)
 {
     (void)state;
-    ds__target t;
-    assert_int_equal(ds__afile_target(path_in_tmp("absent"), &t), DS_OK);
-    assert_int_equal(t.kind, DS__TARGET_NEW);
-    ds__target_free(&t);
+    ds_target t;
+    assert_int_equal(ds_afile_target(path_in_tmp("absent"), &t), DS_OK);
+    assert_int_equal(t.kind, DS_TARGET_NEW);
+    ds_target_free(&t);
     write_text(path_in_tmp("present"), "x");
     assert_int_equal(symlink("present", path_in_tmp("to-present")), 0);
-    assert_int_equal(ds__afile_target(path_in_tmp("to-present"), &t), DS_OK);
-    assert_int_equal(t.kind, DS__TARGET_FILE);
+    assert_int_equal(ds_afile_target(path_in_tmp("to-present"), &t), DS_OK);
+    assert_int_equal(t.kind, DS_TARGET_FILE);
     assert_non_null(strstr(t.path, "/present"));
     assert_true(S_ISREG(t.st.st_mode));
-    ds__target_free(&t);
+    ds_target_free(&t);
     assert_int_equal(mkfifo(path_in_tmp("pipe3"), 0644), 0);
-    assert_int_equal(ds__afile_target(path_in_tmp("pipe3"), &t), DS_OK);
-    assert_int_equal(t.kind, DS__TARGET_STREAM);
-    ds__target_free(&t);
+    assert_int_equal(ds_afile_target(path_in_tmp("pipe3"), &t), DS_OK);
+    assert_int_equal(t.kind, DS_TARGET_STREAM);
+    ds_target_free(&t);
 }
 
 int main(void)

@@ -59,10 +59,10 @@ static long read_trajectory(const char *path, double *rows, long max_rows)
     if (!fgets(line, sizeof line, f) || strncmp(line, "step,x,y,loss", 13) != 0) n = -1;
     while (n >= 0 && fgets(line, sizeof line, f)) {
         long step;
-        if (n == max_rows || split_csv(line, fl) != 4 || ds__parse_long(fl[0], &step) != 0 ||
-            step != n || ds__parse_double(fl[1], &rows[3 * n]) != 0 ||
-            ds__parse_double(fl[2], &rows[3 * n + 1]) != 0 ||
-            ds__parse_double(fl[3], &rows[3 * n + 2]) != 0)
+        if (n == max_rows || split_csv(line, fl) != 4 || ds_parse_long(fl[0], &step) != 0 ||
+            step != n || ds_parse_double(fl[1], &rows[3 * n]) != 0 ||
+            ds_parse_double(fl[2], &rows[3 * n + 1]) != 0 ||
+            ds_parse_double(fl[3], &rows[3 * n + 2]) != 0)
             n = -1;
         else
             n++;
@@ -80,8 +80,8 @@ static int run_case(const char *dir, char **c)
     ds_opt_params p;
     ds_schedule s;
     const ds_fn2d *f = ds_fn2d_find(c[1]);
-    if (!f || ds__parse_double(c[2], &x0) || ds__parse_double(c[3], &y0) ||
-        ds_opt_parse(c[4], &p) != DS_OK || ds__parse_long(c[5], &steps) || steps < 0 ||
+    if (!f || ds_parse_double(c[2], &x0) || ds_parse_double(c[3], &y0) ||
+        ds_opt_parse(c[4], &p) != DS_OK || ds_parse_long(c[5], &steps) || steps < 0 ||
         ds_schedule_parse(c[6], &s) != DS_OK) {
         print_error("%s: bad case: %s\n", id, ds_last_error());
         return 1;

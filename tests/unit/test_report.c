@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "descent/report.h"
+#include "report/report.h"
 #include "report/report_internal.h"
 
 #include <math.h>

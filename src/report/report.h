@@ -1,4 +1,6 @@
-/* descent/report.h - the lecture report and the learning-rate search.
+/* report.h - the lecture report and the learning-rate search: program-side
+ * code (the descent_app target, linked into the program only; not part of
+ * libdescent).
  *
  * ds_report_lectures() runs every experiment the lectures show (spec
  * lectures.md, sections 1-12) with the library itself and appends one
