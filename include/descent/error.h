@@ -49,7 +49,7 @@ DS_API ds_status ds_set_error(ds_status s, const char *fmt, ...)
 
 /* The status of that call (DS_OK if none): lets a program tell, say, an
  * allocation failure from bad input without reading the message. */
-ds_status ds_last_status(void);
+DS_API ds_status ds_last_status(void);
 
 /* Clears the message (ds_last_error() then returns ""). */
 DS_API void ds_clear_error(void);

@@ -166,7 +166,7 @@ DS_API ds_model *ds_model_init_desc(const char *desc, const ds_model_params *p);
  * its layer sizes without building it (nothing large is allocated), so a
  * loader can compare it with a stored parameter array first. DS_ERR_PARSE /
  * DS_ERR_INVALID as ds_model_init_desc. */
-ds_status ds_model_desc_params(const char *desc, size_t *n);
+DS_API ds_status ds_model_desc_params(const char *desc, size_t *n);
 
 /* The options in use (loss resolved: never DS_LOSS_AUTO). */
 DS_API const ds_model_params *ds_model_get_params(const ds_model *m);

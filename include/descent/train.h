@@ -168,7 +168,7 @@ DS_API ds_optim *ds_trainer_optim(ds_trainer *t);
  * the ratio replaces the plateau scale, so checkpoints keep the new rate);
  * the optimizer state, the position and the schedule are kept.
  * DS_ERR_INVALID if lr is not finite and > 0 or the spec's lr is 0. */
-ds_status ds_trainer_set_base_lr(ds_trainer *t, double lr);
+DS_API ds_status ds_trainer_set_base_lr(ds_trainer *t, double lr);
 
 /* Fills c with the full training state (records "model.*", "optim.*",
  * "train.*", "plateau.*", "ema.*", "data.*"; doc/training.md lists them).

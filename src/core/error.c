@@ -51,6 +51,7 @@ void ds_clear_error(void)
 static ds_status vfail(ds_status s, const char *fmt, va_list ap)
 {
     vsnprintf(ds__msg, sizeof ds__msg, fmt, ap);
+    ds__status = s;
     return s;
 }
 
@@ -69,7 +70,6 @@ ds_status ds_set_error(ds_status s, const char *fmt, ...)
     va_start(ap, fmt);
     s = vfail(s, fmt, ap);
     va_end(ap);
-    ds__status = s;
     return s;
 }
 
