@@ -41,6 +41,14 @@ typedef struct ds_strbuf {
 DS_API void ds_strbuf_append(ds_strbuf *b, const char *s, size_t n);
 DS_API void ds_strbuf_printf(ds_strbuf *b, const char *fmt, ...) DS_PRINTF_LIKE(2, 3);
 
+/* Appends the string s (as ds_strbuf_append of its length). */
+DS_API void ds_strbuf_puts(ds_strbuf *b, const char *s);
+
+/* Appends s as XML text content or attribute value: escaped (& < > " '),
+ * control characters dropped, invalid UTF-8 bytes replaced by U+FFFD, so an
+ * SVG or HTML document stays well-formed whatever the input. */
+DS_API void ds_strbuf_put_escaped(ds_strbuf *b, const char *s);
+
 /* Frees the text and zeroes *b (safe on a zeroed buffer; NULL is a no-op). */
 DS_API void ds_strbuf_free(ds_strbuf *b);
 

@@ -8,21 +8,19 @@
 #define _POSIX_C_SOURCE 200809L
 #include "bench/bench.h"
 
-#include "core/internal.h"
-
 #include <cblas.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <time.h>
 
-double ds__bench_now(void)
+double app_bench_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-int ds__bench_threads(int threads)
+int app_bench_threads(int threads)
 {
     return threads > 0 ? threads : omp_get_max_threads();
 }
@@ -44,21 +42,23 @@ static void triad(float *restrict a, const float *restrict b, const float *restr
         a[i] = b[i] + s * c[i];
 }
 
-ds_status ds__bench_triad(size_t n, int threads, int reps, double *bytes_per_s)
+ds_status app_bench_triad(size_t n, int threads, int reps, double *bytes_per_s)
 {
-    const int nt = ds__bench_threads(threads);
+    const int nt = app_bench_threads(threads);
     float *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b), *c = malloc(n * sizeof *c);
     if (!a || !b || !c || n == 0 || reps < 1) {
         free(a), free(b), free(c);
-        return n && reps >= 1 ? ds__nomem("triad arrays", 3 * n * sizeof *a)
-                              : ds__fail(DS_ERR_INVALID, "triad needs n >= 1 and reps >= 1");
+        return n && reps >= 1 ? ds_set_error(DS_ERR_NOMEM,
+                                             "out of memory allocating %zu bytes for triad arrays",
+                                             (size_t)(3 * n * sizeof *a))
+                              : ds_set_error(DS_ERR_INVALID, "triad needs n >= 1 and reps >= 1");
     }
     fill(a, n, 0.0f, nt), fill(b, n, 1.0f, nt), fill(c, n, 2.0f, nt);
     double best = 1e300;
     for (int r = 0; r < reps; r++) {
-        double t0 = ds__bench_now();
+        double t0 = app_bench_now();
         triad(a, b, c, 3.0f, n, nt);
-        double dt = ds__bench_now() - t0;
+        double dt = app_bench_now() - t0;
         best = dt < best ? dt : best;
     }
     free(a), free(b), free(c);
@@ -79,9 +79,9 @@ static ds_status timed_steps(ds_optim *opt, int fn, int reps, double *seconds)
 {
     double best = 1e300, loss;
     for (int r = 0; r <= reps; r++) { /* r == 0: warm-up, untimed */
-        double t0 = ds__bench_now();
+        double t0 = app_bench_now();
         ds_status s = fn ? ds_optim_step_fn(opt, keep_gradient, NULL, &loss) : ds_optim_step(opt);
-        double dt = ds__bench_now() - t0;
+        double dt = app_bench_now() - t0;
         if (s != DS_OK) return s;
         if (r > 0 && dt < best) best = dt;
     }
@@ -89,14 +89,16 @@ static ds_status timed_steps(ds_optim *opt, int fn, int reps, double *seconds)
     return DS_OK;
 }
 
-ds_status ds__bench_optim(const ds_opt_params *p, size_t n, int threads, int reps, double *seconds)
+ds_status app_bench_optim(const ds_opt_params *p, size_t n, int threads, int reps, double *seconds)
 {
-    const int nt = ds__bench_threads(threads);
-    if (n == 0 || reps < 1) return ds__fail(DS_ERR_INVALID, "bench needs n >= 1 and reps >= 1");
+    const int nt = app_bench_threads(threads);
+    if (n == 0 || reps < 1) return ds_set_error(DS_ERR_INVALID, "bench needs n >= 1 and reps >= 1");
     float *x = malloc(n * sizeof *x), *g = malloc(n * sizeof *g);
     if (!x || !g) {
         free(x), free(g);
-        return ds__nomem("benchmark parameters", 2 * n * sizeof *x);
+        return ds_set_error(DS_ERR_NOMEM,
+                            "out of memory allocating %zu bytes for benchmark parameters",
+                            (size_t)(2 * n * sizeof *x));
     }
     fill(x, n, 0.1f, nt), fill(g, n, 0.01f, nt);
     ds_param_group grp = {.x = x, .g = g, .n = n, .params = NULL};
@@ -136,7 +138,7 @@ static void mlp_gemms(const ds_model *m, int r, float *a, float *w, float *dz, f
     }
 }
 
-ds_status ds__bench_mlp_gemms(const ds_model *m, size_t rows, int reps, double *seconds)
+ds_status app_bench_mlp_gemms(const ds_model *m, size_t rows, int reps, double *seconds)
 {
     size_t wide = 0;
     for (int l = 0; l <= ds_model_layer_count(m); l++)
@@ -145,12 +147,16 @@ ds_status ds__bench_mlp_gemms(const ds_model *m, size_t rows, int reps, double *
     /* Every operand fits in wide x big floats; real shapes index into them. */
     float *a = matrix(big, wide), *w = matrix(wide, wide), *dz = matrix(big, wide);
     float *out = matrix(big, wide);
-    ds_status s = a && w && dz && out ? DS_OK : ds__nomem("gemm operands", 4 * big * wide * 4);
+    ds_status s =
+        a && w && dz && out
+            ? DS_OK
+            : ds_set_error(DS_ERR_NOMEM, "out of memory allocating %zu bytes for gemm operands",
+                           (size_t)(4 * big * wide * 4));
     double best = 1e300;
     for (int r = 0; s == DS_OK && r <= reps; r++) {
-        double t0 = ds__bench_now();
+        double t0 = app_bench_now();
         mlp_gemms(m, (int)rows, a, w, dz, out);
-        double dt = ds__bench_now() - t0;
+        double dt = app_bench_now() - t0;
         if (r > 0 && dt < best) best = dt;
     }
     free(a), free(w), free(dz), free(out);
@@ -158,7 +164,7 @@ ds_status ds__bench_mlp_gemms(const ds_model *m, size_t rows, int reps, double *
     return s;
 }
 
-double ds__mlp_step_flops(const ds_model *m, size_t examples)
+double app_mlp_step_flops(const ds_model *m, size_t examples)
 {
     double per_row = 0.0;
     for (int l = 1; l <= ds_model_layer_count(m); l++) {

@@ -23,34 +23,34 @@
 #include <stddef.h>
 
 /* Seconds from an arbitrary origin (CLOCK_MONOTONIC). */
-double ds__bench_now(void);
+double app_bench_now(void);
 
 /* The thread count a benchmark runs with: threads if > 0, else OpenMP's
  * default (one per core unless OMP_NUM_THREADS says otherwise). */
-int ds__bench_threads(int threads);
+int app_bench_threads(int threads);
 
 /* Best of `reps` triads over n floats per array on `threads` OpenMP
  * threads (0 = the OpenMP default); *bytes_per_s = 12 n / best time.
  * Arrays are first touched by the same static schedule that runs the loop. */
-ds_status ds__bench_triad(size_t n, int threads, int reps, double *bytes_per_s);
+ds_status app_bench_triad(size_t n, int threads, int reps, double *bytes_per_s);
 
 /* Best time of one ds_optim_step (ds_optim_step_fn with a callback that
  * leaves the gradient as it is, for rules that need one) over n parameters,
  * after one untimed warm-up step, out of `reps` steps. */
-ds_status ds__bench_optim(const ds_opt_params *p, size_t n, int threads, int reps, double *seconds);
+ds_status app_bench_optim(const ds_opt_params *p, size_t n, int threads, int reps, double *seconds);
 
 /* The three products per layer that one training step of model m does on
  * a batch of `rows` (forward A W^T, weight gradient dZ^T A, input gradient
  * dZ W except for the first layer), with the same transposes as the
  * model's backprop, timed in isolation through OpenBLAS at its current
  * thread count: *seconds is the best time of the whole set of products. */
-ds_status ds__bench_mlp_gemms(const ds_model *m, size_t rows, int reps, double *seconds);
+ds_status app_bench_mlp_gemms(const ds_model *m, size_t rows, int reps, double *seconds);
 
 /* Floating-point operations of those products for `examples` rows: per
  * layer l with N(l-1) inputs and N(l) outputs, 2 N(l-1) N(l) per row for
  * the forward product and as many for each gradient product; the first
  * layer needs no input gradient. Bias, activation and loss (O(N) per row)
  * are not counted, as GEMM benchmarks do not count them. */
-double ds__mlp_step_flops(const ds_model *m, size_t examples);
+double app_mlp_step_flops(const ds_model *m, size_t examples);
 
 #endif

@@ -9,105 +9,104 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const ds_arg *find_arg(const ds_command *cmd, const char *name, size_t len)
+static const cli_arg *find_arg(const cli_command *cmd, const char *name, size_t len)
 {
-    for (const ds_arg *a = cmd->args; a && a->name; a++)
+    for (const cli_arg *a = cmd->args; a && a->name; a++)
         if (strlen(a->name) == len && strncmp(a->name, name, len) == 0) return a;
     return NULL;
 }
 
-static const char *kind_word(ds_arg_kind k)
+static const char *kind_word(cli_arg_kind k)
 {
     switch (k) {
-    case DS_ARG_DOUBLE:
+    case CLI_ARG_DOUBLE:
         return "a number";
-    case DS_ARG_INT:
+    case CLI_ARG_INT:
         return "an integer";
     default:
         return "a value";
     }
 }
 
-/* Stores one value into the option's destination; returns 0 or DS_EXIT_USAGE. */
-static int store(const ds_command *cmd, const ds_arg *a, const char *val)
+/* Stores one value into the option's destination; returns 0 or CLI_EXIT_USAGE. */
+static int store(const cli_command *cmd, const cli_arg *a, const char *val)
 {
     switch (a->kind) {
-    case DS_ARG_FLAG:
+    case CLI_ARG_FLAG:
         *(int *)a->dst = 1;
         return 0;
-    case DS_ARG_STRING:
+    case CLI_ARG_STRING:
         *(const char **)a->dst = val;
         return 0;
-    case DS_ARG_DOUBLE:
+    case CLI_ARG_DOUBLE:
         if (ds_parse_double(val, (double *)a->dst) == 0) return 0;
         break;
-    case DS_ARG_INT:
+    case CLI_ARG_INT:
         if (ds_parse_long(val, (long *)a->dst) == 0) return 0;
         break;
-    case DS_ARG_MULTI: {
-        ds_arg_list *l = a->dst;
-        if (l->n >= DS_ARG_LIST_MAX)
-            return ds_cli_usage_error(cmd, "--%s given more than %d times", a->name,
-                                      DS_ARG_LIST_MAX);
+    case CLI_ARG_MULTI: {
+        cli_arg_list *l = a->dst;
+        if (l->n >= CLI_ARG_LIST_MAX)
+            return cli_usage_error(cmd, "--%s given more than %d times", a->name, CLI_ARG_LIST_MAX);
         l->v[l->n++] = val;
         return 0;
     }
     }
-    return ds_cli_usage_error(cmd, "--%s expects %s, got '%s'", a->name, kind_word(a->kind), val);
+    return cli_usage_error(cmd, "--%s expects %s, got '%s'", a->name, kind_word(a->kind), val);
 }
 
 /* The option a short alias word such as "-o" stands for, or NULL. */
-static const ds_arg *find_short(const ds_command *cmd, const char *s)
+static const cli_arg *find_short(const cli_command *cmd, const char *s)
 {
     if (s[0] != '-' || s[1] == '\0' || s[1] == '-' || s[2] != '\0') return NULL;
-    for (const ds_arg_short *sh = cmd->shorts; sh && sh->letter; sh++)
+    for (const cli_arg_short *sh = cmd->shorts; sh && sh->letter; sh++)
         if (sh->letter == s[1]) return find_arg(cmd, sh->name, strlen(sh->name));
     return NULL;
 }
 
 /* Stores option a's value: "=value" (eq), else the next word argv[++*i].
- * Returns 0 or DS_EXIT_USAGE. */
-static int take_value(const ds_command *cmd, const ds_arg *a, const char *eq, int argc, char **argv,
-                      int *i)
+ * Returns 0 or CLI_EXIT_USAGE. */
+static int take_value(const cli_command *cmd, const cli_arg *a, const char *eq, int argc,
+                      char **argv, int *i)
 {
     const char *val = NULL;
-    if (a->kind == DS_ARG_FLAG) {
-        if (eq) return ds_cli_usage_error(cmd, "--%s takes no value", a->name);
+    if (a->kind == CLI_ARG_FLAG) {
+        if (eq) return cli_usage_error(cmd, "--%s takes no value", a->name);
     } else if (eq) {
         val = eq + 1;
     } else if (*i + 1 < argc) {
         val = argv[++*i];
     } else {
-        return ds_cli_usage_error(cmd, "--%s needs %s %s", a->name, kind_word(a->kind),
-                                  a->metavar ? a->metavar : "");
+        return cli_usage_error(cmd, "--%s needs %s %s", a->name, kind_word(a->kind),
+                               a->metavar ? a->metavar : "");
     }
     return store(cmd, a, val);
 }
 
-int ds_cli_parse(const ds_command *cmd, int argc, char **argv, ds_arg_list *positional)
+int cli_parse(const cli_command *cmd, int argc, char **argv, cli_arg_list *positional)
 {
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i], *eq = NULL;
         if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0) {
-            ds_cli_help(cmd);
-            return DS_EXIT_OK;
+            cli_help(cmd);
+            return CLI_EXIT_OK;
         }
-        const ds_arg *a = find_short(cmd, s);
+        const cli_arg *a = find_short(cmd, s);
         if (!a && (strncmp(s, "--", 2) != 0 || s[2] == '\0')) {
-            if (positional && positional->n < DS_ARG_LIST_MAX && s[0] != '-') {
+            if (positional && positional->n < CLI_ARG_LIST_MAX && s[0] != '-') {
                 positional->v[positional->n++] = s;
                 continue;
             }
-            return ds_cli_usage_error(cmd, "unexpected argument '%s' (see descent %s --help)", s,
-                                      cmd->name);
+            return cli_usage_error(cmd, "unexpected argument '%s' (see descent %s --help)", s,
+                                   cmd->name);
         }
         if (!a) {
             const char *name = s + 2;
             eq = strchr(name, '=');
             size_t len = eq ? (size_t)(eq - name) : strlen(name);
             if (!(a = find_arg(cmd, name, len)))
-                return ds_cli_usage_error(cmd, "unknown option '--%.*s' (see descent %s --help)",
-                                          (int)len, name, cmd->name);
+                return cli_usage_error(cmd, "unknown option '--%.*s' (see descent %s --help)",
+                                       (int)len, name, cmd->name);
         }
         int rc = take_value(cmd, a, eq, argc, argv, &i);
         if (rc) return rc;
@@ -115,14 +114,14 @@ int ds_cli_parse(const ds_command *cmd, int argc, char **argv, ds_arg_list *posi
     return -1;
 }
 
-void ds_cli_help(const ds_command *cmd)
+void cli_help(const cli_command *cmd)
 {
     printf("usage: %s\n\n%s\n", cmd->usage, cmd->summary);
     if (cmd->details) printf("\n%s\n", cmd->details);
     printf("\noptions:\n");
-    for (const ds_arg *a = cmd->args; a && a->name; a++) {
+    for (const cli_arg *a = cmd->args; a && a->name; a++) {
         char left[64], alias[8] = "";
-        for (const ds_arg_short *sh = cmd->shorts; sh && sh->letter; sh++)
+        for (const cli_arg_short *sh = cmd->shorts; sh && sh->letter; sh++)
             if (strcmp(sh->name, a->name) == 0) snprintf(alias, sizeof alias, "-%c, ", sh->letter);
         snprintf(left, sizeof left, "%s--%s%s%s", alias, a->name, a->metavar ? " " : "",
                  a->metavar ? a->metavar : "");
@@ -131,7 +130,7 @@ void ds_cli_help(const ds_command *cmd)
     printf("  %-26s %s\n", "--help", "show this help and exit");
 }
 
-int ds_cli_usage_error(const ds_command *cmd, const char *fmt, ...)
+int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
 {
     va_list ap;
     fprintf(stderr, "descent %s: ", cmd->name);
@@ -139,23 +138,23 @@ int ds_cli_usage_error(const ds_command *cmd, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
-    return DS_EXIT_USAGE;
+    return CLI_EXIT_USAGE;
 }
 
-int ds_cli_lib_error(const ds_command *cmd, int code)
+int cli_lib_error(const cli_command *cmd, int code)
 {
     fprintf(stderr, "descent %s: %s\n", cmd->name, ds_last_error());
     /* out of memory is the machine's limit, not bad input, wherever it
      * happens (a request too large to make sense is refused as such) */
-    return ds_last_status() == DS_ERR_NOMEM ? DS_EXIT_FAIL : code;
+    return ds_last_status() == DS_ERR_NOMEM ? CLI_EXIT_FAIL : code;
 }
 
-int ds_cli_option_error(const ds_command *cmd, const char *opt)
+int cli_option_error(const cli_command *cmd, const char *opt)
 {
-    return ds_cli_usage_error(cmd, "--%s: %s", opt, ds_last_error());
+    return cli_usage_error(cmd, "--%s: %s", opt, ds_last_error());
 }
 
-int ds_cli_parse_pair(const char *s, double *x, double *y)
+int cli_parse_pair(const char *s, double *x, double *y)
 {
     char buf[128];
     const char *comma = s ? strchr(s, ',') : NULL;

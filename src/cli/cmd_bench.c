@@ -17,29 +17,29 @@
 #include <string.h>
 
 static struct {
-    ds_train_opts t; /* bench train: the options it shares with descent train */
+    cli_train_opts t; /* bench train: the options it shares with descent train */
     long params, reps;
-    ds_arg_list opts;
+    cli_arg_list opts;
     int json;
 } o = {.t = {.epochs = 1, .seed = 0}, .params = 10000000, .reps = 10};
 
-static const ds_arg bench_args[] = {
-    {"params", DS_ARG_INT, &o.params, "N", "optim: parameters per step (default 10000000)"},
-    {"opt", DS_ARG_MULTI, &o.opts, "SPEC",
+static const cli_arg bench_args[] = {
+    {"params", CLI_ARG_INT, &o.params, "N", "optim: parameters per step (default 10000000)"},
+    {"opt", CLI_ARG_MULTI, &o.opts, "SPEC",
      "optimizer spec, repeatable (optim default: every rule; train: adam:lr=1e-3)"},
-    {"reps", DS_ARG_INT, &o.reps, "N", "timed repetitions, best kept (default 10)"},
-    DS_TRAIN_ARG_MODEL(o.t),
-    DS_TRAIN_ARG_ACT(o.t),
-    DS_TRAIN_ARG_DATA(o.t),
-    DS_TRAIN_ARG_BATCH(o.t),
-    {"epochs", DS_ARG_INT, &o.t.epochs, "N", "train: epochs to time (default 1)"},
-    DS_TRAIN_ARG_SEED(o.t),
-    DS_TRAIN_ARG_THREADS(o.t),
-    {"json", DS_ARG_FLAG, &o.json, NULL, "print one JSON object instead of a table"},
+    {"reps", CLI_ARG_INT, &o.reps, "N", "timed repetitions, best kept (default 10)"},
+    CLI_TRAIN_ARG_MODEL(o.t),
+    CLI_TRAIN_ARG_ACT(o.t),
+    CLI_TRAIN_ARG_DATA(o.t),
+    CLI_TRAIN_ARG_BATCH(o.t),
+    {"epochs", CLI_ARG_INT, &o.t.epochs, "N", "train: epochs to time (default 1)"},
+    CLI_TRAIN_ARG_SEED(o.t),
+    CLI_TRAIN_ARG_THREADS(o.t),
+    {"json", CLI_ARG_FLAG, &o.json, NULL, "print one JSON object instead of a table"},
     {NULL, 0, NULL, NULL, NULL},
 };
 
-static const ds_command bench_cmd = {
+static const cli_command bench_cmd = {
     .name = "bench",
     .usage = "descent bench optim|train [options]",
     .summary = "measure optimizer step bandwidth and training speed",
@@ -59,15 +59,14 @@ static const ds_command bench_cmd = {
 static int check_counts(void)
 {
     if (o.params < 1 || o.params > (LONG_MAX / 64))
-        return ds_cli_usage_error(&bench_cmd, "--params must be >= 1 (got %ld)", o.params);
+        return cli_usage_error(&bench_cmd, "--params must be >= 1 (got %ld)", o.params);
     if (o.t.threads < 0 || o.t.threads > 4096)
-        return ds_cli_usage_error(&bench_cmd, "--threads must be 0..4096 (got %ld)", o.t.threads);
+        return cli_usage_error(&bench_cmd, "--threads must be 0..4096 (got %ld)", o.t.threads);
     if (o.reps < 1 || o.reps > 100000)
-        return ds_cli_usage_error(&bench_cmd, "--reps must be 1..100000 (got %ld)", o.reps);
+        return cli_usage_error(&bench_cmd, "--reps must be 1..100000 (got %ld)", o.reps);
     if (o.t.epochs < 1 || o.t.epochs > 1000)
-        return ds_cli_usage_error(&bench_cmd, "--epochs must be 1..1000 (got %ld)", o.t.epochs);
-    if (o.t.seed < 0)
-        return ds_cli_usage_error(&bench_cmd, "--seed must be >= 0 (got %ld)", o.t.seed);
+        return cli_usage_error(&bench_cmd, "--epochs must be 1..1000 (got %ld)", o.t.epochs);
+    if (o.t.seed < 0) return cli_usage_error(&bench_cmd, "--seed must be >= 0 (got %ld)", o.t.seed);
     return -1;
 }
 
@@ -79,7 +78,7 @@ static int optim_list(ds_opt_params *list, int *count)
     *count = 0;
     for (int i = 0; i < o.opts.n; i++)
         if (ds_opt_parse(o.opts.v[i], &list[(*count)++]) != DS_OK)
-            return ds_cli_option_error(&bench_cmd, "opt");
+            return cli_option_error(&bench_cmd, "opt");
     for (int t = 0; o.opts.n == 0 && t < DS_OPT_COUNT; t++)
         list[(*count)++] = ds_opt_default_params((ds_opt_type)t);
     return -1;
@@ -113,18 +112,18 @@ static void print_optim(const optim_row *rows, int count, int threads, double tr
 
 static int run_optim(int threads)
 {
-    ds_opt_params list[DS_ARG_LIST_MAX > DS_OPT_COUNT ? DS_ARG_LIST_MAX : DS_OPT_COUNT];
+    ds_opt_params list[CLI_ARG_LIST_MAX > DS_OPT_COUNT ? CLI_ARG_LIST_MAX : DS_OPT_COUNT];
     optim_row rows[sizeof list / sizeof list[0]];
     int count, rc = optim_list(list, &count);
     if (rc >= 0) return rc;
     double triad;
     size_t n = (size_t)o.params;
-    if (ds__bench_triad(n, threads, (int)o.reps, &triad) != DS_OK)
-        return ds_cli_lib_error(&bench_cmd, DS_EXIT_FAIL);
+    if (app_bench_triad(n, threads, (int)o.reps, &triad) != DS_OK)
+        return cli_lib_error(&bench_cmd, CLI_EXIT_FAIL);
     for (int i = 0; i < count; i++) {
         optim_row *r = &rows[i];
-        if (ds__bench_optim(&list[i], n, threads, (int)o.reps, &r->seconds) != DS_OK)
-            return ds_cli_lib_error(&bench_cmd, DS_EXIT_FAIL);
+        if (app_bench_optim(&list[i], n, threads, (int)o.reps, &r->seconds) != DS_OK)
+            return cli_lib_error(&bench_cmd, CLI_EXIT_FAIL);
         r->name = ds_opt_name(list[i].type);
         r->params_per_s = (double)n / r->seconds;
         r->bytes_per_s = r->params_per_s * (double)ds_opt_bytes_per_param(&list[i]);
@@ -132,19 +131,19 @@ static int run_optim(int threads)
     /* The triad again after the optimizers, the best of both kept: a busy
      * moment during one measurement cannot flatter the fractions. */
     double again;
-    if (ds__bench_triad(n, threads, (int)o.reps, &again) != DS_OK)
-        return ds_cli_lib_error(&bench_cmd, DS_EXIT_FAIL);
+    if (app_bench_triad(n, threads, (int)o.reps, &again) != DS_OK)
+        return cli_lib_error(&bench_cmd, CLI_EXIT_FAIL);
     triad = again > triad ? again : triad;
     for (int i = 0; i < count; i++)
         rows[i].fraction = rows[i].bytes_per_s / triad;
     print_optim(rows, count, threads, triad);
-    return DS_EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
 /* ---- bench train -------------------------------------------------------- */
 
 typedef struct train_run {
-    ds_train_job job;
+    cli_train_job job;
     double best_epoch; /* seconds of the fastest epoch: the least disturbed one */
 } train_run;
 
@@ -160,12 +159,12 @@ static int on_epoch(void *ctx, const ds_train_progress *p)
 static int train_setup(train_run *r, int threads)
 {
     o.t.opt = o.opts.n ? o.opts.v[0] : NULL;
-    int rc = ds_train_opts_resolve(&bench_cmd, &o.t, NULL, &r->job);
+    int rc = cli_train_opts_resolve(&bench_cmd, &o.t, NULL, &r->job);
     if (rc >= 0) return rc;
     r->job.tp.threads = threads;
     r->job.tp.progress = on_epoch, r->job.tp.progress_ctx = r, r->best_epoch = INFINITY;
-    if ((rc = ds_train_job_load(&bench_cmd, &r->job)) >= 0) return rc;
-    return ds_train_job_build(&bench_cmd, &r->job);
+    if ((rc = cli_train_job_load(&bench_cmd, &r->job)) >= 0) return rc;
+    return cli_train_job_build(&bench_cmd, &r->job);
 }
 
 /* What was measured on the test split, worded as train's report: no split,
@@ -186,7 +185,7 @@ static void print_train(const train_run *r, int threads, double secs, double gem
     size_t rows = ds_dataset_rows(r->job.data.train);
     size_t batch = r->job.tp.batch ? r->job.tp.batch : rows;
     double examples = (double)rows * (double)o.t.epochs;
-    double flops = ds__mlp_step_flops(r->job.m, 1);
+    double flops = app_mlp_step_flops(r->job.m, 1);
     double gflops = flops * examples / secs / 1e9;
     double sgemm = flops * (double)(batch < rows ? batch : rows) / gemm_s / 1e9;
     if (o.json) {
@@ -212,36 +211,36 @@ static int run_train_bench(int threads)
 {
     train_run r;
     memset(&r, 0, sizeof r);
-    ds_train_job *j = &r.job;
+    cli_train_job *j = &r.job;
     int rc = train_setup(&r, threads);
     if (rc < 0 && ds_trainer_run(j->t, 0) != DS_OK) {
-        rc = ds_cli_lib_error(&bench_cmd, DS_EXIT_FAIL);
+        rc = cli_lib_error(&bench_cmd, CLI_EXIT_FAIL);
     } else if (rc < 0) {
         double loss = NAN, acc = NAN, gemm_s;
         size_t rows = ds_dataset_rows(j->data.train), batch = j->tp.batch ? j->tp.batch : rows;
         if ((j->data.test && ds_trainer_evaluate(j->t, j->data.test, &loss, &acc) != DS_OK) ||
-            ds__bench_mlp_gemms(j->m, batch < rows ? batch : rows, (int)o.reps, &gemm_s) != DS_OK)
-            rc = ds_cli_lib_error(&bench_cmd, DS_EXIT_FAIL);
+            app_bench_mlp_gemms(j->m, batch < rows ? batch : rows, (int)o.reps, &gemm_s) != DS_OK)
+            rc = cli_lib_error(&bench_cmd, CLI_EXIT_FAIL);
         else
             print_train(&r, threads, ds_trainer_seconds(j->t), gemm_s, loss, acc);
     }
-    ds_train_job_free(j);
-    return rc >= 0 ? rc : DS_EXIT_OK;
+    cli_train_job_free(j);
+    return rc >= 0 ? rc : CLI_EXIT_OK;
 }
 
 static int run_bench(int argc, char **argv)
 {
-    ds_arg_list words = {0};
-    int rc = ds_cli_parse(&bench_cmd, argc, argv, &words);
+    cli_arg_list words = {0};
+    int rc = cli_parse(&bench_cmd, argc, argv, &words);
     if (rc >= 0) return rc;
     if ((rc = check_counts()) >= 0) return rc;
     if (words.n != 1 || (strcmp(words.v[0], "optim") != 0 && strcmp(words.v[0], "train") != 0))
-        return ds_cli_usage_error(&bench_cmd, "expects one of: optim, train (got %s%s)",
-                                  words.n ? words.v[0] : "nothing", words.n > 1 ? " ..." : "");
-    int threads = o.t.threads > 0 ? (int)o.t.threads : ds__bench_threads(0);
+        return cli_usage_error(&bench_cmd, "expects one of: optim, train (got %s%s)",
+                               words.n ? words.v[0] : "nothing", words.n > 1 ? " ..." : "");
+    int threads = o.t.threads > 0 ? (int)o.t.threads : app_bench_threads(0);
     rc = words.v[0][0] == 'o' ? run_optim(threads) : run_train_bench(threads);
-    if (rc == DS_EXIT_OK && fflush(stdout) != 0) rc = DS_EXIT_FAIL;
+    if (rc == CLI_EXIT_OK && fflush(stdout) != 0) rc = CLI_EXIT_FAIL;
     return rc;
 }
 
-const ds_subcommand ds_cmd_bench = {&bench_cmd, run_bench};
+const cli_subcommand cli_cmd_bench = {&bench_cmd, run_bench};

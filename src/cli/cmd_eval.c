@@ -17,17 +17,17 @@ static struct {
     int json;
 } o = {NULL, NULL, LONG_MIN, 0, 0};
 
-static const ds_arg eval_args[] = {
-    {"model-file", DS_ARG_STRING, &o.file, "FILE",
+static const cli_arg eval_args[] = {
+    {"model-file", CLI_ARG_STRING, &o.file, "FILE",
      "checkpoint from descent train --save (required)"},
-    {"data", DS_ARG_STRING, &o.data, "SPEC", "data set (default: the one recorded in FILE)"},
-    {"seed", DS_ARG_INT, &o.seed, "N", "seed for generated data (default: the one in FILE)"},
-    {"threads", DS_ARG_INT, &o.threads, "N", "threads (default 0: all cores)"},
-    {"json", DS_ARG_FLAG, &o.json, NULL, "print {\"test_loss\": ..., \"test_accuracy\": ...}"},
+    {"data", CLI_ARG_STRING, &o.data, "SPEC", "data set (default: the one recorded in FILE)"},
+    {"seed", CLI_ARG_INT, &o.seed, "N", "seed for generated data (default: the one in FILE)"},
+    {"threads", CLI_ARG_INT, &o.threads, "N", "threads (default 0: all cores)"},
+    {"json", CLI_ARG_FLAG, &o.json, NULL, "print {\"test_loss\": ..., \"test_accuracy\": ...}"},
     {NULL, 0, NULL, NULL, NULL},
 };
 
-static const ds_command eval_cmd = {
+static const cli_command eval_cmd = {
     .name = "eval",
     .usage = "descent eval --model-file FILE [--data SPEC] [--json]",
     .summary = "report loss and accuracy of a saved model on the test split",
@@ -41,8 +41,8 @@ static int load(ds_model **m, ds_data *d)
 {
     ds_ckpt *c;
     if (o.seed != LONG_MIN && o.seed < 0)
-        return ds_cli_usage_error(&eval_cmd, "--seed must be >= 0 (got %ld)", o.seed);
-    if (ds_ckpt_load(o.file, &c) != DS_OK) return ds_cli_lib_error(&eval_cmd, DS_EXIT_USAGE);
+        return cli_usage_error(&eval_cmd, "--seed must be >= 0 (got %ld)", o.seed);
+    if (ds_ckpt_load(o.file, &c) != DS_OK) return cli_lib_error(&eval_cmd, CLI_EXIT_USAGE);
     int64_t seed = 0;
     ds_ckpt_get_i64(c, "train.seed", &seed);
     if (o.seed != LONG_MIN) seed = o.seed;
@@ -51,15 +51,15 @@ static int load(ds_model **m, ds_data *d)
     snprintf(spec, sizeof spec, "%s", o.data ? o.data : stored ? stored : "fashion-mnist");
     ds_status s = ds_model_from_checkpoint(c, m);
     ds_ckpt_free(c);
-    if (s != DS_OK) return ds_cli_usage_error(&eval_cmd, "%s: %s", o.file, ds_last_error());
+    if (s != DS_OK) return cli_usage_error(&eval_cmd, "%s: %s", o.file, ds_last_error());
     if (ds_data_load(spec, (uint64_t)seed, d) != DS_OK)
-        return ds_cli_lib_error(&eval_cmd, DS_EXIT_USAGE);
+        return cli_lib_error(&eval_cmd, CLI_EXIT_USAGE);
     const ds_dataset *set = d->test ? d->test : d->train;
     if (ds_dataset_features(set) != ds_model_inputs(*m))
-        return ds_cli_usage_error(&eval_cmd,
-                                  "%s: the model takes %zu inputs, data '%s' has %zu "
-                                  "features",
-                                  o.file, ds_model_inputs(*m), spec, ds_dataset_features(set));
+        return cli_usage_error(&eval_cmd,
+                               "%s: the model takes %zu inputs, data '%s' has %zu "
+                               "features",
+                               o.file, ds_model_inputs(*m), spec, ds_dataset_features(set));
     return -1;
 }
 
@@ -71,7 +71,7 @@ static int evaluate(ds_model *m, const ds_data *d)
     if (o.threads) ds_model_set_threads(m, (int)o.threads);
     ds_status s = ds_model_evaluate(m, &all, &loss, &acc);
     if (s != DS_OK)
-        return ds_cli_lib_error(&eval_cmd, s == DS_ERR_NOMEM ? DS_EXIT_FAIL : DS_EXIT_USAGE);
+        return cli_lib_error(&eval_cmd, s == DS_ERR_NOMEM ? CLI_EXIT_FAIL : CLI_EXIT_USAGE);
     if (o.json) {
         printf("{\"examples\": %zu, \"test_loss\": %.17g, \"test_accuracy\": ", all.n, loss);
         if (isnan(acc))
@@ -82,16 +82,16 @@ static int evaluate(ds_model *m, const ds_data *d)
         printf("%s: %zu examples  loss %.6g  accuracy %.4f\n", d->test ? "test" : "all rows", all.n,
                loss, acc);
     }
-    return fflush(stdout) == 0 ? DS_EXIT_OK : DS_EXIT_FAIL;
+    return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
 
 static int run_eval(int argc, char **argv)
 {
-    int rc = ds_cli_parse(&eval_cmd, argc, argv, NULL);
+    int rc = cli_parse(&eval_cmd, argc, argv, NULL);
     if (rc >= 0) return rc;
-    if (!o.file) return ds_cli_usage_error(&eval_cmd, "missing --model-file FILE");
+    if (!o.file) return cli_usage_error(&eval_cmd, "missing --model-file FILE");
     if (o.threads < 0 || o.threads > 4096)
-        return ds_cli_usage_error(&eval_cmd, "--threads must be 0..4096 (got %ld)", o.threads);
+        return cli_usage_error(&eval_cmd, "--threads must be 0..4096 (got %ld)", o.threads);
     ds_model *m = NULL;
     ds_data d = {NULL, NULL};
     rc = load(&m, &d);
@@ -101,4 +101,4 @@ static int run_eval(int argc, char **argv)
     return rc;
 }
 
-const ds_subcommand ds_cmd_eval = {&eval_cmd, run_eval};
+const cli_subcommand cli_cmd_eval = {&eval_cmd, run_eval};

@@ -26,21 +26,21 @@ typedef struct gen_opts {
 static const gen_opts unset = {LONG_MIN, LONG_MIN, LONG_MIN, 0, LONG_MIN, NAN, NAN, NULL};
 static gen_opts o;
 
-static const ds_arg gen_args[] = {
-    {"rows", DS_ARG_INT, &o.rows, "N", "rows to generate (default 1000 linear, 300 blobs)"},
-    {"features", DS_ARG_INT, &o.features, "D", "features per row (default 3 linear, 2 blobs)"},
-    {"classes", DS_ARG_INT, &o.classes, "C", "blobs: number of classes (default 3)"},
-    {"noise", DS_ARG_DOUBLE, &o.noise, "X", "linear: target noise std (default 0.1)"},
-    {"spread", DS_ARG_DOUBLE, &o.spread, "X", "blobs: cluster std (default 1)"},
-    {"seed", DS_ARG_INT, &o.seed, "S", "random seed (default 0)"},
-    {"block", DS_ARG_INT, &o.block, "N", "rows per block of the file (default 4096)"},
-    {"output", DS_ARG_STRING, &o.output, "FILE", "the stream file to write (required)"},
+static const cli_arg gen_args[] = {
+    {"rows", CLI_ARG_INT, &o.rows, "N", "rows to generate (default 1000 linear, 300 blobs)"},
+    {"features", CLI_ARG_INT, &o.features, "D", "features per row (default 3 linear, 2 blobs)"},
+    {"classes", CLI_ARG_INT, &o.classes, "C", "blobs: number of classes (default 3)"},
+    {"noise", CLI_ARG_DOUBLE, &o.noise, "X", "linear: target noise std (default 0.1)"},
+    {"spread", CLI_ARG_DOUBLE, &o.spread, "X", "blobs: cluster std (default 1)"},
+    {"seed", CLI_ARG_INT, &o.seed, "S", "random seed (default 0)"},
+    {"block", CLI_ARG_INT, &o.block, "N", "rows per block of the file (default 4096)"},
+    {"output", CLI_ARG_STRING, &o.output, "FILE", "the stream file to write (required)"},
     {NULL, 0, NULL, NULL, NULL},
 };
 
-static const ds_arg_short gen_shorts[] = {{'o', "output"}, {0, NULL}};
+static const cli_arg_short gen_shorts[] = {{'o', "output"}, {0, NULL}};
 
-static const ds_command gen_cmd = {
+static const cli_command gen_cmd = {
     .name = "gen",
     .usage = "descent gen linear|blobs [--rows N] [--features D] [--classes C] [--seed S] "
              "--output FILE",
@@ -59,18 +59,17 @@ static int params(const char *kind, ds_stream_gen_params *p)
 {
     int blobs = strcmp(kind, "blobs") == 0;
     if (!blobs && strcmp(kind, "linear") != 0)
-        return ds_cli_usage_error(&gen_cmd, "unknown generator '%s' (accepted: linear, blobs)",
-                                  kind);
+        return cli_usage_error(&gen_cmd, "unknown generator '%s' (accepted: linear, blobs)", kind);
     *p = ds_stream_gen_default_params(blobs ? DS_STREAM_GEN_BLOBS : DS_STREAM_GEN_LINEAR);
-    if (!o.output) return ds_cli_usage_error(&gen_cmd, "--output FILE is required");
+    if (!o.output) return cli_usage_error(&gen_cmd, "--output FILE is required");
     if (!blobs && (o.classes != LONG_MIN || !isnan(o.spread)))
-        return ds_cli_usage_error(&gen_cmd, "--classes and --spread are for blobs only");
-    if (blobs && !isnan(o.noise)) return ds_cli_usage_error(&gen_cmd, "--noise is for linear only");
+        return cli_usage_error(&gen_cmd, "--classes and --spread are for blobs only");
+    if (blobs && !isnan(o.noise)) return cli_usage_error(&gen_cmd, "--noise is for linear only");
     if ((o.rows != LONG_MIN && o.rows < 1) || (o.features != LONG_MIN && o.features < 1) ||
         (o.classes != LONG_MIN && (o.classes < 2 || o.classes > INT32_MAX)) || o.seed < 0 ||
         (o.block != LONG_MIN && o.block < 1))
-        return ds_cli_usage_error(&gen_cmd, "--rows, --features, --block must be >= 1, --classes "
-                                            ">= 2 and --seed >= 0");
+        return cli_usage_error(&gen_cmd, "--rows, --features, --block must be >= 1, --classes "
+                                         ">= 2 and --seed >= 0");
     if (o.rows != LONG_MIN) p->rows = (size_t)o.rows;
     if (o.features != LONG_MIN) p->features = (size_t)o.features;
     if (o.classes != LONG_MIN) p->classes = (int32_t)o.classes;
@@ -78,37 +77,37 @@ static int params(const char *kind, ds_stream_gen_params *p)
     if (!isnan(o.noise)) p->noise = o.noise;
     if (!isnan(o.spread)) p->spread = o.spread;
     p->seed = (uint64_t)o.seed;
-    ds_cli_file out = {"output", o.output, 0, 0}; /* its header is rewritten: a file */
-    return ds_cli_check_outputs(&gen_cmd, &out, 1, NULL, 0);
+    cli_file out = {"output", o.output, 0, 0}; /* its header is rewritten: a file */
+    return cli_check_outputs(&gen_cmd, &out, 1, NULL, 0);
 }
 
 /* The library's cancel callback: a signal arrived. */
 static int stop_requested(void *ctx)
 {
     (void)ctx;
-    return ds_cli_stop_signal != 0;
+    return cli_stop_signal != 0;
 }
 
 static int run_gen(int argc, char **argv)
 {
     o = unset;
-    ds_arg_list kinds = {0};
-    int rc = ds_cli_parse(&gen_cmd, argc, argv, &kinds);
+    cli_arg_list kinds = {0};
+    int rc = cli_parse(&gen_cmd, argc, argv, &kinds);
     if (rc >= 0) return rc;
-    if (kinds.n != 1) return ds_cli_usage_error(&gen_cmd, "give one generator: linear or blobs");
+    if (kinds.n != 1) return cli_usage_error(&gen_cmd, "give one generator: linear or blobs");
     ds_stream_gen_params p;
     if ((rc = params(kinds.v[0], &p)) >= 0) return rc;
     p.cancel = stop_requested;
-    ds_cli_catch_signals();
+    cli_catch_signals();
     ds_status s = ds_stream_generate(o.output, &p);
-    if (s == DS_ERR_INTERRUPTED && ds_cli_stop_signal) {
+    if (s == DS_ERR_INTERRUPTED && cli_stop_signal) {
         fprintf(stderr, "descent gen: interrupted; nothing written (%s)\n", ds_last_error());
-        return ds_cli_signal_status();
+        return cli_signal_status();
     }
     if (s != DS_OK)
-        return ds_cli_lib_error(&gen_cmd, s == DS_ERR_INVALID ? DS_EXIT_USAGE : DS_EXIT_FAIL);
+        return cli_lib_error(&gen_cmd, s == DS_ERR_INVALID ? CLI_EXIT_USAGE : CLI_EXIT_FAIL);
     printf("wrote %s: %zu rows x %zu features (%s)\n", o.output, p.rows, p.features, kinds.v[0]);
-    return fflush(stdout) == 0 ? DS_EXIT_OK : DS_EXIT_FAIL;
+    return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
 
-const ds_subcommand ds_cmd_gen = {&gen_cmd, run_gen};
+const cli_subcommand cli_cmd_gen = {&gen_cmd, run_gen};

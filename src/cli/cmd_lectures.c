@@ -14,16 +14,17 @@ static struct {
     const char *output, *tune_data;
 } o;
 
-static const ds_arg lectures_args[] = {
-    {"output", DS_ARG_STRING, &o.output, "FILE", "the HTML page to write (required; - for stdout)"},
-    {"tune-data", DS_ARG_STRING, &o.tune_data, "SPEC",
+static const cli_arg lectures_args[] = {
+    {"output", CLI_ARG_STRING, &o.output, "FILE",
+     "the HTML page to write (required; - for stdout)"},
+    {"tune-data", CLI_ARG_STRING, &o.tune_data, "SPEC",
      "data of the learning-rate sweep (default fashion-mnist:limit=3000, else blobs)"},
     {NULL, 0, NULL, NULL, NULL},
 };
 
-static const ds_arg_short lectures_shorts[] = {{'o', "output"}, {0, NULL}};
+static const cli_arg_short lectures_shorts[] = {{'o', "output"}, {0, NULL}};
 
-static const ds_command lectures_cmd = {
+static const cli_command lectures_cmd = {
     .name = "lectures",
     .usage = "descent lectures -o report.html [--tune-data SPEC]",
     .summary = "run every experiment of the lectures into one self-contained HTML page",
@@ -46,28 +47,28 @@ static double now(void)
 
 static int run_lectures(int argc, char **argv)
 {
-    int rc = ds_cli_parse(&lectures_cmd, argc, argv, NULL);
+    int rc = cli_parse(&lectures_cmd, argc, argv, NULL);
     if (rc >= 0) return rc;
-    if (!o.output) return ds_cli_usage_error(&lectures_cmd, "missing -o/--output FILE.html");
-    ds_cli_file out = {"output", o.output, DS_CLI_STREAM | DS_CLI_STDOUT, 0};
-    ds_cli_file in = {"tune-data", o.tune_data ? o.tune_data : "fashion-mnist", DS_CLI_SPEC, 0};
-    if ((rc = ds_cli_check_outputs(&lectures_cmd, &out, 1, &in, 1)) >= 0) return rc;
-    ds_report_params p = ds_report_default_params();
+    if (!o.output) return cli_usage_error(&lectures_cmd, "missing -o/--output FILE.html");
+    cli_file out = {"output", o.output, CLI_STREAM | CLI_STDOUT, 0};
+    cli_file in = {"tune-data", o.tune_data ? o.tune_data : "fashion-mnist", CLI_SPEC, 0};
+    if ((rc = cli_check_outputs(&lectures_cmd, &out, 1, &in, 1)) >= 0) return rc;
+    app_report_params p = app_report_default_params();
     p.tune_data = o.tune_data;
     ds_strbuf page = {0};
     double t0 = now();
-    ds_status st = ds_report_lectures(&page, &p);
-    if (st == DS_OK) st = ds_cli_save(&page, o.output);
+    ds_status st = app_report_lectures(&page, &p);
+    if (st == DS_OK) st = cli_save(&page, o.output);
     size_t bytes = page.len;
     ds_strbuf_free(&page);
     if (st != DS_OK)
-        return ds_cli_lib_error(&lectures_cmd, st == DS_ERR_INVALID || st == DS_ERR_PARSE
-                                                   ? DS_EXIT_USAGE
-                                                   : DS_EXIT_FAIL);
+        return cli_lib_error(&lectures_cmd, st == DS_ERR_INVALID || st == DS_ERR_PARSE
+                                                ? CLI_EXIT_USAGE
+                                                : CLI_EXIT_FAIL);
     printf("wrote %s: %d sections, %.0f KB in %.1f s\n",
-           strcmp(o.output, "-") ? o.output : "standard output", ds_report_section_count(),
+           strcmp(o.output, "-") ? o.output : "standard output", app_report_section_count(),
            (double)bytes / 1024, now() - t0);
-    return fflush(stdout) == 0 ? DS_EXIT_OK : DS_EXIT_FAIL;
+    return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
 
-const ds_subcommand ds_cmd_lectures = {&lectures_cmd, run_lectures};
+const cli_subcommand cli_cmd_lectures = {&lectures_cmd, run_lectures};

@@ -25,34 +25,34 @@
 
 static struct {
     const char *fn, *start, *schedule, *output, *window, *view, *angle, *title;
-    ds_arg_list opt;
+    cli_arg_list opt;
     long steps, width, height, levels;
     int animate, loss, log;
 } o;
 
-static const ds_arg plot_args[] = {
-    {"fn", DS_ARG_STRING, &o.fn, "F", "test function (see the list above)"},
-    {"opt", DS_ARG_MULTI, &o.opt, "SPEC", "optimizer NAME[:key=value,...]; repeat to compare"},
-    {"start", DS_ARG_STRING, &o.start, "X,Y", "start point of every optimizer"},
-    {"steps", DS_ARG_INT, &o.steps, "N", "updates per optimizer, 0..100000 (default 100)"},
-    {"schedule", DS_ARG_STRING, &o.schedule, "S", "learning-rate schedule for every optimizer"},
-    {"output", DS_ARG_STRING, &o.output, "FILE", "the SVG file to write (required; - for stdout)"},
-    {"window", DS_ARG_STRING, &o.window, "X0,X1,Y0,Y1", "plot window (default: the function's)"},
-    {"view", DS_ARG_STRING, &o.view, "V", "contour (default) or surface (3-D)"},
-    {"angle", DS_ARG_STRING, &o.angle, "AZ,EL", "surface view angles in degrees (default -50,35)"},
-    {"animate", DS_ARG_FLAG, &o.animate, NULL, "animate the optimizers along their paths (SMIL)"},
-    {"loss", DS_ARG_FLAG, &o.loss, NULL, "plot the loss against the step instead of the map"},
-    {"log", DS_ARG_FLAG, &o.log, NULL, "plot the train --log CSV files given as arguments"},
-    {"title", DS_ARG_STRING, &o.title, "TEXT", "figure title"},
-    {"width", DS_ARG_INT, &o.width, "PX", "figure width without the legend (default 720)"},
-    {"height", DS_ARG_INT, &o.height, "PX", "figure height (default 480)"},
-    {"levels", DS_ARG_INT, &o.levels, "N", "number of contour levels (default 14)"},
+static const cli_arg plot_args[] = {
+    {"fn", CLI_ARG_STRING, &o.fn, "F", "test function (see the list above)"},
+    {"opt", CLI_ARG_MULTI, &o.opt, "SPEC", "optimizer NAME[:key=value,...]; repeat to compare"},
+    {"start", CLI_ARG_STRING, &o.start, "X,Y", "start point of every optimizer"},
+    {"steps", CLI_ARG_INT, &o.steps, "N", "updates per optimizer, 0..100000 (default 100)"},
+    {"schedule", CLI_ARG_STRING, &o.schedule, "S", "learning-rate schedule for every optimizer"},
+    {"output", CLI_ARG_STRING, &o.output, "FILE", "the SVG file to write (required; - for stdout)"},
+    {"window", CLI_ARG_STRING, &o.window, "X0,X1,Y0,Y1", "plot window (default: the function's)"},
+    {"view", CLI_ARG_STRING, &o.view, "V", "contour (default) or surface (3-D)"},
+    {"angle", CLI_ARG_STRING, &o.angle, "AZ,EL", "surface view angles in degrees (default -50,35)"},
+    {"animate", CLI_ARG_FLAG, &o.animate, NULL, "animate the optimizers along their paths (SMIL)"},
+    {"loss", CLI_ARG_FLAG, &o.loss, NULL, "plot the loss against the step instead of the map"},
+    {"log", CLI_ARG_FLAG, &o.log, NULL, "plot the train --log CSV files given as arguments"},
+    {"title", CLI_ARG_STRING, &o.title, "TEXT", "figure title"},
+    {"width", CLI_ARG_INT, &o.width, "PX", "figure width without the legend (default 720)"},
+    {"height", CLI_ARG_INT, &o.height, "PX", "figure height (default 480)"},
+    {"levels", CLI_ARG_INT, &o.levels, "N", "number of contour levels (default 14)"},
     {NULL, 0, NULL, NULL, NULL},
 };
 
-static const ds_arg_short plot_shorts[] = {{'o', "output"}, {0, NULL}};
+static const cli_arg_short plot_shorts[] = {{'o', "output"}, {0, NULL}};
 
-static const ds_command plot_cmd = {
+static const cli_command plot_cmd = {
     .name = "plot",
     .usage = "descent plot --fn F --opt SPEC [--opt SPEC ...] --start X,Y [--steps N] -o out.svg\n"
              "       descent plot --log FILE.csv [FILE.csv ...] -o out.svg",
@@ -89,11 +89,11 @@ static int fill_opts(ds_plot_opts *po)
 {
     *po = ds_plot_default_opts();
     if (o.width != UNSET && (o.width < 100 || o.width > 20000))
-        return ds_cli_usage_error(&plot_cmd, "--width must be 100..20000 (got %ld)", o.width);
+        return cli_usage_error(&plot_cmd, "--width must be 100..20000 (got %ld)", o.width);
     if (o.height != UNSET && (o.height < 100 || o.height > 20000))
-        return ds_cli_usage_error(&plot_cmd, "--height must be 100..20000 (got %ld)", o.height);
+        return cli_usage_error(&plot_cmd, "--height must be 100..20000 (got %ld)", o.height);
     if (o.levels != UNSET && (o.levels < 1 || o.levels > 256))
-        return ds_cli_usage_error(&plot_cmd, "--levels must be 1..256 (got %ld)", o.levels);
+        return cli_usage_error(&plot_cmd, "--levels must be 1..256 (got %ld)", o.levels);
     po->title = o.title;
     if (o.width != UNSET) po->width = (int)o.width;
     if (o.height != UNSET) po->height = (int)o.height;
@@ -104,10 +104,10 @@ static int fill_opts(ds_plot_opts *po)
 /* Saves the figure if rendering (st) went well; the exit status. */
 static int finish(ds_status st, ds_strbuf *svg)
 {
-    if (st == DS_OK) st = ds_cli_save(svg, o.output);
+    if (st == DS_OK) st = cli_save(svg, o.output);
     ds_strbuf_free(svg);
-    if (st == DS_OK) return DS_EXIT_OK;
-    return ds_cli_lib_error(&plot_cmd, st == DS_ERR_INVALID ? DS_EXIT_USAGE : DS_EXIT_FAIL);
+    if (st == DS_OK) return CLI_EXIT_OK;
+    return cli_lib_error(&plot_cmd, st == DS_ERR_INVALID ? CLI_EXIT_USAGE : CLI_EXIT_FAIL);
 }
 
 static const char *base_name(const char *path)
@@ -132,7 +132,7 @@ static ds_plot_scale lr_scale(const ds_plot_train_log *logs, int n)
 }
 
 /* `--log FILE...`: four panels, one series per file in each, epochs on x. */
-static int plot_logs(const ds_arg_list *files, ds_plot_opts *po)
+static int plot_logs(const cli_arg_list *files, ds_plot_opts *po)
 {
     static const struct {
         int col;
@@ -142,13 +142,13 @@ static int plot_logs(const ds_arg_list *files, ds_plot_opts *po)
                   {DS_LOG_VAL_LOSS, "validation loss", "loss", DS_PLOT_AUTO},
                   {DS_LOG_VAL_ACCURACY, "validation accuracy", "accuracy", DS_PLOT_LINEAR},
                   {DS_LOG_LR, "learning rate", "lr", DS_PLOT_LINEAR}};
-    ds_plot_train_log logs[DS_ARG_LIST_MAX] = {0};
-    ds_plot_series series[4][DS_ARG_LIST_MAX];
+    ds_plot_train_log logs[CLI_ARG_LIST_MAX] = {0};
+    ds_plot_series series[4][CLI_ARG_LIST_MAX];
     ds_plot_panel panels[4];
     int n = files->n, rc = -1;
     for (int i = 0; i < n && rc < 0; i++)
         if (ds_plot_read_train_log(files->v[i], &logs[i]) != DS_OK)
-            rc = ds_cli_lib_error(&plot_cmd, DS_EXIT_USAGE);
+            rc = cli_lib_error(&plot_cmd, CLI_EXIT_USAGE);
     for (int k = 0; k < 4 && rc < 0; k++) {
         for (int i = 0; i < n; i++)
             series[k][i] = (ds_plot_series){.name = base_name(files->v[i]),
@@ -179,36 +179,33 @@ static int plot_logs(const ds_arg_list *files, ds_plot_opts *po)
 static int check_paths(const ds_fn2d **f, ds_opt_params *p, ds_schedule *s, double xy[2],
                        ds_plot_opts *po)
 {
-    if (!o.fn) return ds_cli_usage_error(&plot_cmd, "missing --fn F (or --log FILE.csv ...)");
+    if (!o.fn) return cli_usage_error(&plot_cmd, "missing --fn F (or --log FILE.csv ...)");
     if (o.opt.n == 0)
-        return ds_cli_usage_error(&plot_cmd, "missing --opt SPEC (one per optimizer, e.g. "
-                                             "--opt gd --opt momentum --opt nag)");
-    if (!o.start) return ds_cli_usage_error(&plot_cmd, "missing --start X,Y");
+        return cli_usage_error(&plot_cmd, "missing --opt SPEC (one per optimizer, e.g. "
+                                          "--opt gd --opt momentum --opt nag)");
+    if (!o.start) return cli_usage_error(&plot_cmd, "missing --start X,Y");
     if (o.steps < 0 || o.steps > MAX_STEPS)
-        return ds_cli_usage_error(&plot_cmd, "--steps must be 0..%ld (got %ld)", MAX_STEPS,
-                                  o.steps);
-    if (!(*f = ds_fn2d_find(o.fn))) return ds_cli_lib_error(&plot_cmd, DS_EXIT_USAGE);
-    if (ds_cli_parse_pair(o.start, &xy[0], &xy[1]))
-        return ds_cli_usage_error(&plot_cmd, "--start expects X,Y (two numbers), got '%s'",
-                                  o.start);
+        return cli_usage_error(&plot_cmd, "--steps must be 0..%ld (got %ld)", MAX_STEPS, o.steps);
+    if (!(*f = ds_fn2d_find(o.fn))) return cli_lib_error(&plot_cmd, CLI_EXIT_USAGE);
+    if (cli_parse_pair(o.start, &xy[0], &xy[1]))
+        return cli_usage_error(&plot_cmd, "--start expects X,Y (two numbers), got '%s'", o.start);
     for (int i = 0; i < o.opt.n; i++)
-        if (ds_opt_parse(o.opt.v[i], &p[i]) != DS_OK) return ds_cli_option_error(&plot_cmd, "opt");
-    if (ds_schedule_parse(o.schedule, s) != DS_OK)
-        return ds_cli_option_error(&plot_cmd, "schedule");
+        if (ds_opt_parse(o.opt.v[i], &p[i]) != DS_OK) return cli_option_error(&plot_cmd, "opt");
+    if (ds_schedule_parse(o.schedule, s) != DS_OK) return cli_option_error(&plot_cmd, "schedule");
     if (o.view && strcmp(o.view, "contour") != 0 && strcmp(o.view, "surface") != 0)
-        return ds_cli_usage_error(&plot_cmd, "--view must be contour or surface, got '%s'", o.view);
+        return cli_usage_error(&plot_cmd, "--view must be contour or surface, got '%s'", o.view);
     po->view = o.view && strcmp(o.view, "surface") == 0 ? DS_PLOT_SURFACE : DS_PLOT_CONTOUR;
-    if (o.angle && (ds_cli_parse_pair(o.angle, &po->azimuth, &po->elevation) ||
+    if (o.angle && (cli_parse_pair(o.angle, &po->azimuth, &po->elevation) ||
                     !(po->elevation > 0 && po->elevation <= 90)))
-        return ds_cli_usage_error(
+        return cli_usage_error(
             &plot_cmd, "--angle expects AZ,EL in degrees with 0 < EL <= 90, got '%s'", o.angle);
     if (o.window && parse_window(o.window, po->window))
-        return ds_cli_usage_error(
+        return cli_usage_error(
             &plot_cmd, "--window expects X0,X1,Y0,Y1 with X0 < X1 and Y0 < Y1, got '%s'", o.window);
     po->has_window = o.window != NULL;
     if (o.loss && (o.animate || o.view || o.angle || o.window))
-        return ds_cli_usage_error(&plot_cmd, "--loss draws a chart: drop --animate, --view, "
-                                             "--angle and --window");
+        return cli_usage_error(&plot_cmd, "--loss draws a chart: drop --animate, --view, "
+                                          "--angle and --window");
     return -1;
 }
 
@@ -220,7 +217,7 @@ static int run_paths(const ds_fn2d *f, const ds_opt_params *p, const ds_schedule
         rows[i] = malloc(sizeof(double) * 3 * (size_t)(o.steps + 1));
         if (!rows[i]) {
             fprintf(stderr, "descent plot: out of memory for %ld steps\n", o.steps);
-            return DS_EXIT_FAIL;
+            return CLI_EXIT_FAIL;
         }
         ds_status st = ds_fn2d_trace(f, &p[i], s, xy[0], xy[1], o.steps, rows[i], &nrows[i]);
         if (st == DS_ERR_NONFINITE)
@@ -229,7 +226,7 @@ static int run_paths(const ds_fn2d *f, const ds_opt_params *p, const ds_schedule
                     "its path is drawn up to there\n",
                     o.opt.v[i], nrows[i] > 0 ? nrows[i] - 1 : 0);
         else if (st != DS_OK)
-            return ds_cli_lib_error(&plot_cmd, st == DS_ERR_INVALID ? DS_EXIT_USAGE : DS_EXIT_FAIL);
+            return cli_lib_error(&plot_cmd, st == DS_ERR_INVALID ? CLI_EXIT_USAGE : CLI_EXIT_FAIL);
     }
     return -1;
 }
@@ -238,15 +235,15 @@ static int run_paths(const ds_fn2d *f, const ds_opt_params *p, const ds_schedule
 static int plot_paths(ds_plot_opts *po)
 {
     const ds_fn2d *f = NULL;
-    ds_opt_params p[DS_ARG_LIST_MAX];
+    ds_opt_params p[CLI_ARG_LIST_MAX];
     ds_schedule s;
-    double xy[2], *rows[DS_ARG_LIST_MAX] = {0};
-    long nrows[DS_ARG_LIST_MAX] = {0};
+    double xy[2], *rows[CLI_ARG_LIST_MAX] = {0};
+    long nrows[CLI_ARG_LIST_MAX] = {0};
     int rc = check_paths(&f, p, &s, xy, po);
     if (rc < 0) rc = run_paths(f, p, &s, xy, rows, nrows);
     if (rc < 0) {
-        const char *colors[DS_ARG_LIST_MAX];
-        ds_plot_series series[DS_ARG_LIST_MAX];
+        const char *colors[CLI_ARG_LIST_MAX];
+        ds_plot_series series[CLI_ARG_LIST_MAX];
         char title[160];
         ds_plot_opt_colors(p, o.opt.n, colors);
         for (int i = 0; i < o.opt.n; i++)
@@ -274,13 +271,13 @@ static int plot_paths(ds_plot_opts *po)
 }
 
 /* -o against itself and the --log files it reads. */
-static int check_files(const ds_arg_list *files)
+static int check_files(const cli_arg_list *files)
 {
-    ds_cli_file out = {"output", o.output, DS_CLI_STREAM | DS_CLI_STDOUT, 0};
-    ds_cli_file in[DS_ARG_LIST_MAX];
+    cli_file out = {"output", o.output, CLI_STREAM | CLI_STDOUT, 0};
+    cli_file in[CLI_ARG_LIST_MAX];
     for (int i = 0; i < files->n; i++)
-        in[i] = (ds_cli_file){"log", files->v[i], 0, 0};
-    return ds_cli_check_outputs(&plot_cmd, &out, 1, in, files->n);
+        in[i] = (cli_file){"log", files->v[i], 0, 0};
+    return cli_check_outputs(&plot_cmd, &out, 1, in, files->n);
 }
 
 static int run_plot(int argc, char **argv)
@@ -288,22 +285,22 @@ static int run_plot(int argc, char **argv)
     memset(&o, 0, sizeof o);
     o.steps = 100;
     o.width = o.height = o.levels = UNSET;
-    ds_arg_list files = {0};
-    int rc = ds_cli_parse(&plot_cmd, argc, argv, &files);
+    cli_arg_list files = {0};
+    int rc = cli_parse(&plot_cmd, argc, argv, &files);
     ds_plot_opts po;
-    if (rc < 0 && !o.output) rc = ds_cli_usage_error(&plot_cmd, "missing -o/--output FILE.svg");
+    if (rc < 0 && !o.output) rc = cli_usage_error(&plot_cmd, "missing -o/--output FILE.svg");
     if (rc < 0 && files.n > 0 && !o.log)
-        rc = ds_cli_usage_error(&plot_cmd, "unexpected argument '%s' (files go with --log)",
-                                files.v[0]);
+        rc = cli_usage_error(&plot_cmd, "unexpected argument '%s' (files go with --log)",
+                             files.v[0]);
     if (rc < 0 && o.log && files.n == 0)
-        rc = ds_cli_usage_error(&plot_cmd, "--log needs at least one FILE.csv");
+        rc = cli_usage_error(&plot_cmd, "--log needs at least one FILE.csv");
     if (rc < 0 && o.log && (o.fn || o.opt.n || o.start || o.loss || o.animate || o.view))
-        rc = ds_cli_usage_error(&plot_cmd, "--log plots files only: drop --fn, --opt, --start, "
-                                           "--loss, --animate and --view");
+        rc = cli_usage_error(&plot_cmd, "--log plots files only: drop --fn, --opt, --start, "
+                                        "--loss, --animate and --view");
     if (rc < 0) rc = check_files(&files);
     if (rc < 0) rc = fill_opts(&po);
     if (rc < 0) rc = o.log ? plot_logs(&files, &po) : plot_paths(&po);
     return rc;
 }
 
-const ds_subcommand ds_cmd_plot = {&plot_cmd, run_plot};
+const cli_subcommand cli_cmd_plot = {&plot_cmd, run_plot};

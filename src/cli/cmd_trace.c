@@ -22,13 +22,13 @@ static struct {
     long steps;
 } o = {NULL, NULL, NULL, NULL, STEPS_UNSET};
 
-static const ds_arg trace_args[] = {
-    {"fn", DS_ARG_STRING, &o.fn, "F", "test function (required; see the list above)"},
-    {"start", DS_ARG_STRING, &o.start, "X,Y", "start point, e.g. -1.5,2 (required)"},
-    {"opt", DS_ARG_STRING, &o.opt, "SPEC",
+static const cli_arg trace_args[] = {
+    {"fn", CLI_ARG_STRING, &o.fn, "F", "test function (required; see the list above)"},
+    {"start", CLI_ARG_STRING, &o.start, "X,Y", "start point, e.g. -1.5,2 (required)"},
+    {"opt", CLI_ARG_STRING, &o.opt, "SPEC",
      "optimizer NAME[:key=value,...], e.g. adam:lr=0.05 (required)"},
-    {"steps", DS_ARG_INT, &o.steps, "N", "number of updates, 0..10000000 (required)"},
-    {"schedule", DS_ARG_STRING, &o.schedule, "S",
+    {"steps", CLI_ARG_INT, &o.steps, "N", "number of updates, 0..10000000 (required)"},
+    {"schedule", CLI_ARG_STRING, &o.schedule, "S",
      "learning-rate schedule, e.g. warmup:steps=10+cosine:period=90 (default constant)"},
     {NULL, 0, NULL, NULL, NULL},
 };
@@ -36,7 +36,7 @@ static const ds_arg trace_args[] = {
 /* Filled at run time from the library's own lists, so --help never drifts. */
 static char details[1024];
 
-static const ds_command trace_cmd = {
+static const cli_command trace_cmd = {
     .name = "trace",
     .usage = "descent trace --fn F --start X,Y --opt SPEC --steps N [--schedule S]",
     .summary = "print an optimizer's path on a 2-D test function as CSV: step,x,y,loss",
@@ -80,20 +80,17 @@ static void fill_details(void)
 /* Checks the options and builds everything the run needs; exit status or -1. */
 static int prepare(const ds_fn2d **f, ds_opt_params *p, ds_schedule *s, double *x0, double *y0)
 {
-    if (!o.fn) return ds_cli_usage_error(&trace_cmd, "missing --fn F (see descent trace --help)");
-    if (!o.start) return ds_cli_usage_error(&trace_cmd, "missing --start X,Y");
-    if (!o.opt) return ds_cli_usage_error(&trace_cmd, "missing --opt SPEC (e.g. adam:lr=0.05)");
-    if (o.steps == STEPS_UNSET) return ds_cli_usage_error(&trace_cmd, "missing --steps N");
+    if (!o.fn) return cli_usage_error(&trace_cmd, "missing --fn F (see descent trace --help)");
+    if (!o.start) return cli_usage_error(&trace_cmd, "missing --start X,Y");
+    if (!o.opt) return cli_usage_error(&trace_cmd, "missing --opt SPEC (e.g. adam:lr=0.05)");
+    if (o.steps == STEPS_UNSET) return cli_usage_error(&trace_cmd, "missing --steps N");
     if (o.steps < 0 || o.steps > MAX_STEPS)
-        return ds_cli_usage_error(&trace_cmd, "--steps must be 0..%ld (got %ld)", MAX_STEPS,
-                                  o.steps);
-    if (!(*f = ds_fn2d_find(o.fn))) return ds_cli_lib_error(&trace_cmd, DS_EXIT_USAGE);
-    if (ds_cli_parse_pair(o.start, x0, y0) != 0)
-        return ds_cli_usage_error(&trace_cmd, "--start expects X,Y (two numbers), got '%s'",
-                                  o.start);
-    if (ds_opt_parse(o.opt, p) != DS_OK) return ds_cli_option_error(&trace_cmd, "opt");
-    if (ds_schedule_parse(o.schedule, s) != DS_OK)
-        return ds_cli_option_error(&trace_cmd, "schedule");
+        return cli_usage_error(&trace_cmd, "--steps must be 0..%ld (got %ld)", MAX_STEPS, o.steps);
+    if (!(*f = ds_fn2d_find(o.fn))) return cli_lib_error(&trace_cmd, CLI_EXIT_USAGE);
+    if (cli_parse_pair(o.start, x0, y0) != 0)
+        return cli_usage_error(&trace_cmd, "--start expects X,Y (two numbers), got '%s'", o.start);
+    if (ds_opt_parse(o.opt, p) != DS_OK) return cli_option_error(&trace_cmd, "opt");
+    if (ds_schedule_parse(o.schedule, s) != DS_OK) return cli_option_error(&trace_cmd, "schedule");
     return -1;
 }
 
@@ -108,7 +105,7 @@ static void print_rows(const double *out, long rows)
 static int run_trace(int argc, char **argv)
 {
     fill_details();
-    int rc = ds_cli_parse(&trace_cmd, argc, argv, NULL);
+    int rc = cli_parse(&trace_cmd, argc, argv, NULL);
     if (rc >= 0) return rc;
     const ds_fn2d *f = NULL;
     ds_opt_params p;
@@ -118,17 +115,17 @@ static int run_trace(int argc, char **argv)
     double *out = malloc(sizeof(double) * 3 * (size_t)(o.steps + 1));
     if (!out) {
         fprintf(stderr, "descent trace: out of memory for %ld rows\n", o.steps + 1);
-        return DS_EXIT_FAIL;
+        return CLI_EXIT_FAIL;
     }
     long rows = 0;
     ds_status st = ds_fn2d_trace(f, &p, &s, x0, y0, o.steps, out, &rows);
     if (st == DS_OK || st == DS_ERR_NONFINITE) print_rows(out, rows);
     free(out);
-    if (st == DS_OK) return fflush(stdout) == 0 ? DS_EXIT_OK : DS_EXIT_FAIL;
+    if (st == DS_OK) return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
     fflush(stdout);
-    return ds_cli_lib_error(&trace_cmd, st == DS_ERR_NONFINITE ? DS_EXIT_DIVERGED
-                                        : st == DS_ERR_INVALID ? DS_EXIT_USAGE
-                                                               : DS_EXIT_FAIL);
+    return cli_lib_error(&trace_cmd, st == DS_ERR_NONFINITE ? CLI_EXIT_DIVERGED
+                                     : st == DS_ERR_INVALID ? CLI_EXIT_USAGE
+                                                            : CLI_EXIT_FAIL);
 }
 
-const ds_subcommand ds_cmd_trace = {&trace_cmd, run_trace};
+const cli_subcommand cli_cmd_trace = {&trace_cmd, run_trace};

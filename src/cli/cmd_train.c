@@ -24,41 +24,44 @@
 #define MAX_ROLLBACKS 5
 
 static struct {
-    ds_train_opts t;
+    cli_train_opts t;
     const char *log, *save, *resume, *checkpoint, *diverge;
     double plateau, ema, fine_tune_lr;
     long every;
     int json;
-} o = {
-    .t = DS_TRAIN_OPTS_UNSET, .plateau = NAN, .ema = NAN, .fine_tune_lr = NAN, .every = DS_UNSET_L};
+} o = {.t = CLI_TRAIN_OPTS_UNSET,
+       .plateau = NAN,
+       .ema = NAN,
+       .fine_tune_lr = NAN,
+       .every = CLI_UNSET_L};
 
-static const ds_arg train_args[] = {
-    DS_TRAIN_ARGS_MODEL(o.t),
-    {"val", DS_ARG_DOUBLE, &o.t.val, "FRACTION", "hold out this share for validation (default 0)"},
-    DS_TRAIN_ARG_BATCH(o.t),
-    {"epochs", DS_ARG_INT, &o.t.epochs, "N", "passes over the training data (default 5)"},
-    {"opt", DS_ARG_STRING, &o.t.opt, "SPEC",
+static const cli_arg train_args[] = {
+    CLI_TRAIN_ARGS_MODEL(o.t),
+    {"val", CLI_ARG_DOUBLE, &o.t.val, "FRACTION", "hold out this share for validation (default 0)"},
+    CLI_TRAIN_ARG_BATCH(o.t),
+    {"epochs", CLI_ARG_INT, &o.t.epochs, "N", "passes over the training data (default 5)"},
+    {"opt", CLI_ARG_STRING, &o.t.opt, "SPEC",
      "optimizer NAME[:key=value,...] (default adam:lr=1e-3)"},
-    DS_TRAIN_ARG_SCHEDULE(o.t),
-    DS_TRAIN_ARG_UNIT(o.t),
-    {"plateau", DS_ARG_DOUBLE, &o.plateau, "FACTOR",
+    CLI_TRAIN_ARG_SCHEDULE(o.t),
+    CLI_TRAIN_ARG_UNIT(o.t),
+    {"plateau", CLI_ARG_DOUBLE, &o.plateau, "FACTOR",
      "multiply lr by FACTOR after an epoch whose val loss rose"},
-    {"ema", DS_ARG_DOUBLE, &o.ema, "DECAY", "evaluate and save an EMA of the weights"},
-    {"log", DS_ARG_STRING, &o.log, "FILE.csv", "write one CSV row per epoch (- for stdout)"},
-    {"json", DS_ARG_FLAG, &o.json, NULL, "print a final JSON object on stdout"},
-    {"save", DS_ARG_STRING, &o.save, "FILE", "save the trained model and optimizer state"},
-    {"resume", DS_ARG_STRING, &o.resume, "FILE", "continue the run saved in FILE"},
-    {"fine-tune-lr", DS_ARG_DOUBLE, &o.fine_tune_lr, "LR",
+    {"ema", CLI_ARG_DOUBLE, &o.ema, "DECAY", "evaluate and save an EMA of the weights"},
+    {"log", CLI_ARG_STRING, &o.log, "FILE.csv", "write one CSV row per epoch (- for stdout)"},
+    {"json", CLI_ARG_FLAG, &o.json, NULL, "print a final JSON object on stdout"},
+    {"save", CLI_ARG_STRING, &o.save, "FILE", "save the trained model and optimizer state"},
+    {"resume", CLI_ARG_STRING, &o.resume, "FILE", "continue the run saved in FILE"},
+    {"fine-tune-lr", CLI_ARG_DOUBLE, &o.fine_tune_lr, "LR",
      "with --resume: go on at base rate LR (keeps optimizer state, position, schedule)"},
-    {"checkpoint", DS_ARG_STRING, &o.checkpoint, "FILE", "save the run at every epoch end"},
-    {"checkpoint-every", DS_ARG_INT, &o.every, "N", "and every N steps (default 0: epochs only)"},
-    {"on-divergence", DS_ARG_STRING, &o.diverge, "WHAT",
+    {"checkpoint", CLI_ARG_STRING, &o.checkpoint, "FILE", "save the run at every epoch end"},
+    {"checkpoint-every", CLI_ARG_INT, &o.every, "N", "and every N steps (default 0: epochs only)"},
+    {"on-divergence", CLI_ARG_STRING, &o.diverge, "WHAT",
      "stop (default, exit 3) or rollback: back to the last epoch end at half the lr"},
-    DS_TRAIN_ARG_THREADS(o.t),
+    CLI_TRAIN_ARG_THREADS(o.t),
     {NULL, 0, NULL, NULL, NULL},
 };
 
-static const ds_command train_cmd = {
+static const cli_command train_cmd = {
     .name = "train",
     .usage = "descent train [--model SPEC] [--data SPEC] [--opt SPEC] [options]",
     .summary = "train a model by gradient descent (default: mlp on Fashion-MNIST)",
@@ -81,12 +84,12 @@ static const ds_command train_cmd = {
 typedef struct run {
     ds_ckpt *ck;           /* the --resume checkpoint */
     char checkpoint[4096]; /* --checkpoint (else the recorded one), absolute */
-    ds_train_job job;
+    cli_train_job job;
     char *log;
     size_t log_len;
-    int log_stream;    /* --log is "-", a device or a FIFO: rows go there as they come */
+    int log_stream;   /* --log is "-", a device or a FIFO: rows go there as they come */
     ds_afile log_out; /* that stream, open from the first row */
-    ds_progress bar;
+    cli_progress bar;
     int64_t rollbacks; /* divergence rollbacks reported so far */
     int log_failed;    /* --log could not be written: reported, exit 1 */
 } run;
@@ -96,7 +99,7 @@ typedef struct run {
 static void resumed_outputs(run *r)
 {
     const char *rec = ds_ckpt_find(r->ck, "out.checkpoint", DS_CKPT_TEXT, NULL);
-    if (rec && !o.checkpoint && o.save && ds_cli_same_file(o.save, rec)) {
+    if (rec && !o.checkpoint && o.save && cli_same_file(o.save, rec)) {
         /* --save names the recorded checkpoint: one output, written at the end */
         if (ds_dist_rank() == 0)
             fprintf(stderr,
@@ -107,7 +110,7 @@ static void resumed_outputs(run *r)
     }
     if (!o.checkpoint && rec) {
         o.checkpoint = rec;
-        if (o.every == DS_UNSET_L) o.every = ds_cli_ck_i64(r->ck, "out.checkpoint_every", 0);
+        if (o.every == CLI_UNSET_L) o.every = cli_ck_i64(r->ck, "out.checkpoint_every", 0);
         if (ds_dist_rank() == 0)
             fprintf(stderr,
                     "descent train: note: the resumed run goes on writing its checkpoint %s\n",
@@ -115,10 +118,10 @@ static void resumed_outputs(run *r)
     }
     if (!o.checkpoint && !o.save && ds_dist_rank() == 0)
         fprintf(stderr, "descent train: note: nothing will be saved (no --save or --checkpoint)\n");
-    long threads = ds_cli_ck_i64(r->ck, "train.threads", 0), now = r->job.tp.threads;
+    long threads = cli_ck_i64(r->ck, "train.threads", 0), now = r->job.tp.threads;
     char uses[32];
     snprintf(uses, sizeof uses, "%ld", now);
-    if (o.t.threads != DS_UNSET_L && threads > 0 && now != threads && ds_dist_rank() == 0)
+    if (o.t.threads != CLI_UNSET_L && threads > 0 && now != threads && ds_dist_rank() == 0)
         fprintf(stderr,
                 "descent train: note: the checkpoint was written with %ld threads, this run uses "
                 "%s: the results may differ in the last bits\n",
@@ -129,28 +132,28 @@ static void resumed_outputs(run *r)
 static int run_options(run *r)
 {
     ds_train_params *p = &r->job.tp;
-    p->plateau = isnan(o.plateau) ? ds_cli_ck_f64(r->ck, "plateau.factor", 0) : o.plateau;
-    p->ema = isnan(o.ema) ? ds_cli_ck_f64(r->ck, "ema.decay", 0) : o.ema;
-    int rc = ds_cli_pinned_f64(&train_cmd, &o.t, "plateau", r->ck, "plateau.factor", o.plateau);
-    if (rc < 0) rc = ds_cli_pinned_f64(&train_cmd, &o.t, "ema", r->ck, "ema.decay", o.ema);
+    p->plateau = isnan(o.plateau) ? cli_ck_f64(r->ck, "plateau.factor", 0) : o.plateau;
+    p->ema = isnan(o.ema) ? cli_ck_f64(r->ck, "ema.decay", 0) : o.ema;
+    int rc = cli_pinned_f64(&train_cmd, &o.t, "plateau", r->ck, "plateau.factor", o.plateau);
+    if (rc < 0) rc = cli_pinned_f64(&train_cmd, &o.t, "ema", r->ck, "ema.decay", o.ema);
     if (rc >= 0) return rc;
     if (!isnan(o.fine_tune_lr) && !r->ck)
-        return ds_cli_usage_error(&train_cmd, "--fine-tune-lr needs --resume (a new run takes "
-                                              "its rate in --opt, e.g. --opt adam:lr=1e-4)");
+        return cli_usage_error(&train_cmd, "--fine-tune-lr needs --resume (a new run takes "
+                                           "its rate in --opt, e.g. --opt adam:lr=1e-4)");
     if (!(isnan(o.fine_tune_lr) || (isfinite(o.fine_tune_lr) && o.fine_tune_lr > 0)))
-        return ds_cli_usage_error(&train_cmd, "--fine-tune-lr must be a number > 0 (got %g)",
-                                  o.fine_tune_lr);
+        return cli_usage_error(&train_cmd, "--fine-tune-lr must be a number > 0 (got %g)",
+                               o.fine_tune_lr);
     if (r->ck) resumed_outputs(r);
-    if (o.every != DS_UNSET_L && o.every < 0)
-        return ds_cli_usage_error(&train_cmd, "--checkpoint-every must be >= 0 (got %ld)", o.every);
+    if (o.every != CLI_UNSET_L && o.every < 0)
+        return cli_usage_error(&train_cmd, "--checkpoint-every must be >= 0 (got %ld)", o.every);
     if (o.diverge && strcmp(o.diverge, "stop") != 0 && strcmp(o.diverge, "rollback") != 0)
-        return ds_cli_usage_error(&train_cmd, "--on-divergence must be stop or rollback (got '%s')",
-                                  o.diverge);
+        return cli_usage_error(&train_cmd, "--on-divergence must be stop or rollback (got '%s')",
+                               o.diverge);
     p->rollback = o.diverge && strcmp(o.diverge, "rollback") == 0 ? MAX_ROLLBACKS : 0;
-    if (o.checkpoint) ds_cli_absolute_path(o.checkpoint, r->checkpoint, sizeof r->checkpoint);
+    if (o.checkpoint) cli_absolute_path(o.checkpoint, r->checkpoint, sizeof r->checkpoint);
     p->checkpoint = ds_dist_rank() == 0 && o.checkpoint ? r->checkpoint : NULL; /* rank 0 writes */
     p->comm = ds_dist_comm();
-    p->checkpoint_every = o.every == DS_UNSET_L ? 0 : o.every;
+    p->checkpoint_every = o.every == CLI_UNSET_L ? 0 : o.every;
     return -1;
 }
 
@@ -159,19 +162,18 @@ static int options(run *r)
     int rc;
     o.t.resume = o.resume;
     if (o.resume && ds_ckpt_load(o.resume, &r->ck) != DS_OK)
-        return ds_cli_lib_error(&train_cmd, DS_EXIT_USAGE);
-    if ((rc = ds_train_opts_resolve(&train_cmd, &o.t, r->ck, &r->job)) >= 0 ||
+        return cli_lib_error(&train_cmd, CLI_EXIT_USAGE);
+    if ((rc = cli_train_opts_resolve(&train_cmd, &o.t, r->ck, &r->job)) >= 0 ||
         (rc = run_options(r)) >= 0)
         return rc;
     if (o.json && o.log && strcmp(o.log, "-") == 0)
-        return ds_cli_usage_error(&train_cmd, "--log - and --json both write standard output: "
-                                              "give --log a path");
-    ds_cli_file out[] = {{"log", o.log, DS_CLI_STREAM | DS_CLI_STDOUT, 0},
-                         {"save", o.save, DS_CLI_STREAM | DS_CLI_CKPT, 0},
-                         {"checkpoint", o.checkpoint, DS_CLI_CKPT, 0}};
-    ds_cli_file in[] = {{"data", r->job.data_spec, DS_CLI_SPEC, 0},
-                        {"resume", o.resume, DS_CLI_CKPT, 0}};
-    rc = ds_cli_check_outputs(&train_cmd, out, 3, in, 2);
+        return cli_usage_error(&train_cmd, "--log - and --json both write standard output: "
+                                           "give --log a path");
+    cli_file out[] = {{"log", o.log, CLI_STREAM | CLI_STDOUT, 0},
+                      {"save", o.save, CLI_STREAM | CLI_CKPT, 0},
+                      {"checkpoint", o.checkpoint, CLI_CKPT, 0}};
+    cli_file in[] = {{"data", r->job.data_spec, CLI_SPEC, 0}, {"resume", o.resume, CLI_CKPT, 0}};
+    rc = cli_check_outputs(&train_cmd, out, 3, in, 2);
     r->log_stream = out[0].stream;
     return rc;
 }
@@ -180,13 +182,13 @@ static int options(run *r)
 static int build(run *r)
 {
     int rc;
-    if ((rc = ds_train_job_load(&train_cmd, &r->job)) >= 0 ||
-        (rc = ds_train_job_build(&train_cmd, &r->job)) >= 0)
+    if ((rc = cli_train_job_load(&train_cmd, &r->job)) >= 0 ||
+        (rc = cli_train_job_build(&train_cmd, &r->job)) >= 0)
         return rc;
     if (r->ck && ds_trainer_restore(r->job.t, r->ck) != DS_OK)
-        return ds_cli_usage_error(&train_cmd, "--resume %s: %s", o.resume, ds_last_error());
+        return cli_usage_error(&train_cmd, "--resume %s: %s", o.resume, ds_last_error());
     if (!isnan(o.fine_tune_lr) && ds_trainer_set_base_lr(r->job.t, o.fine_tune_lr) != DS_OK)
-        return ds_cli_option_error(&train_cmd, "fine-tune-lr");
+        return cli_option_error(&train_cmd, "fine-tune-lr");
     return -1;
 }
 
@@ -196,7 +198,7 @@ static int build(run *r)
 static ds_status log_write(run *r, size_t from)
 {
     if (!r->log_stream) return ds_write_file_atomic(o.log, r->log, r->log_len);
-    ds_status s = r->log_out.f ? DS_OK : ds_cli_open_output(&r->log_out, o.log);
+    ds_status s = r->log_out.f ? DS_OK : cli_open_output(&r->log_out, o.log);
     if (s == DS_OK &&
         (fwrite(r->log + from, 1, r->log_len - from, r->log_out.f) != r->log_len - from ||
          fflush(r->log_out.f) != 0))
@@ -226,11 +228,11 @@ static int log_epoch(run *r, const ds_train_progress *p)
         if (log_write(r, from) == DS_OK) return 0;
     }
     /* reported here: the trainer's "stopped on request" would hide it */
-    ds_progress_clear(&r->bar);
+    cli_progress_clear(&r->bar);
     if (grown)
-        ds_cli_lib_error(&train_cmd, DS_EXIT_FAIL);
+        cli_lib_error(&train_cmd, CLI_EXIT_FAIL);
     else
-        ds_cli_usage_error(&train_cmd, "--log %s: out of memory", o.log);
+        cli_usage_error(&train_cmd, "--log %s: out of memory", o.log);
     return r->log_failed = 1;
 }
 
@@ -241,7 +243,7 @@ static int log_epoch(run *r, const ds_train_progress *p)
 static void log_rollback(run *r, const ds_train_progress *p)
 {
     const char *why = ds_last_error();
-    ds_progress_clear(&r->bar);
+    cli_progress_clear(&r->bar);
     fprintf(stderr,
             "descent train: %.*s; rolled back to step %lld, lr now %g (%lld rollbacks; %d in a "
             "row stop the run)\n",
@@ -255,14 +257,14 @@ static int on_progress(void *ctx, const ds_train_progress *p)
     run *r = ctx;
     /* every rank stops after the same step, whichever saw the signal; the
      * callback runs between steps, where the state is whole and savable */
-    if (ds_dist_any(ds_cli_stop_signal != 0)) return 1;
+    if (ds_dist_any(cli_stop_signal != 0)) return 1;
     if (ds_dist_rank() != 0) return 0; /* rank 0 alone reports and logs */
     if (p->rollbacks > r->rollbacks) log_rollback(r, p);
     if (!p->epoch_end) {
-        ds_progress_step(&r->bar, p);
+        cli_progress_step(&r->bar, p);
         return 0;
     }
-    ds_progress_epoch(&r->bar, p);
+    cli_progress_epoch(&r->bar, p);
     return o.log ? log_epoch(r, p) : 0;
 }
 
@@ -312,7 +314,7 @@ static int interrupted(run *r)
     const char *path = o.checkpoint ? o.checkpoint : o.save;
     long long step = (long long)ds_trainer_step(r->job.t);
     if (path && ds_dist_rank() == 0 && ds_trainer_save(r->job.t, path) != DS_OK)
-        return ds_cli_lib_error(&train_cmd, DS_EXIT_FAIL);
+        return cli_lib_error(&train_cmd, CLI_EXIT_FAIL);
     if (path)
         fprintf(stderr,
                 "descent train: interrupted at step %lld; state saved to %s (continue "
@@ -323,36 +325,35 @@ static int interrupted(run *r)
                 "descent train: interrupted at step %lld; nothing saved (no --checkpoint "
                 "or --save)\n",
                 step);
-    return ds_cli_signal_status();
+    return cli_signal_status();
 }
 
 /* Trains, then evaluates the test split (if any), saves and reports. */
 static int train_and_report(run *r)
 {
-    ds_progress_init(&r->bar, o.json ? stderr : stdout);
-    ds_cli_catch_signals();
+    cli_progress_init(&r->bar, o.json ? stderr : stdout);
+    cli_catch_signals();
     ds_status s = ds_trainer_run(r->job.t, 0);
-    ds_progress_clear(&r->bar);
-    if (s == DS_ERR_INTERRUPTED && ds_cli_stop_signal) return interrupted(r);
-    if (s == DS_ERR_INTERRUPTED && r->log_failed) return DS_EXIT_FAIL;
+    cli_progress_clear(&r->bar);
+    if (s == DS_ERR_INTERRUPTED && cli_stop_signal) return interrupted(r);
+    if (s == DS_ERR_INTERRUPTED && r->log_failed) return CLI_EXIT_FAIL;
     if (s != DS_OK)
-        return ds_cli_lib_error(&train_cmd,
-                                s == DS_ERR_NONFINITE ? DS_EXIT_DIVERGED : DS_EXIT_FAIL);
+        return cli_lib_error(&train_cmd, s == DS_ERR_NONFINITE ? CLI_EXIT_DIVERGED : CLI_EXIT_FAIL);
     double loss = NAN, acc = NAN;
     if (r->job.data.test && ds_trainer_evaluate(r->job.t, r->job.data.test, &loss, &acc) != DS_OK)
-        return ds_cli_lib_error(&train_cmd, DS_EXIT_FAIL);
+        return cli_lib_error(&train_cmd, CLI_EXIT_FAIL);
     if (o.save && ds_dist_rank() == 0 && ds_trainer_save(r->job.t, o.save) != DS_OK)
-        return ds_cli_lib_error(&train_cmd, DS_EXIT_FAIL);
+        return cli_lib_error(&train_cmd, CLI_EXIT_FAIL);
     report(r, loss, acc);
-    return fflush(stdout) == 0 ? DS_EXIT_OK : DS_EXIT_FAIL;
+    return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
 
 /* Closes a --log stream; a failure there fails a run that went well. */
 static int cleanup(run *r, int rc)
 {
-    if (r->log_out.f && ds_afile_commit(&r->log_out) != DS_OK && rc == DS_EXIT_OK)
-        rc = ds_cli_lib_error(&train_cmd, DS_EXIT_FAIL);
-    ds_train_job_free(&r->job);
+    if (r->log_out.f && ds_afile_commit(&r->log_out) != DS_OK && rc == CLI_EXIT_OK)
+        rc = cli_lib_error(&train_cmd, CLI_EXIT_FAIL);
+    cli_train_job_free(&r->job);
     ds_ckpt_free(r->ck);
     free(r->log);
     return rc;
@@ -360,7 +361,7 @@ static int cleanup(run *r, int rc)
 
 static int run_train(int argc, char **argv)
 {
-    int rc = ds_cli_parse(&train_cmd, argc, argv, NULL);
+    int rc = cli_parse(&train_cmd, argc, argv, NULL);
     if (rc >= 0) return rc;
     run r;
     memset(&r, 0, sizeof r);
@@ -374,4 +375,4 @@ static int run_train(int argc, char **argv)
     return cleanup(&r, rc);
 }
 
-const ds_subcommand ds_cmd_train = {&train_cmd, run_train};
+const cli_subcommand cli_cmd_train = {&train_cmd, run_train};

@@ -7,19 +7,19 @@
 
 #include "args.h"
 
-typedef struct ds_subcommand {
-    const ds_command *cmd;
+typedef struct cli_subcommand {
+    const cli_command *cmd;
     int (*run)(int argc, char **argv);
-} ds_subcommand;
+} cli_subcommand;
 
 /* One line per subcommand; add new ones here and in main.c's table. */
-extern const ds_subcommand ds_cmd_trace;
-extern const ds_subcommand ds_cmd_train;
-extern const ds_subcommand ds_cmd_eval;
-extern const ds_subcommand ds_cmd_plot;
-extern const ds_subcommand ds_cmd_bench;
-extern const ds_subcommand ds_cmd_lectures;
-extern const ds_subcommand ds_cmd_tune;
-extern const ds_subcommand ds_cmd_gen;
+extern const cli_subcommand cli_cmd_trace;
+extern const cli_subcommand cli_cmd_train;
+extern const cli_subcommand cli_cmd_eval;
+extern const cli_subcommand cli_cmd_plot;
+extern const cli_subcommand cli_cmd_bench;
+extern const cli_subcommand cli_cmd_lectures;
+extern const cli_subcommand cli_cmd_tune;
+extern const cli_subcommand cli_cmd_gen;
 
 #endif

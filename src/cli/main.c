@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static const ds_subcommand *const commands[] = {
-    &ds_cmd_trace, &ds_cmd_train,    &ds_cmd_eval, &ds_cmd_plot,
-    &ds_cmd_bench, &ds_cmd_lectures, &ds_cmd_tune, &ds_cmd_gen,
+static const cli_subcommand *const commands[] = {
+    &cli_cmd_trace, &cli_cmd_train,    &cli_cmd_eval, &cli_cmd_plot,
+    &cli_cmd_bench, &cli_cmd_lectures, &cli_cmd_tune, &cli_cmd_gen,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -32,7 +32,7 @@ static void usage(FILE *f)
 static int help_options(void)
 {
     for (size_t i = 0; i < NCOMMANDS; i++)
-        for (const ds_arg *a = commands[i]->cmd->args; a && a->name; a++)
+        for (const cli_arg *a = commands[i]->cmd->args; a && a->name; a++)
             printf("%s --%s\n", commands[i]->cmd->name, a->name);
     return 0;
 }
@@ -42,7 +42,7 @@ static int help_options(void)
 static int version(void)
 {
     printf("descent %s\nbackend: %s\n", DS_VERSION, openblas_get_config());
-    return DS_EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
 /* Threads that wait for work sleep instead of spinning, unless the user
@@ -74,9 +74,9 @@ int main(int argc, char **argv)
     prefer_passive_waiting(argv);
     if (ds_dist_init(&argc, &argv) != DS_OK) {
         fprintf(stderr, "descent: %s\n", ds_last_error());
-        return DS_EXIT_FAIL;
+        return CLI_EXIT_FAIL;
     }
-    if (ds_dist_rank() != 0 && !freopen("/dev/null", "w", stdout)) return DS_EXIT_FAIL;
+    if (ds_dist_rank() != 0 && !freopen("/dev/null", "w", stdout)) return CLI_EXIT_FAIL;
     int rc = dispatch(argc, argv);
     ds_dist_finalize(rc);
     return rc;
@@ -86,12 +86,12 @@ static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
-        return DS_EXIT_USAGE;
+        return CLI_EXIT_USAGE;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage(stdout);
-        return DS_EXIT_OK;
+        return CLI_EXIT_OK;
     }
     if (strcmp(argv[1], "help-options") == 0) return help_options();
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) return version();
@@ -102,5 +102,5 @@ static int dispatch(int argc, char **argv)
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(stderr, " %s", commands[i]->cmd->name);
     fprintf(stderr, ")\n");
-    return DS_EXIT_USAGE;
+    return CLI_EXIT_USAGE;
 }

@@ -19,7 +19,7 @@
 /* Who an output is: an existing file (or standard output) by its device
  * and inode; a new file by its folder's and its name. */
 typedef struct out_id {
-    ds_cli_file *f;
+    cli_file *f;
     struct stat st;   /* the file's; for a new file its folder's */
     char *path;       /* symlinks followed (owned); NULL for "-" */
     const char *base; /* a new file's name in the folder (in path), else NULL */
@@ -35,7 +35,7 @@ static int is_dash(const char *path)
 
 /* The folder of t's file must exist and be writable (a new file or the
  * temporary file is made there); for a new file, id gets its identity. */
-static int check_folder(const ds_command *cmd, const ds_target *t, out_id *id)
+static int check_folder(const cli_command *cmd, const ds_target *t, out_id *id)
 {
     char dir[4096];
     const char *slash = strrchr(t->path, '/');
@@ -43,42 +43,42 @@ static int check_folder(const ds_command *cmd, const ds_target *t, out_id *id)
     snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - t->path) + (slash == t->path) : 1,
              slash ? t->path : ".");
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(dir, W_OK) != 0)
-        return ds_cli_usage_error(cmd, "--%s %s: folder '%s' does not exist or is not writable",
-                                  id->f->opt, id->f->path, dir);
+        return cli_usage_error(cmd, "--%s %s: folder '%s' does not exist or is not writable",
+                               id->f->opt, id->f->path, dir);
     if (t->kind == DS_TARGET_NEW) id->st = st, id->base = slash ? slash + 1 : t->path;
     return -1;
 }
 
 /* "-": standard output, for text outputs only. */
-static int identify_dash(const ds_command *cmd, out_id *id)
+static int identify_dash(const cli_command *cmd, out_id *id)
 {
-    if (!(id->f->flags & DS_CLI_STDOUT))
-        return ds_cli_usage_error(cmd,
-                                  "--%s -: '-' (standard output) is for the text outputs (--log, "
-                                  "-o, --plot); give a path",
-                                  id->f->opt);
+    if (!(id->f->flags & CLI_STDOUT))
+        return cli_usage_error(cmd,
+                               "--%s -: '-' (standard output) is for the text outputs (--log, "
+                               "-o, --plot); give a path",
+                               id->f->opt);
     if (fstat(STDOUT_FILENO, &id->st) != 0)
-        return ds_cli_usage_error(cmd, "--%s -: standard output is closed", id->f->opt);
+        return cli_usage_error(cmd, "--%s -: standard output is closed", id->f->opt);
     id->f->stream = 1;
     return -1;
 }
 
 /* Fills id for the output f (given); an exit status or -1. */
-static int identify(const ds_command *cmd, ds_cli_file *f, out_id *id)
+static int identify(const cli_command *cmd, cli_file *f, out_id *id)
 {
     memset(id, 0, sizeof *id);
     id->f = f;
     if (is_dash(f->path)) return identify_dash(cmd, id);
     ds_target t;
     if (ds_afile_target(f->path, &t) != DS_OK)
-        return ds_cli_usage_error(cmd, "--%s %s: %s", f->opt, f->path, ds_last_error());
+        return cli_usage_error(cmd, "--%s %s: %s", f->opt, f->path, ds_last_error());
     int rc = -1;
     f->stream = t.kind == DS_TARGET_STREAM;
-    if (f->stream && !(f->flags & DS_CLI_STREAM))
-        rc = ds_cli_usage_error(cmd,
-                                "--%s %s: a device, FIFO or socket cannot take this output: it is "
-                                "rewritten or read back, so it must be a file",
-                                f->opt, f->path);
+    if (f->stream && !(f->flags & CLI_STREAM))
+        rc = cli_usage_error(cmd,
+                             "--%s %s: a device, FIFO or socket cannot take this output: it is "
+                             "rewritten or read back, so it must be a file",
+                             f->opt, f->path);
     else if (!f->stream)
         rc = check_folder(cmd, &t, id);
     if (t.kind != DS_TARGET_NEW) id->st = t.st;
@@ -106,7 +106,7 @@ static int path_id(const char *path, struct stat *st, const char **base)
     return stat(dir, st);
 }
 
-int ds_cli_same_file(const char *a, const char *b)
+int cli_same_file(const char *a, const char *b)
 {
     out_id x = {0}, y = {0};
     return path_id(a, &x.st, &x.base) == 0 && path_id(b, &y.st, &y.base) == 0 &&
@@ -115,8 +115,8 @@ int ds_cli_same_file(const char *a, const char *b)
 
 /* What an input is compared with. */
 typedef struct inputs {
-    const ds_command *cmd;
-    const ds_cli_file *in; /* the input option being checked */
+    const cli_command *cmd;
+    const cli_file *in; /* the input option being checked */
     const out_id *ids;
     int n;
 } inputs;
@@ -129,12 +129,12 @@ static int check_input(const inputs *c, const char *path)
     for (int i = 0; i < c->n; i++) {
         const out_id *o = &c->ids[i];
         if (o->base || o->st.st_dev != st.st_dev || o->st.st_ino != st.st_ino ||
-            (o->f->flags & c->in->flags & DS_CLI_CKPT))
+            (o->f->flags & c->in->flags & CLI_CKPT))
             continue;
-        return ds_cli_usage_error(c->cmd,
-                                  "--%s %s is the input %s (--%s %s): refusing to overwrite it; "
-                                  "give another output path",
-                                  o->f->opt, o->f->path, path, c->in->opt, c->in->path);
+        return cli_usage_error(c->cmd,
+                               "--%s %s is the input %s (--%s %s): refusing to overwrite it; "
+                               "give another output path",
+                               o->f->opt, o->f->path, path, c->in->opt, c->in->path);
     }
     return -1;
 }
@@ -176,41 +176,39 @@ static int check_input_spec(const inputs *c, const char *spec)
 }
 
 /* Outputs pairwise, then each against every input. */
-static int check_same(const ds_command *cmd, const out_id *ids, int n, const ds_cli_file *in,
-                      int nin)
+static int check_same(const cli_command *cmd, const out_id *ids, int n, const cli_file *in, int nin)
 {
     for (int i = 0; i < n; i++)
         for (int j = 0; j < i; j++)
             if (same_output(&ids[i], &ids[j]))
-                return ds_cli_usage_error(cmd,
-                                          "--%s %s and --%s %s are the same file: give each "
-                                          "output its own path",
-                                          ids[j].f->opt, ids[j].f->path, ids[i].f->opt,
-                                          ids[i].f->path);
+                return cli_usage_error(cmd,
+                                       "--%s %s and --%s %s are the same file: give each "
+                                       "output its own path",
+                                       ids[j].f->opt, ids[j].f->path, ids[i].f->opt,
+                                       ids[i].f->path);
     int rc = -1;
     for (int k = 0; k < nin && rc < 0; k++) {
         inputs c = {cmd, &in[k], ids, n};
         if (in[k].path)
-            rc = in[k].flags & DS_CLI_SPEC ? check_input_spec(&c, in[k].path)
-                                           : check_input(&c, in[k].path);
+            rc = in[k].flags & CLI_SPEC ? check_input_spec(&c, in[k].path)
+                                        : check_input(&c, in[k].path);
     }
     return rc;
 }
 
 /* Keeps the real standard output for the "-" output and sends fd 1 (so
  * everything else the command prints) to stderr. */
-static int keep_stdout(const ds_command *cmd)
+static int keep_stdout(const cli_command *cmd)
 {
     fflush(stdout);
     int fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
     if (fd >= 0 && dup2(STDERR_FILENO, STDOUT_FILENO) >= 0 && (kept_stdout = fdopen(fd, "wb")))
         return -1;
     fprintf(stderr, "descent %s: cannot set standard output aside\n", cmd->name);
-    return DS_EXIT_FAIL;
+    return CLI_EXIT_FAIL;
 }
 
-int ds_cli_check_outputs(const ds_command *cmd, ds_cli_file *out, int nout, const ds_cli_file *in,
-                         int nin)
+int cli_check_outputs(const cli_command *cmd, cli_file *out, int nout, const cli_file *in, int nin)
 {
     out_id ids[MAX_OUTPUTS];
     int n = 0, rc = -1, dash = 0;
@@ -226,7 +224,7 @@ int ds_cli_check_outputs(const ds_command *cmd, ds_cli_file *out, int nout, cons
     return rc;
 }
 
-ds_status ds_cli_open_output(ds_afile *a, const char *path)
+ds_status cli_open_output(ds_afile *a, const char *path)
 {
     if (!is_dash(path)) return ds_afile_open(a, path, DS_AFILE_STREAM_OK);
     memset(a, 0, sizeof *a);
@@ -237,11 +235,11 @@ ds_status ds_cli_open_output(ds_afile *a, const char *path)
     return DS_OK;
 }
 
-ds_status ds_cli_save(const ds_strbuf *b, const char *path)
+ds_status cli_save(const ds_strbuf *b, const char *path)
 {
     if (!is_dash(path)) return ds_strbuf_save(b, path);
     ds_afile a;
-    ds_status s = ds_cli_open_output(&a, path);
+    ds_status s = cli_open_output(&a, path);
     if (s == DS_OK && (s = ds_strbuf_write(b, a.f)) != DS_OK) ds_afile_abort(&a);
     return s == DS_OK ? ds_afile_commit(&a) : s;
 }

@@ -20,46 +20,45 @@ enum {
      * device, FIFO or socket gets it in place. Without it the output must
      * be a file: a checkpoint rewritten all through a run and read back by
      * --resume; a stream file whose header is rewritten at the end. */
-    DS_CLI_STREAM = 1,
+    CLI_STREAM = 1,
     /* A text output (CSV, SVG, HTML) that "-" sends to standard output. */
-    DS_CLI_STDOUT = 2,
+    CLI_STDOUT = 2,
     /* A checkpoint. An input and an output both so marked may be the same
      * file: `--resume X --checkpoint X` (or --save X) continues a run in
      * place, as the checkpoint is read whole before anything is written. */
-    DS_CLI_CKPT = 4,
+    CLI_CKPT = 4,
     /* An input given as a data spec (doc/data.md): the files it reads
      * (every item that names a file, the files of a folder item, and
      * Fashion-MNIST's default folder) are the inputs. */
-    DS_CLI_SPEC = 8,
+    CLI_SPEC = 8,
 };
 
 /* A file (or data spec) a command reads or writes, named by --opt. */
-typedef struct ds_cli_file {
+typedef struct cli_file {
     const char *opt;  /* the option without dashes: "save" */
     const char *path; /* as given; NULL when the option was not given */
     int flags;        /* DS_CLI_* */
-    int stream;       /* set by ds_cli_check_outputs: 1 if written in place */
-} ds_cli_file;
+    int stream;       /* set by cli_check_outputs: 1 if written in place */
+} cli_file;
 
 /* Checks out[0..nout-1] against each other and against in[0..nin-1] (at
  * most 8 outputs). On a problem prints one line naming the option(s) and
  * path(s) ("descent train: --save d.csv is the input d.csv (--data
- * csv:d.csv): refusing to overwrite it") and returns DS_EXIT_USAGE.
+ * csv:d.csv): refusing to overwrite it") and returns CLI_EXIT_USAGE.
  * Otherwise returns -1, after moving the command's own printing to stderr
  * if an output is "-", so that standard output carries that output alone. */
-int ds_cli_check_outputs(const ds_command *cmd, ds_cli_file *out, int nout, const ds_cli_file *in,
-                         int nin);
+int cli_check_outputs(const cli_command *cmd, cli_file *out, int nout, const cli_file *in, int nin);
 
 /* 1 if the paths a and b name the same file (an existing one by device and
  * inode, symlinks followed; one not made yet by its folder and name). */
-int ds_cli_same_file(const char *a, const char *b);
+int cli_same_file(const char *a, const char *b);
 
 /* Opens the output `path` (DS_AFILE_STREAM_OK); "-" is the standard
- * output kept by ds_cli_check_outputs. Close with ds_afile_commit. */
-ds_status ds_cli_open_output(ds_afile *a, const char *path);
+ * output kept by cli_check_outputs. Close with ds_afile_commit. */
+ds_status cli_open_output(ds_afile *a, const char *path);
 
 /* Writes b as the whole content of `path` (atomically for a file; "-" is
  * standard output). */
-ds_status ds_cli_save(const ds_strbuf *b, const char *path);
+ds_status cli_save(const ds_strbuf *b, const char *path);
 
 #endif

@@ -14,7 +14,7 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-void ds_progress_init(ds_progress *p, FILE *f)
+void cli_progress_init(cli_progress *p, FILE *f)
 {
     p->f = f;
     p->tty = isatty(fileno(f));
@@ -32,7 +32,7 @@ static void fmt_duration(char *buf, size_t size, double s)
         snprintf(buf, size, "%ld:%02ld", t / 60, t % 60);
 }
 
-void ds_progress_step(ds_progress *p, const ds_train_progress *tp)
+void cli_progress_step(cli_progress *p, const ds_train_progress *tp)
 {
     double t = now();
     if (!p->tty || (t - p->last_draw < 0.1 && tp->batch < tp->batches)) return;
@@ -52,16 +52,16 @@ void ds_progress_step(ds_progress *p, const ds_train_progress *tp)
     p->drawn = 1;
 }
 
-void ds_progress_clear(ds_progress *p)
+void cli_progress_clear(cli_progress *p)
 {
     /* flushed: a message on stderr must not land on the bar's line */
     if (p->drawn) fprintf(p->f, "\r\033[K"), fflush(p->f);
     p->drawn = 0;
 }
 
-void ds_progress_epoch(ds_progress *p, const ds_train_progress *tp)
+void cli_progress_epoch(cli_progress *p, const ds_train_progress *tp)
 {
-    ds_progress_clear(p);
+    cli_progress_clear(p);
     fprintf(p->f, "epoch %lld/%lld  step %lld  lr %.4g  train_loss %.6g", (long long)tp->epoch,
             (long long)tp->epochs, (long long)tp->step, tp->lr, tp->train_loss);
     if (!isnan(tp->val_loss)) fprintf(p->f, "  val_loss %.6g", tp->val_loss);

@@ -10,23 +10,23 @@
 
 #include <stdio.h>
 
-typedef struct ds_progress {
+typedef struct cli_progress {
     FILE *f;          /* where lines go */
     int tty;          /* f is a terminal: draw the live bar */
     double last_draw; /* monotonic seconds of the last redraw */
     int drawn;        /* a bar is on the current line */
-} ds_progress;
+} cli_progress;
 
 /* Renders on f; the bar only if f is a terminal (isatty). */
-void ds_progress_init(ds_progress *p, FILE *f);
+void cli_progress_init(cli_progress *p, FILE *f);
 
 /* After a step: redraws the bar (terminal only, throttled). */
-void ds_progress_step(ds_progress *p, const ds_train_progress *tp);
+void cli_progress_step(cli_progress *p, const ds_train_progress *tp);
 
 /* At an epoch's end: replaces the bar with the epoch's summary line. */
-void ds_progress_epoch(ds_progress *p, const ds_train_progress *tp);
+void cli_progress_epoch(cli_progress *p, const ds_train_progress *tp);
 
 /* Clears an unfinished bar (before an error message). */
-void ds_progress_clear(ds_progress *p);
+void cli_progress_clear(cli_progress *p);
 
 #endif

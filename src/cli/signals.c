@@ -6,14 +6,14 @@
 
 #include <string.h>
 
-volatile sig_atomic_t ds_cli_stop_signal;
+volatile sig_atomic_t cli_stop_signal;
 
 static void on_signal(int sig)
 {
-    if (!ds_cli_stop_signal) ds_cli_stop_signal = sig;
+    if (!cli_stop_signal) cli_stop_signal = sig;
 }
 
-void ds_cli_catch_signals(void)
+void cli_catch_signals(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -23,7 +23,7 @@ void ds_cli_catch_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
-int ds_cli_signal_status(void)
+int cli_signal_status(void)
 {
-    return 128 + (int)ds_cli_stop_signal;
+    return 128 + (int)cli_stop_signal;
 }

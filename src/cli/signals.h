@@ -8,16 +8,16 @@
 
 #include <signal.h>
 
-/* The first SIGINT/SIGTERM received since ds_cli_catch_signals, or 0. */
-extern volatile sig_atomic_t ds_cli_stop_signal;
+/* The first SIGINT/SIGTERM received since cli_catch_signals, or 0. */
+extern volatile sig_atomic_t cli_stop_signal;
 
 /* Installs the handler for SIGINT and SIGTERM. It stays installed: a
  * second signal while the command stops (saving a checkpoint, removing a
  * temporary file) is absorbed, so the stop always completes and leaves no
  * temporary file; SIGQUIT (Ctrl-\) or SIGKILL still end it at once. */
-void ds_cli_catch_signals(void);
+void cli_catch_signals(void);
 
 /* 128 + the signal that stopped the command: its exit status. */
-int ds_cli_signal_status(void);
+int cli_signal_status(void);
 
 #endif

@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-double ds_cli_ck_f64(const ds_ckpt *ck, const char *name, double dflt)
+double cli_ck_f64(const ds_ckpt *ck, const char *name, double dflt)
 {
     double v;
     return ck && ds_ckpt_get_f64(ck, name, &v) == DS_OK ? v : dflt;
 }
 
-long ds_cli_ck_i64(const ds_ckpt *ck, const char *name, long dflt)
+long cli_ck_i64(const ds_ckpt *ck, const char *name, long dflt)
 {
     int64_t v;
     return ck && ds_ckpt_get_i64(ck, name, &v) == DS_OK ? (long)v : dflt;
@@ -25,37 +25,37 @@ static const char *ck_text(const ds_ckpt *ck, const char *name)
     return ck ? ds_ckpt_find(ck, name, DS_CKPT_TEXT, NULL) : NULL;
 }
 
-int ds_cli_pinned(const ds_command *cmd, const ds_train_opts *t, const char *option, int same,
-                  const char *recorded, const char *given)
+int cli_pinned(const cli_command *cmd, const cli_train_opts *t, const char *option, int same,
+               const char *recorded, const char *given)
 {
     if (same) return -1;
-    return ds_cli_usage_error(cmd,
-                              "--%s %s differs from %s, which recorded %s: a resumed run keeps "
-                              "what its checkpoint fixes (only --epochs, --threads, --fine-tune-lr "
-                              "and the output paths may change)",
-                              option, given, t->resume ? t->resume : "the checkpoint", recorded);
+    return cli_usage_error(cmd,
+                           "--%s %s differs from %s, which recorded %s: a resumed run keeps "
+                           "what its checkpoint fixes (only --epochs, --threads, --fine-tune-lr "
+                           "and the output paths may change)",
+                           option, given, t->resume ? t->resume : "the checkpoint", recorded);
 }
 
-int ds_cli_pinned_f64(const ds_command *cmd, const ds_train_opts *t, const char *option,
-                      const ds_ckpt *ck, const char *name, double given)
+int cli_pinned_f64(const cli_command *cmd, const cli_train_opts *t, const char *option,
+                   const ds_ckpt *ck, const char *name, double given)
 {
     double v;
     char a[32], b[32];
     if (isnan(given) || !ck || ds_ckpt_get_f64(ck, name, &v) != DS_OK) return -1;
     snprintf(a, sizeof a, "%g", v);
     snprintf(b, sizeof b, "%g", given);
-    return ds_cli_pinned(cmd, t, option, v == given, a, b);
+    return cli_pinned(cmd, t, option, v == given, a, b);
 }
 
-static int pinned_i64(const ds_command *cmd, const ds_train_opts *t, const char *option,
+static int pinned_i64(const cli_command *cmd, const cli_train_opts *t, const char *option,
                       const ds_ckpt *ck, const char *name, long given)
 {
     int64_t v;
     char a[32], b[32];
-    if (given == DS_UNSET_L || !ck || ds_ckpt_get_i64(ck, name, &v) != DS_OK) return -1;
+    if (given == CLI_UNSET_L || !ck || ds_ckpt_get_i64(ck, name, &v) != DS_OK) return -1;
     snprintf(a, sizeof a, "%lld", (long long)v);
     snprintf(b, sizeof b, "%ld", given);
-    return ds_cli_pinned(cmd, t, option, v == given, a, b);
+    return cli_pinned(cmd, t, option, v == given, a, b);
 }
 
 /* The value of KEY in a model description ("mlp:4-3 act=relu loss=xent");
@@ -73,123 +73,122 @@ static int desc_value(const char *desc, const char *key, char *out, size_t size)
 
 /* The model options given with --resume against the checkpoint's (a given
  * --model is compared with the whole description by ds_trainer_restore). */
-static int model_pins(const ds_command *cmd, const ds_train_opts *t, const ds_ckpt *ck,
+static int model_pins(const cli_command *cmd, const cli_train_opts *t, const ds_ckpt *ck,
                       const ds_model_params *mp)
 {
     const char *desc = ck_text(ck, "model.desc"), *init = ck_text(ck, "model.init");
     char rec[64];
     int rc = -1;
     if (t->act && desc_value(desc, "act", rec, sizeof rec))
-        rc = ds_cli_pinned(cmd, t, "act", strcmp(rec, ds_act_name(mp->act)) == 0, rec, t->act);
+        rc = cli_pinned(cmd, t, "act", strcmp(rec, ds_act_name(mp->act)) == 0, rec, t->act);
     if (rc < 0 && t->loss && desc_value(desc, "loss", rec, sizeof rec))
-        rc = ds_cli_pinned(cmd, t, "loss", strcmp(rec, ds_loss_name(mp->loss)) == 0, rec, t->loss);
+        rc = cli_pinned(cmd, t, "loss", strcmp(rec, ds_loss_name(mp->loss)) == 0, rec, t->loss);
     if (rc < 0 && t->init && init) {
         ds_model_params q = ds_model_default_params();
         int same = ds_init_parse(init, &q) == DS_OK && q.init == mp->init &&
                    (q.init != DS_INIT_CONST || q.init_value == mp->init_value);
-        rc = ds_cli_pinned(cmd, t, "init", same, init, t->init);
+        rc = cli_pinned(cmd, t, "init", same, init, t->init);
     }
-    if (rc < 0) rc = ds_cli_pinned_f64(cmd, t, "l2", ck, "model.l2", t->l2);
+    if (rc < 0) rc = cli_pinned_f64(cmd, t, "l2", ck, "model.l2", t->l2);
     if (rc < 0) rc = pinned_i64(cmd, t, "seed", ck, "train.seed", t->seed);
     return rc;
 }
 
 /* Model options; an exit status or -1. */
-static int model_options(const ds_command *cmd, const ds_train_opts *t, const ds_ckpt *ck,
-                         ds_train_job *job)
+static int model_options(const cli_command *cmd, const cli_train_opts *t, const ds_ckpt *ck,
+                         cli_train_job *job)
 {
     ds_model_params *mp = &job->mp;
     *mp = ds_model_default_params();
-    if (t->act && ds_act_parse(t->act, &mp->act) != DS_OK) return ds_cli_option_error(cmd, "act");
-    if (t->loss && ds_loss_parse(t->loss, &mp->loss) != DS_OK)
-        return ds_cli_option_error(cmd, "loss");
-    if (t->init && ds_init_parse(t->init, mp) != DS_OK) return ds_cli_option_error(cmd, "init");
-    mp->l2 = isnan(t->l2) ? ds_cli_ck_f64(ck, "model.l2", 0) : t->l2;
-    if (!(mp->l2 >= 0)) return ds_cli_usage_error(cmd, "--l2 must be >= 0 (got %g)", mp->l2);
-    long seed = t->seed != DS_UNSET_L ? t->seed : ds_cli_ck_i64(ck, "train.seed", 0);
-    if (seed < 0) return ds_cli_usage_error(cmd, "--seed must be >= 0 (got %ld)", seed);
+    if (t->act && ds_act_parse(t->act, &mp->act) != DS_OK) return cli_option_error(cmd, "act");
+    if (t->loss && ds_loss_parse(t->loss, &mp->loss) != DS_OK) return cli_option_error(cmd, "loss");
+    if (t->init && ds_init_parse(t->init, mp) != DS_OK) return cli_option_error(cmd, "init");
+    mp->l2 = isnan(t->l2) ? cli_ck_f64(ck, "model.l2", 0) : t->l2;
+    if (!(mp->l2 >= 0)) return cli_usage_error(cmd, "--l2 must be >= 0 (got %g)", mp->l2);
+    long seed = t->seed != CLI_UNSET_L ? t->seed : cli_ck_i64(ck, "train.seed", 0);
+    if (seed < 0) return cli_usage_error(cmd, "--seed must be >= 0 (got %ld)", seed);
     mp->seed = (uint64_t)seed;
-    job->model_spec = t->model ? t->model : DS_DEFAULT_MODEL;
+    job->model_spec = t->model ? t->model : CLI_DEFAULT_MODEL;
     job->model_desc = t->model ? NULL : ck_text(ck, "model.desc");
     return model_pins(cmd, t, ck, mp);
 }
 
 /* The optimizer: --opt, else the checkpoint's weights group, else adam. */
-static int opt_options(const ds_command *cmd, const ds_train_opts *t, const ds_ckpt *ck,
-                       ds_train_job *job)
+static int opt_options(const cli_command *cmd, const cli_train_opts *t, const ds_ckpt *ck,
+                       cli_train_job *job)
 {
     char spec[1024];
     const char *stored = ck_text(ck, "optim.spec");
     snprintf(spec, sizeof spec, "%s", t->opt ? t->opt : stored ? stored : "adam:lr=1e-3");
     char *bar = strchr(spec, '|');
     if (bar && !t->opt) *bar = '\0';
-    if (ds_opt_parse(spec, &job->op) != DS_OK) return ds_cli_option_error(cmd, "opt");
+    if (ds_opt_parse(spec, &job->op) != DS_OK) return cli_option_error(cmd, "opt");
     if (!t->opt || !stored) return -1;
     /* the weights group's spec as the checkpoint writes it */
     char mine[1024], rec[1024];
     ds_opt_format(&job->op, mine, sizeof mine);
     snprintf(rec, sizeof rec, "%.*s", (int)strcspn(stored, "|"), stored);
-    return ds_cli_pinned(cmd, t, "opt", strcmp(mine, rec) == 0, rec, t->opt);
+    return cli_pinned(cmd, t, "opt", strcmp(mine, rec) == 0, rec, t->opt);
 }
 
 /* The schedule options given with --resume against the checkpoint's. */
-static int schedule_pins(const ds_command *cmd, const ds_train_opts *t, const ds_ckpt *ck,
+static int schedule_pins(const cli_command *cmd, const cli_train_opts *t, const ds_ckpt *ck,
                          const ds_train_params *p)
 {
     const char *sched = ck_text(ck, "train.schedule");
     char mine[1024];
     ds_schedule_format(&p->schedule, mine, sizeof mine);
     int rc = t->schedule && sched
-                 ? ds_cli_pinned(cmd, t, "schedule", strcmp(mine, sched) == 0, sched, t->schedule)
+                 ? cli_pinned(cmd, t, "schedule", strcmp(mine, sched) == 0, sched, t->schedule)
                  : -1;
     int64_t per_step;
     if (rc < 0 && t->unit && ck &&
         ds_ckpt_get_i64(ck, "train.schedule_per_step", &per_step) == DS_OK)
-        rc = ds_cli_pinned(cmd, t, "schedule-unit", per_step == p->schedule_per_step,
-                           per_step ? "step" : "epoch", t->unit);
+        rc = cli_pinned(cmd, t, "schedule-unit", per_step == p->schedule_per_step,
+                        per_step ? "step" : "epoch", t->unit);
     return rc;
 }
 
 /* The batch size given with --resume against the checkpoint's (0: full). */
-static int batch_pin(const ds_command *cmd, const ds_train_opts *t, const ds_ckpt *ck, size_t batch)
+static int batch_pin(const cli_command *cmd, const cli_train_opts *t, const ds_ckpt *ck,
+                     size_t batch)
 {
-    long rec = ds_cli_ck_i64(ck, "train.batch_size", -1);
+    long rec = cli_ck_i64(ck, "train.batch_size", -1);
     char text[32];
     if (!t->batch || rec < 0) return -1;
     snprintf(text, sizeof text, rec == DS_BATCH_FULL ? "full" : "%ld", rec);
-    return ds_cli_pinned(cmd, t, "batch", (size_t)rec == batch, text, t->batch);
+    return cli_pinned(cmd, t, "batch", (size_t)rec == batch, text, t->batch);
 }
 
 /* Loop options; an exit status or -1. */
-static int loop_options(const ds_command *cmd, const ds_train_opts *t, const ds_ckpt *ck,
-                        ds_train_job *job)
+static int loop_options(const cli_command *cmd, const cli_train_opts *t, const ds_ckpt *ck,
+                        cli_train_job *job)
 {
     ds_train_params *p = &job->tp;
     *p = ds_train_default_params();
     p->seed = job->mp.seed;
-    p->epochs = t->epochs != DS_UNSET_L ? t->epochs : ds_cli_ck_i64(ck, "train.epochs", 5);
+    p->epochs = t->epochs != CLI_UNSET_L ? t->epochs : cli_ck_i64(ck, "train.epochs", 5);
     if (p->epochs < 1)
-        return ds_cli_usage_error(cmd, "--epochs must be >= 1 (got %ld)", (long)p->epochs);
+        return cli_usage_error(cmd, "--epochs must be >= 1 (got %ld)", (long)p->epochs);
     if (t->batch && ds_batch_size_parse(t->batch, &p->batch) != DS_OK)
-        return ds_cli_option_error(cmd, "batch");
-    if (!t->batch) p->batch = (size_t)ds_cli_ck_i64(ck, "train.batch_size", 64);
+        return cli_option_error(cmd, "batch");
+    if (!t->batch) p->batch = (size_t)cli_ck_i64(ck, "train.batch_size", 64);
     const char *sched = t->schedule ? t->schedule : ck_text(ck, "train.schedule");
-    if (ds_schedule_parse(sched, &p->schedule) != DS_OK)
-        return ds_cli_option_error(cmd, "schedule");
+    if (ds_schedule_parse(sched, &p->schedule) != DS_OK) return cli_option_error(cmd, "schedule");
     if (t->unit && strcmp(t->unit, "step") != 0 && strcmp(t->unit, "epoch") != 0)
-        return ds_cli_usage_error(cmd, "--schedule-unit must be step or epoch (got '%s')", t->unit);
-    p->schedule_per_step = t->unit ? strcmp(t->unit, "step") == 0
-                                   : (int)ds_cli_ck_i64(ck, "train.schedule_per_step", 0);
+        return cli_usage_error(cmd, "--schedule-unit must be step or epoch (got '%s')", t->unit);
+    p->schedule_per_step =
+        t->unit ? strcmp(t->unit, "step") == 0 : (int)cli_ck_i64(ck, "train.schedule_per_step", 0);
     /* not given: the count the checkpoint was written with, for the same bits */
-    long threads = t->threads != DS_UNSET_L ? t->threads : ds_cli_ck_i64(ck, "train.threads", 0);
+    long threads = t->threads != CLI_UNSET_L ? t->threads : cli_ck_i64(ck, "train.threads", 0);
     if (threads < 0 || threads > 4096)
-        return ds_cli_usage_error(cmd, "--threads must be 0..4096 (got %ld)", threads);
+        return cli_usage_error(cmd, "--threads must be 0..4096 (got %ld)", threads);
     p->threads = (int)threads;
     int rc = batch_pin(cmd, t, ck, p->batch);
     return rc >= 0 ? rc : schedule_pins(cmd, t, ck, p);
 }
 
-void ds_cli_absolute_path(const char *path, char *out, size_t size)
+void cli_absolute_path(const char *path, char *out, size_t size)
 {
     /* the folder resolved (no "..", one spelling per folder), the last
      * component kept: a symlink stays the link the user named */
@@ -220,7 +219,7 @@ static void absolute_spec(const char *spec, char *out, size_t size)
         size_t k = strcspn(item, ","), key = strspn(item, "abcdefghijklmnopqrstuvwxyz_");
         snprintf(one, sizeof one, "%.*s", (int)k, item);
         if (k > 0 && !(key > 0 && item[key] == '=')) /* not key=value: a path */
-            ds_cli_absolute_path(one, abs, sizeof abs);
+            cli_absolute_path(one, abs, sizeof abs);
         else
             snprintf(abs, sizeof abs, "%s", one);
         len += (size_t)snprintf(out + len, size - len, "%s%s", first ? "" : ",", abs);
@@ -231,27 +230,27 @@ static void absolute_spec(const char *spec, char *out, size_t size)
 }
 
 /* Data options: the spec (paths absolute) and the validation share. */
-static int data_options(const ds_command *cmd, const ds_train_opts *t, const ds_ckpt *ck,
-                        ds_train_job *job)
+static int data_options(const cli_command *cmd, const cli_train_opts *t, const ds_ckpt *ck,
+                        cli_train_job *job)
 {
-    job->val = isnan(t->val) ? ds_cli_ck_f64(ck, "data.val", 0) : t->val;
+    job->val = isnan(t->val) ? cli_ck_f64(ck, "data.val", 0) : t->val;
     if (!(job->val >= 0 && job->val < 1))
-        return ds_cli_usage_error(cmd, "--val must be in [0, 1) (got %g)", job->val);
+        return cli_usage_error(cmd, "--val must be in [0, 1) (got %g)", job->val);
     const char *stored = ck_text(ck, "data.desc");
     /* loaded as given (messages name the files as the user did), recorded absolute */
     job->data_spec = t->data ? t->data : stored ? stored : "fashion-mnist";
     absolute_spec(job->data_spec, job->data_abs, sizeof job->data_abs);
     job->tp.data_desc = job->data_abs;
     job->tp.val_fraction = job->val;
-    int rc = ds_cli_pinned_f64(cmd, t, "val", ck, "data.val", t->val);
+    int rc = cli_pinned_f64(cmd, t, "val", ck, "data.val", t->val);
     if (rc >= 0 || !t->data || !stored) return rc;
     char rec[sizeof job->data_abs];
     absolute_spec(stored, rec, sizeof rec); /* files written before paths were absolute */
-    return ds_cli_pinned(cmd, t, "data", strcmp(rec, job->data_abs) == 0, rec, t->data);
+    return cli_pinned(cmd, t, "data", strcmp(rec, job->data_abs) == 0, rec, t->data);
 }
 
-int ds_train_opts_resolve(const ds_command *cmd, const ds_train_opts *t, const ds_ckpt *ck,
-                          ds_train_job *job)
+int cli_train_opts_resolve(const cli_command *cmd, const cli_train_opts *t, const ds_ckpt *ck,
+                           cli_train_job *job)
 {
     int rc;
     if ((rc = model_options(cmd, t, ck, job)) >= 0 || (rc = opt_options(cmd, t, ck, job)) >= 0)
@@ -259,31 +258,31 @@ int ds_train_opts_resolve(const ds_command *cmd, const ds_train_opts *t, const d
     return (rc = loop_options(cmd, t, ck, job)) >= 0 ? rc : data_options(cmd, t, ck, job);
 }
 
-int ds_train_job_load(const ds_command *cmd, ds_train_job *job)
+int cli_train_job_load(const cli_command *cmd, cli_train_job *job)
 {
     if (ds_data_load(job->data_spec, job->mp.seed, &job->data) != DS_OK)
-        return ds_cli_lib_error(cmd, DS_EXIT_USAGE);
+        return cli_lib_error(cmd, CLI_EXIT_USAGE);
     if (job->val > 0 &&
         ds_dataset_split(job->data.train, job->val, job->mp.seed, &job->tr, &job->va) != DS_OK)
-        return ds_cli_lib_error(cmd, DS_EXIT_USAGE);
+        return cli_lib_error(cmd, CLI_EXIT_USAGE);
     return -1;
 }
 
-const ds_dataset *ds_train_job_train_set(const ds_train_job *job)
+const ds_dataset *cli_train_job_train_set(const cli_train_job *job)
 {
     return job->tr ? job->tr : job->data.train;
 }
 
-int ds_train_job_build(const ds_command *cmd, ds_train_job *job)
+int cli_train_job_build(const cli_command *cmd, cli_train_job *job)
 {
-    const ds_dataset *train = ds_train_job_train_set(job);
+    const ds_dataset *train = cli_train_job_train_set(job);
     job->m = job->model_desc ? ds_model_init_desc(job->model_desc, &job->mp)
                              : ds_model_init(job->model_spec, ds_dataset_features(train), &job->mp);
     if (job->m) job->t = ds_trainer_init(job->m, &job->op, train, job->va, &job->tp);
-    return job->t ? -1 : ds_cli_lib_error(cmd, DS_EXIT_USAGE);
+    return job->t ? -1 : cli_lib_error(cmd, CLI_EXIT_USAGE);
 }
 
-void ds_train_job_free(ds_train_job *job)
+void cli_train_job_free(cli_train_job *job)
 {
     ds_trainer_free(job->t);
     ds_model_free(job->m);

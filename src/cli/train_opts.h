@@ -1,6 +1,6 @@
 /* train_opts.h - the training options that `descent train`, `descent tune`
  * and `descent bench train` share: each option declared once (the
- * DS_TRAIN_ARG_* table entries, which name a ds_train_opts to fill), one
+ * DS_TRAIN_ARG_* table entries, which name a cli_train_opts to fill), one
  * function that checks the values and turns them into model, optimizer and
  * training-loop params, and the loading of data, model and trainer from
  * them. The option names and messages are therefore the same in every
@@ -16,55 +16,55 @@
 #include <math.h>
 
 /* An integer option that was not given. */
-#define DS_UNSET_L LONG_MIN
+#define CLI_UNSET_L LONG_MIN
 
-#define DS_DEFAULT_MODEL "mlp:784-256-128-10"
+#define CLI_DEFAULT_MODEL "mlp:784-256-128-10"
 
-/* The values as given. Not given: NULL, NaN (l2, val) or DS_UNSET_L (seed,
+/* The values as given. Not given: NULL, NaN (l2, val) or CLI_UNSET_L (seed,
  * epochs; threads in train, 0 = all cores elsewhere); a command with other
  * defaults than train's sets them first. */
-typedef struct ds_train_opts {
+typedef struct cli_train_opts {
     const char *model, *act, *loss, *init, *data, *batch, *opt, *schedule, *unit;
     double l2, val;
     long seed, epochs, threads;
     const char *resume; /* the checkpoint's file, named in messages */
-} ds_train_opts;
+} cli_train_opts;
 
 /* clang-format off */
-#define DS_TRAIN_OPTS_UNSET {.l2 = NAN, .val = NAN, .seed = DS_UNSET_L, .epochs = DS_UNSET_L, \
-    .threads = DS_UNSET_L}
+#define CLI_TRAIN_OPTS_UNSET {.l2 = NAN, .val = NAN, .seed = CLI_UNSET_L, .epochs = CLI_UNSET_L, \
+    .threads = CLI_UNSET_L}
 
-/* Option-table entries; t is the ds_train_opts they fill. */
-#define DS_TRAIN_ARG_MODEL(t) {"model", DS_ARG_STRING, &(t).model, "SPEC", \
-    "mlp:N0-N1-...-NL or neuron (default " DS_DEFAULT_MODEL ")"}
-#define DS_TRAIN_ARG_ACT(t) {"act", DS_ARG_STRING, &(t).act, "A", \
+/* Option-table entries; t is the cli_train_opts they fill. */
+#define CLI_TRAIN_ARG_MODEL(t) {"model", CLI_ARG_STRING, &(t).model, "SPEC", \
+    "mlp:N0-N1-...-NL or neuron (default " CLI_DEFAULT_MODEL ")"}
+#define CLI_TRAIN_ARG_ACT(t) {"act", CLI_ARG_STRING, &(t).act, "A", \
     "hidden activation: relu (default), sigmoid, tanh"}
-#define DS_TRAIN_ARG_LOSS(t) {"loss", DS_ARG_STRING, &(t).loss, "L", \
+#define CLI_TRAIN_ARG_LOSS(t) {"loss", CLI_ARG_STRING, &(t).loss, "L", \
     "xent (default for mlp), mse, sse (default for neuron)"}
-#define DS_TRAIN_ARG_L2(t) {"l2", DS_ARG_DOUBLE, &(t).l2, "LAMBDA", \
+#define CLI_TRAIN_ARG_L2(t) {"l2", CLI_ARG_DOUBLE, &(t).l2, "LAMBDA", \
     "add lambda/(2m) sum ||W||^2 to the cost (default 0)"}
-#define DS_TRAIN_ARG_INIT(t) {"init", DS_ARG_STRING, &(t).init, "I", \
+#define CLI_TRAIN_ARG_INIT(t) {"init", CLI_ARG_STRING, &(t).init, "I", \
     "default (He/Xavier), he, xavier, zeros, const:V"}
-#define DS_TRAIN_ARG_SEED(t) {"seed", DS_ARG_INT, &(t).seed, "N", \
+#define CLI_TRAIN_ARG_SEED(t) {"seed", CLI_ARG_INT, &(t).seed, "N", \
     "seed of weights, split and shuffles (default 0)"}
-#define DS_TRAIN_ARG_DATA(t) {"data", DS_ARG_STRING, &(t).data, "SPEC", \
+#define CLI_TRAIN_ARG_DATA(t) {"data", CLI_ARG_STRING, &(t).data, "SPEC", \
     "fashion-mnist (default), idx:IMAGES,LABELS, csv:PATH, toy, sparse, blobs, linear"}
-#define DS_TRAIN_ARG_BATCH(t) {"batch", DS_ARG_STRING, &(t).batch, "N|full", \
+#define CLI_TRAIN_ARG_BATCH(t) {"batch", CLI_ARG_STRING, &(t).batch, "N|full", \
     "mini-batch size; 1 = SGD (default 64)"}
-#define DS_TRAIN_ARG_SCHEDULE(t) {"schedule", DS_ARG_STRING, &(t).schedule, "S", \
+#define CLI_TRAIN_ARG_SCHEDULE(t) {"schedule", CLI_ARG_STRING, &(t).schedule, "S", \
     "learning-rate schedule (default constant)"}
-#define DS_TRAIN_ARG_UNIT(t) {"schedule-unit", DS_ARG_STRING, &(t).unit, "U", \
+#define CLI_TRAIN_ARG_UNIT(t) {"schedule-unit", CLI_ARG_STRING, &(t).unit, "U", \
     "schedule counts epoch (default) or step"}
-#define DS_TRAIN_ARG_THREADS(t) {"threads", DS_ARG_INT, &(t).threads, "N", \
+#define CLI_TRAIN_ARG_THREADS(t) {"threads", CLI_ARG_INT, &(t).threads, "N", \
     "threads (default 0: all cores)"}
 /* The model options in the order train and tune list them. */
-#define DS_TRAIN_ARGS_MODEL(t) DS_TRAIN_ARG_MODEL(t), DS_TRAIN_ARG_ACT(t), DS_TRAIN_ARG_LOSS(t), \
-    DS_TRAIN_ARG_L2(t), DS_TRAIN_ARG_INIT(t), DS_TRAIN_ARG_SEED(t), DS_TRAIN_ARG_DATA(t)
+#define CLI_TRAIN_ARGS_MODEL(t) CLI_TRAIN_ARG_MODEL(t), CLI_TRAIN_ARG_ACT(t), CLI_TRAIN_ARG_LOSS(t), \
+    CLI_TRAIN_ARG_L2(t), CLI_TRAIN_ARG_INIT(t), CLI_TRAIN_ARG_SEED(t), CLI_TRAIN_ARG_DATA(t)
 /* clang-format on */
 
 /* A training run: the params from the options, then what they load. */
-typedef struct ds_train_job {
-    const char *model_spec; /* --model, else DS_DEFAULT_MODEL */
+typedef struct cli_train_job {
+    const char *model_spec; /* --model, else CLI_DEFAULT_MODEL */
     const char *model_desc; /* without --model: the checkpoint's model, or NULL */
     const char *data_spec;
     char data_abs[4096]; /* data_spec with its file paths absolute, as recorded */
@@ -72,50 +72,50 @@ typedef struct ds_train_job {
     ds_model_params mp;
     ds_opt_params op;
     ds_train_params tp;
-    /* filled by ds_train_job_load and ds_train_job_build */
+    /* filled by cli_train_job_load and cli_train_job_build */
     ds_data data;
     ds_dataset *tr, *va; /* the split, when val > 0 */
     ds_model *m;
     ds_trainer *t;
-} ds_train_job;
+} cli_train_job;
 
 /* Checks the options and fills job's params: each value from t, else from
  * the checkpoint ck (NULL: none), else `descent train`'s default. A value
  * the checkpoint fixes (model, act, loss, l2, init, seed, data, batch, opt,
  * schedule, unit, val) given with another value than the recorded one is
  * refused, naming both. Returns -1, or prints "descent CMD: --OPTION ..."
- * and returns DS_EXIT_USAGE. */
-int ds_train_opts_resolve(const ds_command *cmd, const ds_train_opts *t, const ds_ckpt *ck,
-                          ds_train_job *job);
+ * and returns CLI_EXIT_USAGE. */
+int cli_train_opts_resolve(const cli_command *cmd, const cli_train_opts *t, const ds_ckpt *ck,
+                           cli_train_job *job);
 
 /* Loads the data and splits off the validation share (job->va); -1 or the
  * exit status after printing the library's message. */
-int ds_train_job_load(const ds_command *cmd, ds_train_job *job);
+int cli_train_job_load(const cli_command *cmd, cli_train_job *job);
 
 /* The data set to train on: the split's training part, else the whole. */
-const ds_dataset *ds_train_job_train_set(const ds_train_job *job);
+const ds_dataset *cli_train_job_train_set(const cli_train_job *job);
 
 /* Builds the model and the trainer (with job->tp as it is now) on the
  * loaded data; -1 or the exit status after printing the message. */
-int ds_train_job_build(const ds_command *cmd, ds_train_job *job);
+int cli_train_job_build(const cli_command *cmd, cli_train_job *job);
 
 /* Frees what load and build made (safe on a zeroed or partial job). */
-void ds_train_job_free(ds_train_job *job);
+void cli_train_job_free(cli_train_job *job);
 
 /* On resume: -1 if `same`, else prints "descent CMD: --OPTION GIVEN differs
- * from FILE, which recorded RECORDED ..." and returns DS_EXIT_USAGE. */
-int ds_cli_pinned(const ds_command *cmd, const ds_train_opts *t, const char *option, int same,
-                  const char *recorded, const char *given);
-int ds_cli_pinned_f64(const ds_command *cmd, const ds_train_opts *t, const char *option,
-                      const ds_ckpt *ck, const char *name, double given);
+ * from FILE, which recorded RECORDED ..." and returns CLI_EXIT_USAGE. */
+int cli_pinned(const cli_command *cmd, const cli_train_opts *t, const char *option, int same,
+               const char *recorded, const char *given);
+int cli_pinned_f64(const cli_command *cmd, const cli_train_opts *t, const char *option,
+                   const ds_ckpt *ck, const char *name, double given);
 
 /* path made absolute, its folder resolved (so a checkpoint records where
  * its files are, one spelling for one file); kept as it is if its folder
  * does not exist or it does not fit. */
-void ds_cli_absolute_path(const char *path, char *out, size_t size);
+void cli_absolute_path(const char *path, char *out, size_t size);
 
 /* A value recorded in the checkpoint ck (NULL: none), else dflt. */
-double ds_cli_ck_f64(const ds_ckpt *ck, const char *name, double dflt);
-long ds_cli_ck_i64(const ds_ckpt *ck, const char *name, long dflt);
+double cli_ck_f64(const ds_ckpt *ck, const char *name, double dflt);
+long cli_ck_i64(const ds_ckpt *ck, const char *name, long dflt);
 
 #endif

@@ -1,8 +1,9 @@
 /* text.c - the growing string buffer (ds_strbuf, public in descent/strbuf.h)
  * and the text writers over it that the SVG figures and the HTML report
- * share (text.h). */
-#include "core/text.h"
+ * share. */
+#include "descent/strbuf.h"
 
+#include "core/internal.h"
 #include "descent/afile.h"
 
 #include <errno.h>
@@ -44,7 +45,7 @@ void ds_strbuf_append(ds_strbuf *b, const char *s, size_t n)
     b->data[b->len] = '\0';
 }
 
-void ds__puts(ds_strbuf *b, const char *s)
+void ds_strbuf_puts(ds_strbuf *b, const char *s)
 {
     ds_strbuf_append(b, s, strlen(s));
 }
@@ -84,7 +85,7 @@ static size_t utf8_len(const unsigned char *s)
     return n;
 }
 
-void ds__put_escaped(ds_strbuf *b, const char *text)
+void ds_strbuf_put_escaped(ds_strbuf *b, const char *text)
 {
     const unsigned char *s = (const unsigned char *)(text ? text : "");
     while (*s) {
@@ -110,9 +111,9 @@ void ds__put_escaped(ds_strbuf *b, const char *text)
             break;
         }
         if (rep) {
-            ds__puts(b, rep);
+            ds_strbuf_puts(b, rep);
         } else if (n == 0) {
-            ds__puts(b, "\xEF\xBF\xBD"); /* U+FFFD for a byte that is not UTF-8 */
+            ds_strbuf_puts(b, "\xEF\xBF\xBD"); /* U+FFFD for a byte that is not UTF-8 */
             n = 1;
         } else if (*s >= 0x20 || *s == '\t' || *s == '\n') {
             ds_strbuf_append(b, (const char *)s, n); /* XML 1.0 forbids other controls */

@@ -79,13 +79,13 @@ double ds__fy(const ds__frame *f, double y)
 
 static void put_line(ds_strbuf *b, double x0, double y0, double x1, double y1, const char *style)
 {
-    ds__puts(b, "<line x1=\"");
+    ds_strbuf_puts(b, "<line x1=\"");
     ds__put_num(b, x0);
-    ds__puts(b, "\" y1=\"");
+    ds_strbuf_puts(b, "\" y1=\"");
     ds__put_num(b, y0);
-    ds__puts(b, "\" x2=\"");
+    ds_strbuf_puts(b, "\" x2=\"");
     ds__put_num(b, x1);
-    ds__puts(b, "\" y2=\"");
+    ds_strbuf_puts(b, "\" y2=\"");
     ds__put_num(b, y1);
     ds_strbuf_printf(b, "\" %s/>\n", style);
 }
@@ -119,23 +119,23 @@ static void draw_ticks(ds_strbuf *b, const ds__frame *f, int vertical, int whole
 
 void ds__draw_axes(ds_strbuf *b, const ds__frame *f, const ds_plot_opts *o)
 {
-    ds__puts(b, "<g class=\"axes\">\n");
+    ds_strbuf_puts(b, "<g class=\"axes\">\n");
     draw_ticks(b, f, 0, o->xwhole);
     draw_ticks(b, f, 1, 0);
-    ds__puts(b, "<rect x=\"");
+    ds_strbuf_puts(b, "<rect x=\"");
     ds__put_num(b, f->px0);
-    ds__puts(b, "\" y=\"");
+    ds_strbuf_puts(b, "\" y=\"");
     ds__put_num(b, f->py0);
-    ds__puts(b, "\" width=\"");
+    ds_strbuf_puts(b, "\" width=\"");
     ds__put_num(b, f->px1 - f->px0);
-    ds__puts(b, "\" height=\"");
+    ds_strbuf_puts(b, "\" height=\"");
     ds__put_num(b, f->py1 - f->py0);
-    ds__puts(b, "\" fill=\"none\" stroke=\"#000\"/>\n");
+    ds_strbuf_puts(b, "\" fill=\"none\" stroke=\"#000\"/>\n");
     double cx = (f->px0 + f->px1) / 2, cy = (f->py0 + f->py1) / 2;
     if (o->xlabel) ds__svg_text(b, cx, f->py1 + 34, "middle", 13, 0, o->xlabel);
     if (o->ylabel) ds__svg_text(b, f->px0 - 46, cy, "middle", 13, -90, o->ylabel);
     if (o->title) ds__svg_text(b, cx, f->py0 - 10, "middle", 15, 0, o->title);
-    ds__puts(b, "</g>\n");
+    ds_strbuf_puts(b, "</g>\n");
 }
 
 const char *ds__series_color(const ds_plot_series *s, int i)
@@ -146,9 +146,9 @@ const char *ds__series_color(const ds_plot_series *s, int i)
 void ds__put_dash(ds_strbuf *b, const ds_plot_series *s, int i)
 {
     if (!s[i].dash || !*s[i].dash) return;
-    ds__puts(b, " stroke-dasharray=\"");
-    ds__put_escaped(b, s[i].dash);
-    ds__puts(b, "\"");
+    ds_strbuf_puts(b, " stroke-dasharray=\"");
+    ds_strbuf_put_escaped(b, s[i].dash);
+    ds_strbuf_puts(b, "\"");
 }
 
 /* Width of text in the figures' font (DejaVu Sans) at `size` px: an upper
@@ -181,23 +181,23 @@ double ds__legend_width(const ds_plot_series *s, int n)
 
 void ds__draw_legend(ds_strbuf *b, double x, double y, const ds_plot_series *s, int n)
 {
-    ds__puts(b, "<g class=\"legend\">\n");
+    ds_strbuf_puts(b, "<g class=\"legend\">\n");
     double row = 0;
     for (int i = 0; i < n; i++) {
         if (!s[i].name) continue;
         double ly = y + 20 * row++;
-        ds__puts(b, "<line x1=\"");
+        ds_strbuf_puts(b, "<line x1=\"");
         ds__put_num(b, x);
-        ds__puts(b, "\" y1=\"");
+        ds_strbuf_puts(b, "\" y1=\"");
         ds__put_num(b, ly);
-        ds__puts(b, "\" x2=\"");
+        ds_strbuf_puts(b, "\" x2=\"");
         ds__put_num(b, x + 24);
-        ds__puts(b, "\" y2=\"");
+        ds_strbuf_puts(b, "\" y2=\"");
         ds__put_num(b, ly);
         ds_strbuf_printf(b, "\" stroke=\"%s\" stroke-width=\"2.5\"", ds__series_color(s, i));
         ds__put_dash(b, s, i);
-        ds__puts(b, "/>\n");
+        ds_strbuf_puts(b, "/>\n");
         ds__svg_text(b, x + 30, ly + 4, "start", 12, 0, s[i].name);
     }
-    ds__puts(b, "</g>\n");
+    ds_strbuf_puts(b, "</g>\n");
 }

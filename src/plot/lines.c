@@ -72,7 +72,7 @@ static void draw_series(ds_strbuf *b, const ds__frame *fr, const ds_plot_series 
     const char *c = ds__series_color(s, k);
     size_t nvalid = 0;
     int pen = 0;
-    ds__puts(b, "<path class=\"series\" d=\"");
+    ds_strbuf_puts(b, "<path class=\"series\" d=\"");
     for (size_t i = 0; i < s[k].n; i++) {
         if (!valid(&s[k], i, fr->logx, fr->logy)) {
             pen = 0; /* a gap: NaN, or a non-positive value on a log axis */
@@ -85,13 +85,13 @@ static void draw_series(ds_strbuf *b, const ds__frame *fr, const ds_plot_series 
     ds_strbuf_printf(
         b, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.8\" stroke-linejoin=\"round\"", c);
     ds__put_dash(b, s, k);
-    ds__puts(b, "/>\n");
+    ds_strbuf_puts(b, "/>\n");
     if (nvalid > MAX_MARKED) return;
     for (size_t i = 0; i < s[k].n; i++)
         if (valid(&s[k], i, fr->logx, fr->logy)) {
-            ds__puts(b, "<circle class=\"point\" cx=\"");
+            ds_strbuf_puts(b, "<circle class=\"point\" cx=\"");
             ds__put_num(b, ds__fx(fr, ds__sx(&s[k], i)));
-            ds__puts(b, "\" cy=\"");
+            ds_strbuf_puts(b, "\" cy=\"");
             ds__put_num(b, ds__fy(fr, ds__sy(&s[k], i)));
             ds_strbuf_printf(b, "\" r=\"2.5\" fill=\"%s\"/>\n", c);
         }
@@ -106,13 +106,13 @@ static void draw_panel(ds_strbuf *b, const ds_plot_panel *p, double x, double y,
     int any = axis_range(p->series, p->n, 0, logx, logy, rx);
     axis_range(p->series, p->n, 1, logx, logy, ry);
     ds__frame fr = {x + 72, y + 36, x + w - 20, y + h - 50, rx[0], rx[1], ry[0], ry[1], logx, logy};
-    ds__puts(b, "<g class=\"panel\">\n");
+    ds_strbuf_puts(b, "<g class=\"panel\">\n");
     ds__draw_axes(b, &fr, &p->opts);
     for (int k = 0; k < p->n; k++)
         draw_series(b, &fr, p->series, k);
     if (!any)
         ds__svg_text(b, (fr.px0 + fr.px1) / 2, (fr.py0 + fr.py1) / 2, "middle", 13, 0, "no data");
-    ds__puts(b, "</g>\n");
+    ds_strbuf_puts(b, "</g>\n");
 }
 
 static ds_status render(ds_strbuf *b, const ds_plot_panel *panels, int np, int cols,

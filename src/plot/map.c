@@ -24,15 +24,15 @@ static int in_window(const double w[4], double x, double y)
 
 static void star(ds_strbuf *b, double cx, double cy, double r)
 {
-    ds__puts(b, "<polygon class=\"minimum\" points=\"");
+    ds_strbuf_puts(b, "<polygon class=\"minimum\" points=\"");
     for (int k = 0; k < 10; k++) {
         double a = M_PI / 2 + k * M_PI / 5, rr = k % 2 ? r * 0.45 : r;
         ds__put_num(b, cx + rr * cos(a));
-        ds__puts(b, ",");
+        ds_strbuf_puts(b, ",");
         ds__put_num(b, cy - rr * sin(a));
-        ds__puts(b, k < 9 ? " " : "");
+        ds_strbuf_puts(b, k < 9 ? " " : "");
     }
-    ds__puts(b, "\" fill=\"#ffd700\" stroke=\"#000\" stroke-width=\"0.8\"/>\n");
+    ds_strbuf_puts(b, "\" fill=\"#ffd700\" stroke=\"#000\" stroke-width=\"0.8\"/>\n");
 }
 
 static void circle(ds_strbuf *b, const char *cls, double x, double y, double r, const char *fill,
@@ -40,9 +40,9 @@ static void circle(ds_strbuf *b, const char *cls, double x, double y, double r, 
 {
     ds_strbuf_printf(b, "<circle class=\"%s\" cx=\"", cls);
     ds__put_num(b, x);
-    ds__puts(b, "\" cy=\"");
+    ds_strbuf_puts(b, "\" cy=\"");
     ds__put_num(b, y);
-    ds__puts(b, "\" r=\"");
+    ds_strbuf_puts(b, "\" r=\"");
     ds__put_num(b, r);
     ds_strbuf_printf(b, "\" fill=\"%s\" stroke=\"%s\" stroke-width=\"1.5\"", fill, stroke);
 }
@@ -71,15 +71,15 @@ static void animate_attr(ds_strbuf *b, const ds_plot_series *s, int frames, size
                      ycoord ? "cy" : "cx", o->anim_seconds);
     for (int k = 0; k < frames; k++)
         ds_strbuf_printf(b, k ? ";%.6g" : "%.6g", (double)k / (frames - 1));
-    ds__puts(b, "\" values=\"");
+    ds_strbuf_puts(b, "\" values=\"");
     for (int k = 0; k < frames; k++) {
         size_t i = anim_row(s, (size_t)llround((double)k * (maxn - 1) / (frames - 1)));
         double px, py;
         proj(ctx, ds__sx(s, i), ds__sy(s, i), &px, &py);
-        if (k) ds__puts(b, ";");
+        if (k) ds_strbuf_puts(b, ";");
         ds__put_num(b, clamp_px(ycoord ? py : px));
     }
-    ds__puts(b, "\"/>\n");
+    ds_strbuf_puts(b, "\"/>\n");
 }
 
 /* One moving marker per path, all driven by the same clock and frame rows. */
@@ -91,19 +91,19 @@ static void draw_movers(ds_strbuf *b, const ds_plot_series *paths, int npaths, d
         if (paths[p].n > maxn) maxn = paths[p].n;
     if (maxn < 2) return;
     int frames = maxn < MAX_FRAMES ? (int)maxn : MAX_FRAMES;
-    ds__puts(b, "<g class=\"animation\">\n");
+    ds_strbuf_puts(b, "<g class=\"animation\">\n");
     for (int p = 0; p < npaths; p++) {
         if (paths[p].n == 0) continue;
         double px, py;
         size_t i0 = anim_row(&paths[p], 0);
         proj(ctx, ds__sx(&paths[p], i0), ds__sy(&paths[p], i0), &px, &py);
         circle(b, "mover", clamp_px(px), clamp_px(py), 6, ds__series_color(paths, p), "#ffffff");
-        ds__puts(b, ">\n");
+        ds_strbuf_puts(b, ">\n");
         animate_attr(b, &paths[p], frames, maxn, 0, proj, ctx, o);
         animate_attr(b, &paths[p], frames, maxn, 1, proj, ctx, o);
-        ds__puts(b, "</circle>\n");
+        ds_strbuf_puts(b, "</circle>\n");
     }
-    ds__puts(b, "</g>\n");
+    ds_strbuf_puts(b, "</g>\n");
 }
 
 void ds__draw_path_marks(ds_strbuf *b, const ds_fn2d *f, const ds_plot_series *paths, int npaths,
@@ -124,12 +124,12 @@ void ds__draw_path_marks(ds_strbuf *b, const ds_fn2d *f, const ds_plot_series *p
         if (in_window(win, ds__sx(s, 0), ds__sy(s, 0))) {
             proj(ctx, ds__sx(s, 0), ds__sy(s, 0), &px, &py);
             circle(b, "start", px, py, 5, "#ffffff", c);
-            ds__puts(b, "/>\n");
+            ds_strbuf_puts(b, "/>\n");
         }
         if (in_window(win, ds__sx(s, last), ds__sy(s, last))) {
             proj(ctx, ds__sx(s, last), ds__sy(s, last), &px, &py);
             circle(b, "end", px, py, 4, c, c);
-            ds__puts(b, "/>\n");
+            ds_strbuf_puts(b, "/>\n");
         }
     }
     if (o->animate) draw_movers(b, paths, npaths, proj, ctx, o);
@@ -139,14 +139,14 @@ void ds__draw_trajectories(ds_strbuf *b, const ds_plot_series *paths, int npaths
                            const double win[4], ds__proj_fn proj, const void *ctx)
 {
     for (int p = 0; p < npaths; p++) {
-        ds__puts(b, "<path class=\"trajectory\" d=\"");
+        ds_strbuf_puts(b, "<path class=\"trajectory\" d=\"");
         ds__clipped_path(b, &paths[p], win, proj, ctx);
         ds_strbuf_printf(b,
                          "\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
                          "stroke-linejoin=\"round\" stroke-linecap=\"round\"",
                          ds__series_color(paths, p));
         ds__put_dash(b, paths, p);
-        ds__puts(b, "/>\n");
+        ds_strbuf_puts(b, "/>\n");
     }
 }
 
@@ -197,7 +197,7 @@ static ds_status draw_contours(ds_strbuf *b, const ds_fn2d *f, const double w[4]
     double *z = ds__sample(f, w, o->grid, zr);
     if (!z) return ds__nomem("contour grid", (size_t)o->grid * o->grid * sizeof(double));
     ds_status st = DS_OK;
-    ds__puts(b, "<g class=\"contours\" fill=\"none\" stroke-width=\"1\">\n");
+    ds_strbuf_puts(b, "<g class=\"contours\" fill=\"none\" stroke-width=\"1\">\n");
     double floor = f->log_levels ? log_floor(z, (size_t)o->grid * o->grid, zr) : 0;
     if (ds_plot_levels(zr[0], zr[1], nl, floor, levels) != DS_OK) nl = 0; /* flat */
     for (int k = 0; k < nl && st == DS_OK; k++) {
@@ -210,11 +210,11 @@ static ds_status draw_contours(ds_strbuf *b, const ds_fn2d *f, const double w[4]
             for (size_t i = 0; i < pl.lines[l].n; i++)
                 ds__put_pt(b, i ? 'L' : 'M', ds__fx(fr, pl.lines[l].xy[2 * i]),
                            ds__fy(fr, pl.lines[l].xy[2 * i + 1]));
-            ds__puts(b, pl.lines[l].closed ? " Z\"/>\n" : "\"/>\n");
+            ds_strbuf_puts(b, pl.lines[l].closed ? " Z\"/>\n" : "\"/>\n");
         }
         ds_polylines_free(&pl);
     }
-    ds__puts(b, "</g>\n");
+    ds_strbuf_puts(b, "</g>\n");
     free(z);
     return st;
 }
@@ -252,19 +252,19 @@ ds_status ds_plot_map(ds_strbuf *b, const ds_fn2d *f, const ds_plot_series *path
     ds__svg_begin(b, o.width + lw, o.height, &o);
     ds_strbuf_printf(b, "<defs><clipPath id=\"%s-clip\"><rect x=\"", o.id_prefix);
     ds__put_num(b, fr.px0);
-    ds__puts(b, "\" y=\"");
+    ds_strbuf_puts(b, "\" y=\"");
     ds__put_num(b, fr.py0);
-    ds__puts(b, "\" width=\"");
+    ds_strbuf_puts(b, "\" width=\"");
     ds__put_num(b, fr.px1 - fr.px0);
-    ds__puts(b, "\" height=\"");
+    ds_strbuf_puts(b, "\" height=\"");
     ds__put_num(b, fr.py1 - fr.py0);
-    ds__puts(b, "\"/></clipPath></defs>\n");
+    ds_strbuf_puts(b, "\"/></clipPath></defs>\n");
     ds__draw_axes(b, &fr, &o);
     st = draw_contours(b, f, w, &fr, &o);
     ds_strbuf_printf(b, "<g class=\"paths\" clip-path=\"url(#%s-clip)\">\n", o.id_prefix);
     ds__draw_trajectories(b, paths, npaths, w, frame_proj, &fr);
     ds__draw_path_marks(b, f, paths, npaths, w, frame_proj, &fr, &o);
-    ds__puts(b, "</g>\n");
+    ds_strbuf_puts(b, "</g>\n");
     ds__draw_legend(b, o.width + 8, fr.py0 + 10, paths, npaths);
     ds__svg_end(b);
     return st != DS_OK ? st : ds__svg_status(b);

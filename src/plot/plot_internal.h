@@ -6,7 +6,7 @@
 
 #include "descent/plot.h"
 #include "core/internal.h"
-#include "core/text.h"
+#include "descent/strbuf.h"
 
 #include <stddef.h>
 

@@ -75,16 +75,16 @@ static void draw_quad(ds_strbuf *b, const view *v, const double *h, int n, int i
 {
     static const int di[4] = {0, 1, 1, 0}, dj[4] = {0, 0, 1, 1};
     double mean = 0, px, py;
-    ds__puts(b, "<polygon points=\"");
+    ds_strbuf_puts(b, "<polygon points=\"");
     for (int k = 0; k < 4; k++) {
         int ii = i + di[k], jj = j + dj[k];
         double hv = h[jj * n + ii];
         mean += hv / 4;
         project(v, 2.0 * ii / (n - 1) - 1, 2.0 * jj / (n - 1) - 1, hv, &px, &py, NULL);
         ds__put_num(b, px);
-        ds__puts(b, ",");
+        ds_strbuf_puts(b, ",");
         ds__put_num(b, py);
-        ds__puts(b, k < 3 ? " " : "");
+        ds_strbuf_puts(b, k < 3 ? " " : "");
     }
     char col[8];
     ds__colormap(mean, col);
@@ -109,11 +109,11 @@ static ds_status draw_mesh(ds_strbuf *b, const view *v, const double *h, int n)
             nq++;
         }
     qsort(q, nq, sizeof *q, far_first);
-    ds__puts(b, "<g class=\"surface\" stroke=\"#202020\" stroke-width=\"0.4\" "
-                "stroke-opacity=\"0.35\">\n");
+    ds_strbuf_puts(b, "<g class=\"surface\" stroke=\"#202020\" stroke-width=\"0.4\" "
+                      "stroke-opacity=\"0.35\">\n");
     for (size_t k = 0; k < nq; k++)
         draw_quad(b, v, h, n, q[k].i, q[k].j);
-    ds__puts(b, "</g>\n");
+    ds_strbuf_puts(b, "</g>\n");
     free(q);
     return DS_OK;
 }
@@ -146,10 +146,10 @@ static void floor_axis(ds_strbuf *b, const view *v, int yaxis, const char *label
     ds__svg_text(b, px, py + 4, "middle", 13, 0, label);
     project(v, yaxis ? e : -1, yaxis ? -1 : e, 0, &px, &py, NULL);
     project(v, yaxis ? e : 1, yaxis ? 1 : e, 0, &qx, &qy, NULL);
-    ds__puts(b, "<path class=\"floor\" fill=\"none\" stroke=\"#888\" d=\"");
+    ds_strbuf_puts(b, "<path class=\"floor\" fill=\"none\" stroke=\"#888\" d=\"");
     ds__put_pt(b, 'M', px, py);
     ds__put_pt(b, 'L', qx, qy);
-    ds__puts(b, "\"/>\n");
+    ds_strbuf_puts(b, "\"/>\n");
 }
 
 static void setup_view(view *v, const ds_fn2d *f, const double w[4], const double zr[2],

@@ -1,4 +1,4 @@
-/* svg.c - the small SVG writer the figures use (over core/text.h).
+/* svg.c - the small SVG writer the figures use (over the text appends of descent/strbuf.h).
  * Text is written as text (<text> elements, escaped), numbers compactly
  * (two decimals are far below a pixel), and the document is valid XML
  * under the SVG 1.1 namespace (https://www.w3.org/TR/SVG11/). */
@@ -20,7 +20,7 @@ void ds__put_num(ds_strbuf *b, double v)
             *e-- = '\0';
         if (e == dot) *e = '\0';
     }
-    ds__puts(b, strcmp(s, "-0") == 0 ? "0" : s);
+    ds_strbuf_puts(b, strcmp(s, "-0") == 0 ? "0" : s);
 }
 
 void ds__put_pt(ds_strbuf *b, char cmd, double x, double y)
@@ -34,51 +34,52 @@ void ds__put_pt(ds_strbuf *b, char cmd, double x, double y)
 
 void ds__svg_begin(ds_strbuf *b, double w, double h, const ds_plot_opts *o)
 {
-    if (!o->fragment) ds__puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    ds__puts(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"");
+    if (!o->fragment) ds_strbuf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    ds_strbuf_puts(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"");
     ds__put_num(b, w);
-    ds__puts(b, "\" height=\"");
+    ds_strbuf_puts(b, "\" height=\"");
     ds__put_num(b, h);
-    ds__puts(b, "\" viewBox=\"0 0 ");
+    ds_strbuf_puts(b, "\" viewBox=\"0 0 ");
     ds__put_num(b, w);
-    ds__puts(b, " ");
+    ds_strbuf_puts(b, " ");
     ds__put_num(b, h);
-    ds__puts(b, "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"12\">\n");
+    ds_strbuf_puts(
+        b, "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"12\">\n");
     if (o->title) {
-        ds__puts(b, "<title>");
-        ds__put_escaped(b, o->title);
-        ds__puts(b, "</title>\n");
+        ds_strbuf_puts(b, "<title>");
+        ds_strbuf_put_escaped(b, o->title);
+        ds_strbuf_puts(b, "</title>\n");
     }
-    ds__puts(b, "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
+    ds_strbuf_puts(b, "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
 }
 
 void ds__svg_end(ds_strbuf *b)
 {
-    ds__puts(b, "</svg>\n");
+    ds_strbuf_puts(b, "</svg>\n");
 }
 
 void ds__svg_text(ds_strbuf *b, double x, double y, const char *anchor, double size, double rotate,
                   const char *text)
 {
-    ds__puts(b, "<text x=\"");
+    ds_strbuf_puts(b, "<text x=\"");
     ds__put_num(b, x);
-    ds__puts(b, "\" y=\"");
+    ds_strbuf_puts(b, "\" y=\"");
     ds__put_num(b, y);
     ds_strbuf_printf(b, "\" text-anchor=\"%s\" font-size=\"", anchor);
     ds__put_num(b, size);
-    ds__puts(b, "\"");
+    ds_strbuf_puts(b, "\"");
     if (rotate != 0) {
-        ds__puts(b, " transform=\"rotate(");
+        ds_strbuf_puts(b, " transform=\"rotate(");
         ds__put_num(b, rotate);
-        ds__puts(b, " ");
+        ds_strbuf_puts(b, " ");
         ds__put_num(b, x);
-        ds__puts(b, " ");
+        ds_strbuf_puts(b, " ");
         ds__put_num(b, y);
-        ds__puts(b, ")\"");
+        ds_strbuf_puts(b, ")\"");
     }
-    ds__puts(b, ">");
-    ds__put_escaped(b, text);
-    ds__puts(b, "</text>\n");
+    ds_strbuf_puts(b, ">");
+    ds_strbuf_put_escaped(b, text);
+    ds_strbuf_puts(b, "</text>\n");
 }
 
 ds_status ds__svg_status(const ds_strbuf *b)

@@ -36,33 +36,33 @@ static ds_status parse_schedules(ds_schedule *s, const char **names)
     return DS_OK;
 }
 
-static void schedule_table(ds__report *r, const ds_schedule *s, const char **names)
+static void schedule_table(app_report *r, const ds_schedule *s, const char **names)
 {
-    ds__fig_open(r, "schedule-table", "ng-lr1", ds_schedule_lr(&s[0], ALPHA0, 1), "ng-lr2",
+    app_fig_open(r, "schedule-table", "ng-lr1", ds_schedule_lr(&s[0], ALPHA0, 1), "ng-lr2",
                  ds_schedule_lr(&s[0], ALPHA0, 2), "ng-lr3", ds_schedule_lr(&s[0], ALPHA0, 3),
                  "ng-lr4", ds_schedule_lr(&s[0], ALPHA0, 4), (char *)NULL);
-    ds__puts(r->out, "<table><tr><th>epoch</th>");
+    ds_strbuf_puts(r->out, "<table><tr><th>epoch</th>");
     for (int i = 0; i < NSCHED; i++) {
-        ds__puts(r->out, "<th>");
-        ds__put_escaped(r->out, names[i]);
-        ds__puts(r->out, "</th>");
+        ds_strbuf_puts(r->out, "<th>");
+        ds_strbuf_put_escaped(r->out, names[i]);
+        ds_strbuf_puts(r->out, "</th>");
     }
-    ds__puts(r->out, "</tr>\n");
+    ds_strbuf_puts(r->out, "</tr>\n");
     for (int t = 0; t <= 10; t++) {
         ds_strbuf_printf(r->out, "<tr><td>%d</td>", t);
         for (int i = 0; i < NSCHED; i++)
             ds_strbuf_printf(r->out, "<td>%.4f</td>", ds_schedule_lr(&s[i], ALPHA0, t));
-        ds__puts(r->out, "</tr>\n");
+        ds_strbuf_puts(r->out, "</tr>\n");
     }
-    ds__puts(r->out, "</table>\n");
-    ds__fig_close(r,
+    ds_strbuf_puts(r->out, "</table>\n");
+    app_fig_close(r,
                   "alpha0 = %g. Ng's alpha = alpha0 / (1 + decay_rate * epoch_num) with decay "
                   "1 gives %.3f, %.3f, %.3f, %.3f for epochs 1 to 4.",
                   ALPHA0, ds_schedule_lr(&s[0], ALPHA0, 1), ds_schedule_lr(&s[0], ALPHA0, 2),
                   ds_schedule_lr(&s[0], ALPHA0, 3), ds_schedule_lr(&s[0], ALPHA0, 4));
 }
 
-static ds_status schedule_curves(ds__report *r, const ds_schedule *s, const char **names)
+static ds_status schedule_curves(app_report *r, const ds_schedule *s, const char **names)
 {
     double y[NSCHED][SCHED_EPOCHS];
     ds_plot_series ser[NSCHED];
@@ -71,11 +71,11 @@ static ds_status schedule_curves(ds__report *r, const ds_schedule *s, const char
             y[i][t] = ds_schedule_lr(&s[i], ALPHA0, t);
         ser[i] = (ds_plot_series){names[i], NULL, NULL, y[i], SCHED_EPOCHS, 1, NULL};
     }
-    ds_plot_opts o = ds__fig_opts(r, "Learning rate per epoch, alpha0 = 0.2", 720, 360);
+    ds_plot_opts o = app_fig_opts(r, "Learning rate per epoch, alpha0 = 0.2", 720, 360);
     o.xlabel = "epoch", o.ylabel = "learning rate";
-    ds__fig_open(r, "schedule-curves", "step-lr10", y[2][10], "exp-lr30", y[3][30], (char *)NULL);
+    app_fig_open(r, "schedule-curves", "step-lr10", y[2][10], "exp-lr30", y[3][30], (char *)NULL);
     ds_status st = ds_plot_lines(r->out, ser, NSCHED, &o);
-    ds__fig_close(r,
+    app_fig_close(r,
                   "The step decay is a staircase (%.3f from epoch 10); 1/t decays fastest "
                   "early, e^(-0.1 t) catches up later (%.4f at epoch 30).",
                   y[2][10], y[3][30]);
@@ -86,7 +86,7 @@ static ds_status schedule_curves(ds__report *r, const ds_schedule *s, const char
 #define MOM_EVERY 25    /* plotted every 25 updates: the steps are 250 apart */
 #define MOM_N     (MOM_STEPS / MOM_EVERY + 1)
 
-static ds_status momentum_schedule(ds__report *r)
+static ds_status momentum_schedule(app_report *r)
 {
     static const double gmax[] = {0.999, 0.995, 0.99, 0.9};
     static const char *const names[] = {"gamma_max 0.999", "gamma_max 0.995", "gamma_max 0.99",
@@ -104,14 +104,14 @@ static ds_status momentum_schedule(ds__report *r)
             y[i][k] = ds_momentum_at(gmax[i], DS_MOMENTUM_SUTSKEVER, k * MOM_EVERY);
         ser[i] = (ds_plot_series){names[i], NULL, t, y[i], MOM_N, 1, dash[i]};
     }
-    ds_plot_opts o = ds__fig_opts(r, "Sutskever et al. (2013) momentum schedule", 720, 320);
+    ds_plot_opts o = app_fig_opts(r, "Sutskever et al. (2013) momentum schedule", 720, 320);
     o.xlabel = "update t", o.ylabel = "momentum gamma_t";
     double g250 = y[0][250 / MOM_EVERY], g500 = y[0][500 / MOM_EVERY];
     double g99 = y[2][MOM_N - 1], g999 = y[0][MOM_N - 1];
-    ds__fig_open(r, "momentum-schedule", "g0", y[0][0], "g250", g250, "g500", g500, "g99-end", g99,
+    app_fig_open(r, "momentum-schedule", "g0", y[0][0], "g250", g250, "g500", g500, "g99-end", g99,
                  "g999-end", g999, (char *)NULL);
     ds_status st = ds_plot_lines(r->out, ser, 4, &o);
-    ds__fig_close(r,
+    app_fig_close(r,
                   "gamma_t = min(1 - 2^(-1 - log2(floor(t/250) + 1)), gamma_max) = min(1 - "
                   "1/(2 (floor(t/250) + 1)), gamma_max): %.3f at first, %.3f from t = 250, "
                   "%.3f from 500, ever closer to 1 until it meets gamma_max (0.99: %.4f at t = "
@@ -120,7 +120,7 @@ static ds_status momentum_schedule(ds__report *r)
     return st;
 }
 
-ds_status ds__exp_schedules(ds__report *r)
+ds_status app_exp_schedules(app_report *r)
 {
     ds_schedule s[NSCHED];
     const char *names[NSCHED];
@@ -168,7 +168,7 @@ static int lag(const double *v)
     return best;
 }
 
-static ds_status ewma_year(ds__report *r, const double *theta, double v[NBETA][DAYS])
+static ds_status ewma_year(app_report *r, const double *theta, double v[NBETA][DAYS])
 {
     static const double beta[NBETA] = {0.5, 0.9, 0.98};
     static const char *const names[NBETA] = {"beta 0.5 (~2 days)", "beta 0.9 (~10 days)",
@@ -183,12 +183,12 @@ static ds_status ewma_year(ds__report *r, const double *theta, double v[NBETA][D
         lags[i] = lag(v[i]);
         ser[i + 1] = (ds_plot_series){names[i], colors[i], NULL, v[i], DAYS, 1, NULL};
     }
-    ds_plot_opts o = ds__fig_opts(r, "A year of daily temperatures and their EWMAs", 720, 380);
+    ds_plot_opts o = app_fig_opts(r, "A year of daily temperatures and their EWMAs", 720, 380);
     o.xlabel = "day", o.ylabel = "temperature (F)";
-    ds__fig_open(r, "ewma-year", "lag-05", lags[0], "lag-09", lags[1], "lag-098", lags[2],
+    app_fig_open(r, "ewma-year", "lag-05", lags[0], "lag-09", lags[1], "lag-098", lags[2],
                  "start-098", v[2][0], "day1", theta[0], (char *)NULL);
     ds_status st = ds_plot_lines(r->out, ser, NBETA + 1, &o);
-    ds__fig_close(r,
+    app_fig_close(r,
                   "beta averages about 1/(1 - beta) days. beta = 0.5 follows the noise; 0.98 "
                   "is smooth but late: it trails the seasonal curve by %.0f days (0.9: %.0f, "
                   "0.5: %.0f). Without bias correction the 0.98 curve starts at %.1f on a "
@@ -197,7 +197,7 @@ static ds_status ewma_year(ds__report *r, const double *theta, double v[NBETA][D
     return st;
 }
 
-static ds_status ewma_correction(ds__report *r, const double *theta, const double *v98)
+static ds_status ewma_correction(app_report *r, const double *theta, const double *v98)
 {
     double corr[DAYS];
     ds_ewma e = ds_ewma_init(0.98);
@@ -210,19 +210,19 @@ static ds_status ewma_correction(ds__report *r, const double *theta, const doubl
     ds_plot_series ser[3] = {{"daily temperature", "#b0b0b0", NULL, theta, 60, 1, NULL},
                              {"beta 0.98, uncorrected", "#2ca02c", NULL, v98, 60, 1, NULL},
                              {"beta 0.98, corrected", "#9467bd", NULL, corr, 60, 1, NULL}};
-    ds_plot_opts o = ds__fig_opts(r, "The first 60 days: bias correction", 720, 340);
+    ds_plot_opts o = app_fig_opts(r, "The first 60 days: bias correction", 720, 340);
     o.xlabel = "day", o.ylabel = "temperature (F)";
-    ds__fig_open(r, "ewma-correction", "day5-mean", mean, "day5-uncorrected", v98[EARLY_DAY - 1],
+    app_fig_open(r, "ewma-correction", "day5-mean", mean, "day5-uncorrected", v98[EARLY_DAY - 1],
                  "day5-corrected", corr[EARLY_DAY - 1], (char *)NULL);
     ds_status st = ds_plot_lines(r->out, ser, 3, &o);
-    ds__fig_close(r,
+    app_fig_close(r,
                   "v_0 = 0 drags the early average down: on day %d the uncorrected average is "
                   "%.2f though the first %d days average %.2f; v_t / (1 - 0.98^t) gives %.2f.",
                   EARLY_DAY, v98[EARLY_DAY - 1], EARLY_DAY, mean, corr[EARLY_DAY - 1]);
     return st;
 }
 
-ds_status ds__exp_ewma(ds__report *r)
+ds_status app_exp_ewma(app_report *r)
 {
     double theta[DAYS], v[NBETA][DAYS];
     temperatures(theta);

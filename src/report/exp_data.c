@@ -60,7 +60,9 @@ static ds_status walk_run(walk *k, const ds_dataset *d, size_t batch)
     k->per_epoch = (rows + b - 1) / b;
     k->cap = k->per_epoch * BATCH_EPOCHS + 1;
     k->rows = malloc(sizeof(double) * 4 * k->cap);
-    if (!k->rows) return ds__nomem("walk rows", sizeof(double) * 4 * k->cap);
+    if (!k->rows)
+        return ds_set_error(DS_ERR_NOMEM, "out of memory allocating %zu bytes for walk rows",
+                            (size_t)(sizeof(double) * 4 * k->cap));
     if (!(k->m = ds_model_init("neuron", 1, &mp))) return DS_ERR_INVALID;
     walk_push(k);
     ds_trainer *t = ds_trainer_init(k->m, &op, d, NULL, &tp);
@@ -92,7 +94,7 @@ static double path_length(const walk *k)
 /* The three runs, batch first so the noisier paths are drawn on top of it. */
 enum { RUN_FULL, RUN_MINI, RUN_SGD };
 
-static ds_status batches_figures(ds__report *r, const ds_fn2d *f, walk *k)
+static ds_status batches_figures(app_report *r, const ds_fn2d *f, walk *k)
 {
     static const char *const names[] = {"batch (all)", "mini-batch (2)", "stochastic (1)"};
     static const char *const colors[] = {"#000000", "#ff7f0e", "#2ca02c"};
@@ -105,12 +107,12 @@ static ds_status batches_figures(ds__report *r, const ds_fn2d *f, walk *k)
         fin[i] = k[i].rows[4 * (k[i].n - 1) + 2], rise[i] = rise_share(&k[i]);
         steps[i] = (double)(k[i].n - 1), len[i] = path_length(&k[i]);
     }
-    ds_plot_opts o = ds__fig_opts(r, "Paths on the loss over the same points", 720, 460);
+    ds_plot_opts o = app_fig_opts(r, "Paths on the loss over the same points", 720, 460);
     o.xlabel = "w", o.ylabel = "b";
-    ds__fig_open(r, "batches-path", "sgd-length", len[RUN_SGD], "mini-length", len[RUN_MINI],
+    app_fig_open(r, "batches-path", "sgd-length", len[RUN_SGD], "mini-length", len[RUN_MINI],
                  "batch-length", len[RUN_FULL], (char *)NULL);
     ds_status st = ds_plot_map(r->out, f, path, 3, &o);
-    ds__fig_close(r,
+    app_fig_close(r,
                   "%d points, eta = %g, %d epochs each. Batch GD takes %.0f steps, %.2f long on "
                   "average, down the gradient of all points; mini-batch GD %.0f steps of "
                   "%.3f; stochastic GD %.0f steps of %.3f, each following one point's "
@@ -119,13 +121,13 @@ static ds_status batches_figures(ds__report *r, const ds_fn2d *f, walk *k)
                   len[RUN_FULL] / steps[RUN_FULL], steps[RUN_MINI], len[RUN_MINI] / steps[RUN_MINI],
                   steps[RUN_SGD], len[RUN_SGD] / steps[RUN_SGD]);
     if (st != DS_OK) return st;
-    o = ds__fig_opts(r, "Loss over all points after every update", 720, 320);
+    o = app_fig_opts(r, "Loss over all points after every update", 720, 320);
     o.xlabel = "epoch", o.ylabel = "loss", o.yscale = DS_PLOT_LOG;
-    ds__fig_open(r, "batches-loss", "sgd-rise", rise[RUN_SGD], "mini-rise", rise[RUN_MINI],
+    app_fig_open(r, "batches-loss", "sgd-rise", rise[RUN_SGD], "mini-rise", rise[RUN_MINI],
                  "batch-rise", rise[RUN_FULL], "sgd-final", fin[RUN_SGD], "batch-final",
                  fin[RUN_FULL], (char *)NULL);
     st = ds_plot_lines(r->out, loss, 3, &o);
-    ds__fig_close(r,
+    app_fig_close(r,
                   "The loss over all points after each update: it rose after %.0f%% of batch "
                   "GD's updates, %.0f%% of mini-batch's and %.0f%% of stochastic GD's. Loss "
                   "after %d epochs: stochastic %.3g, mini-batch %.3g, batch %.3g.",
@@ -143,14 +145,14 @@ static void add_noise(ds_dataset *d)
         y[i] = (float)fmin(0.99, fmax(0.01, y[i] + BATCH_NOISE * ds_rng_normal(&g)));
 }
 
-ds_status ds__exp_batches(ds__report *r)
+ds_status app_exp_batches(app_report *r)
 {
     ds_dataset *d = NULL;
     ds_status st = ds_gen_sparse(BATCH_POINTS, 1, 0.0, 7, &d);
     if (st != DS_OK) return st;
     add_noise(d);
     static const double win[4] = {-3, 5, -5, 3};
-    const ds_fn2d fn = ds__neuron_fn(d, win, NULL); /* the noise moved the minimum off (w*, b*) */
+    const ds_fn2d fn = app_neuron_fn(d, win, NULL); /* the noise moved the minimum off (w*, b*) */
     const ds_fn2d *f = &fn;
     walk k[3];
     memset(k, 0, sizeof k);
@@ -174,7 +176,7 @@ ds_status ds__exp_batches(ds__report *r)
 #define SPARSE_EARLY 50 /* steps over which the share of moves along w is measured */
 
 /* Share of the path length along w over the first `steps` steps. */
-static double w_share(const ds__race *race, int i, long steps)
+static double w_share(const app_race *race, int i, long steps)
 {
     double dw = 0, db = 0;
     for (long t = 1; t <= steps && t < race->nrows[i]; t++) {
@@ -184,18 +186,18 @@ static double w_share(const ds__race *race, int i, long steps)
     return dw + db > 0 ? dw / (dw + db) : 0;
 }
 
-static ds_status sparse_figures(ds__report *r, const ds_fn2d *f, const ds__race *race)
+static ds_status sparse_figures(app_report *r, const ds_fn2d *f, const app_race *race)
 {
     double share[7], fin[7];
     for (int i = 0; i < race->n; i++)
-        share[i] = w_share(race, i, SPARSE_EARLY), fin[i] = ds__race_loss(race, i, SPARSE_STEPS);
-    ds_plot_opts o = ds__fig_opts(r, "GD, momentum, NAG and Adagrad on sparse data", 720, 460);
+        share[i] = w_share(race, i, SPARSE_EARLY), fin[i] = app_race_loss(race, i, SPARSE_STEPS);
+    ds_plot_opts o = app_fig_opts(r, "GD, momentum, NAG and Adagrad on sparse data", 720, 460);
     o.xlabel = "w", o.ylabel = "b";
-    ds__fig_open(r, "sparse-momentum", "gd-wshare", share[0], "momentum-wshare", share[1],
+    app_fig_open(r, "sparse-momentum", "gd-wshare", share[0], "momentum-wshare", share[1],
                  "nag-wshare", share[2], "adagrad-wshare", share[3], "gd-final", fin[0],
                  "adagrad-final", fin[3], (char *)NULL);
-    ds_status st = ds__race_map(r, f, race, 0, 4, &o);
-    ds__fig_close(r,
+    ds_status st = app_race_map(r, f, race, 0, 4, &o);
+    app_fig_close(r,
                   "GD (eta 0.05), momentum and NAG (eta 0.01, gamma 0.9): over the first %d "
                   "steps only %.0f%% of GD's movement is along w (momentum %.0f%%, NAG %.0f%%): "
                   "the feature is 0 for most points, so dL/dw is small. "
@@ -205,12 +207,12 @@ static ds_status sparse_figures(ds__report *r, const ds_fn2d *f, const ds__race 
                   SPARSE_EARLY, 100 * share[0], 100 * share[1], 100 * share[2], 100 * share[3],
                   SPARSE_STEPS, fin[0], fin[3]);
     if (st != DS_OK) return st;
-    o = ds__fig_opts(r, "Adagrad, RMSProp, Adam and AMSGrad", 720, 460);
+    o = app_fig_opts(r, "Adagrad, RMSProp, Adam and AMSGrad", 720, 460);
     o.xlabel = "w", o.ylabel = "b";
-    ds__fig_open(r, "sparse-adaptive", "adagrad-final", fin[3], "rmsprop-final", fin[4],
+    app_fig_open(r, "sparse-adaptive", "adagrad-final", fin[3], "rmsprop-final", fin[4],
                  "adam-final", fin[5], "amsgrad-final", fin[6], (char *)NULL);
-    st = ds__race_map(r, f, race, 3, 4, &o);
-    ds__fig_close(r,
+    st = app_race_map(r, f, race, 3, 4, &o);
+    app_fig_close(r,
                   "RMSProp averages squared gradients instead of summing them, so its rate "
                   "does not decay away; Adam adds momentum, AMSGrad keeps the largest average. "
                   "Loss after %d steps: Adagrad %.3g, RMSProp %.3g, Adam %.3g, AMSGrad %.3g.",
@@ -218,21 +220,21 @@ static ds_status sparse_figures(ds__report *r, const ds_fn2d *f, const ds__race 
     return st;
 }
 
-ds_status ds__exp_sparse(ds__report *r)
+ds_status app_exp_sparse(app_report *r)
 {
     ds_dataset *d = NULL;
     ds_status st = ds_gen_sparse(100, 1, 0.8, 3, &d);
     if (st != DS_OK) return st;
     static const double win[4] = {-4, 4, -6, 4};
-    const ds_fn2d fn = ds__neuron_fn(d, win, truth), *f = &fn;
+    const ds_fn2d fn = app_neuron_fn(d, win, truth), *f = &fn;
     const char *spec[] = {"sgd:lr=0.05",    "sgd:lr=0.01,momentum=0.9", "nag:lr=0.01,momentum=0.9",
                           "adagrad:lr=0.5", "rmsprop:lr=0.02",          "adam:lr=0.05",
                           "amsgrad:lr=0.05"};
     const char *name[] = {"GD", "momentum", "NAG", "Adagrad", "RMSProp", "Adam", "AMSGrad"};
-    ds__race race;
-    if ((st = ds__race_run(&race, f, 7, spec, name, -3, 3, SPARSE_STEPS)) == DS_OK) {
+    app_race race;
+    if ((st = app_race_run(&race, f, 7, spec, name, -3, 3, SPARSE_STEPS)) == DS_OK) {
         st = sparse_figures(r, f, &race);
-        ds__race_free(&race);
+        app_race_free(&race);
     }
     ds_dataset_free(d);
     return st;

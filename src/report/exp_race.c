@@ -8,7 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-ds_status ds_reddi_run(const ds_opt_params *p, double x0, long steps, double *xs, double *x_out)
+ds_status app_reddi_run(const ds_opt_params *p, double x0, long steps, double *xs, double *x_out)
 {
     float x = (float)x0, g = 0;
     ds_param_group grp = {&x, &g, 1, NULL};
@@ -35,7 +35,7 @@ static const char *const race_names[] = {"GD", "momentum", "NAG", "Adagrad", "RM
 #define NRACE 6
 
 /* First step at which `test` holds for path i, or -1. */
-static long first_step(const ds__race *race, int i, int (*test)(const double *row))
+static long first_step(const app_race *race, int i, int (*test)(const double *row))
 {
     for (long t = 0; t < race->nrows[i]; t++)
         if (test(race->rows[i] + 3 * t)) return t;
@@ -80,11 +80,11 @@ static const race_setup races[] = {
 };
 
 /* One animated race; the caption lists, per optimizer, the first step `test` held. */
-static ds_status race_figure(ds__report *r, const race_setup *rs)
+static ds_status race_figure(app_report *r, const race_setup *rs)
 {
     const ds_fn2d *f = ds_fn2d_find(rs->fn);
-    ds__race race;
-    ds_status st = ds__race_run(&race, f, NRACE, race_specs, race_names, rs->start[0], rs->start[1],
+    app_race race;
+    ds_status st = app_race_run(&race, f, NRACE, race_specs, race_names, rs->start[0], rs->start[1],
                                 rs->steps);
     if (st != DS_OK) return st;
     /* NAG's path often runs on momentum's (on the saddle they overlap from
@@ -93,15 +93,15 @@ static ds_status race_figure(ds__report *r, const race_setup *rs)
     long hit[NRACE];
     for (int i = 0; i < NRACE; i++)
         hit[i] = first_step(&race, i, rs->test);
-    ds_plot_opts o = ds__fig_opts(r, rs->label, 720, 480);
+    ds_plot_opts o = app_fig_opts(r, rs->label, 720, 480);
     o.has_window = rs->window[1] > rs->window[0];
     for (int k = 0; k < 4; k++)
         o.window[k] = rs->window[k];
     o.animate = 1, o.anim_seconds = 10;
-    ds__fig_open(r, rs->name, "gd-hit", (double)hit[0], "momentum-hit", (double)hit[1], "nag-hit",
+    app_fig_open(r, rs->name, "gd-hit", (double)hit[0], "momentum-hit", (double)hit[1], "nag-hit",
                  (double)hit[2], "adagrad-hit", (double)hit[3], "rmsprop-hit", (double)hit[4],
                  "adam-hit", (double)hit[5], (char *)NULL);
-    st = ds__race_map(r, f, &race, 0, NRACE, &o);
+    st = app_race_map(r, f, &race, 0, NRACE, &o);
     char list[512];
     size_t len = 0;
     for (int i = 0; i < NRACE && len < sizeof list; i++) {
@@ -111,9 +111,9 @@ static ds_status race_figure(ds__report *r, const race_setup *rs)
                                    : snprintf(list + len, sizeof list - len, "%s%s %ld", sep,
                                               race_names[i], hit[i]));
     }
-    ds__fig_close(r, "%s from (%g, %g), %ld steps (animated: the markers move in step). %s: %s.",
+    app_fig_close(r, "%s from (%g, %g), %ld steps (animated: the markers move in step). %s: %s.",
                   rs->label, rs->start[0], rs->start[1], rs->steps, rs->what, list);
-    ds__race_free(&race);
+    app_race_free(&race);
     return st;
 }
 
@@ -133,7 +133,7 @@ static void reddi_params(ds_opt_params p[3], double beta2)
     p[2].lr = REDDI_LR;
 }
 
-static ds_status reddi_figure(ds__report *r)
+static ds_status reddi_figure(app_report *r)
 {
     /* The paper's Theorem 1 setting: beta1 = 0 and beta2 = 1 / (1 + C^2), C
      * the ratio of the large gradient to the small (here 1010 / 10 = 101):
@@ -142,10 +142,12 @@ static ds_status reddi_figure(ds__report *r)
     ds_opt_params p[3];
     reddi_params(p, beta2);
     double *xs = malloc(sizeof(double) * 3 * REDDI_STEPS);
-    if (!xs) return ds__nomem("reddi", sizeof(double) * 3 * REDDI_STEPS);
+    if (!xs)
+        return ds_set_error(DS_ERR_NOMEM, "out of memory allocating %zu bytes for reddi",
+                            (size_t)(sizeof(double) * 3 * REDDI_STEPS));
     ds_status st = DS_OK;
     for (int i = 0; i < 3 && st == DS_OK; i++)
-        st = ds_reddi_run(&p[i], 0, REDDI_STEPS, xs + i * REDDI_STEPS, &fin[i]);
+        st = app_reddi_run(&p[i], 0, REDDI_STEPS, xs + i * REDDI_STEPS, &fin[i]);
     if (st == DS_OK) {
         ds_plot_series s[3] = {
             {"Adam (beta1 0, beta2 1/(1+101^2))", "#d62728", NULL, xs, REDDI_STEPS, 1, NULL},
@@ -153,12 +155,12 @@ static ds_status reddi_figure(ds__report *r)
             {"Adam (beta1 0.9, beta2 0.999)", "#ff7f0e", NULL, xs + 2 * REDDI_STEPS, REDDI_STEPS, 1,
              NULL}};
         ds_plot_opts o =
-            ds__fig_opts(r, "f_t(x) = 1010x if t mod 3 = 1, else -10x, x in [-1, 1]", 720, 320);
+            app_fig_opts(r, "f_t(x) = 1010x if t mod 3 = 1, else -10x, x in [-1, 1]", 720, 320);
         o.xlabel = "step t", o.ylabel = "x";
-        ds__fig_open(r, "reddi", "adam-final", fin[0], "amsgrad-final", fin[1],
+        app_fig_open(r, "reddi", "adam-final", fin[0], "amsgrad-final", fin[1],
                      "adam-default-final", fin[2], "beta2", beta2, (char *)NULL);
         st = ds_plot_lines(r->out, s, 3, &o);
-        ds__fig_close(r,
+        app_fig_close(r,
                       "The sum over each period is 990x, so the optimum is x = -1. With the "
                       "paper's beta1 = 0, beta2 = 1/(1 + 101^2) = %.2e and lr %g from x = 0, "
                       "Adam ends at x = %.3f after %d steps: each large gradient is forgotten "
@@ -171,7 +173,7 @@ static ds_status reddi_figure(ds__report *r)
     return st;
 }
 
-ds_status ds__exp_race(ds__report *r)
+ds_status app_exp_race(app_report *r)
 {
     for (size_t i = 0; i < sizeof races / sizeof races[0]; i++) {
         ds_status st = race_figure(r, &races[i]);

@@ -9,19 +9,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-void ds__race_free(ds__race *r)
+void app_race_free(app_race *r)
 {
     for (int i = 0; i < r->n; i++)
         free(r->rows[i]);
     memset(r, 0, sizeof *r);
 }
 
-static ds_status race_one(ds__race *r, int i, const ds_fn2d *f, const char *spec, const char *name,
+static ds_status race_one(app_race *r, int i, const ds_fn2d *f, const char *spec, const char *name,
                           double x0, double y0)
 {
     if (ds_opt_parse(spec, &r->opt[i]) != DS_OK) return DS_ERR_INVALID;
     r->rows[i] = malloc(sizeof(double) * 3 * (size_t)(r->steps + 1));
-    if (!r->rows[i]) return ds__nomem("race path", sizeof(double) * 3 * (size_t)(r->steps + 1));
+    if (!r->rows[i])
+        return ds_set_error(DS_ERR_NOMEM, "out of memory allocating %zu bytes for race path",
+                            (size_t)(sizeof(double) * 3 * (size_t)(r->steps + 1)));
     ds_status st = ds_fn2d_trace(f, &r->opt[i], NULL, x0, y0, r->steps, r->rows[i], &r->nrows[i]);
     if (st != DS_OK && st != DS_ERR_NONFINITE) return st;
     if (st == DS_OK) r->nrows[i] = r->steps + 1;
@@ -31,17 +33,17 @@ static ds_status race_one(ds__race *r, int i, const ds_fn2d *f, const char *spec
     return DS_OK;
 }
 
-ds_status ds__race_run(ds__race *r, const ds_fn2d *f, int n, const char *const *specs,
+ds_status app_race_run(app_race *r, const ds_fn2d *f, int n, const char *const *specs,
                        const char *const *names, double x0, double y0, long steps)
 {
     memset(r, 0, sizeof *r);
-    if (n < 1 || n > DS__RACE_MAX) return ds__fail(DS_ERR_INVALID, "race of %d optimizers", n);
+    if (n < 1 || n > APP_RACE_MAX) return ds_set_error(DS_ERR_INVALID, "race of %d optimizers", n);
     r->steps = steps;
     for (int i = 0; i < n; i++) {
         r->n = i + 1;
         ds_status st = race_one(r, i, f, specs[i], names[i], x0, y0);
         if (st != DS_OK) {
-            ds__race_free(r);
+            app_race_free(r);
             return st;
         }
     }
@@ -51,31 +53,31 @@ ds_status ds__race_run(ds__race *r, const ds_fn2d *f, int n, const char *const *
     return DS_OK;
 }
 
-const double *ds__race_row(const ds__race *r, int i, long t)
+const double *app_race_row(const app_race *r, int i, long t)
 {
     long last = r->nrows[i] - 1;
     return r->rows[i] + 3 * (t < last ? t : last);
 }
 
-double ds__race_loss(const ds__race *r, int i, long t)
+double app_race_loss(const app_race *r, int i, long t)
 {
     return t < r->nrows[i] ? r->rows[i][3 * t + 2] : INFINITY;
 }
 
-long ds__race_first_below(const ds__race *r, int i, double level)
+long app_race_first_below(const app_race *r, int i, double level)
 {
     for (long t = 0; t < r->nrows[i]; t++)
         if (r->rows[i][3 * t + 2] < level) return t;
     return -1;
 }
 
-ds_status ds__race_map(ds__report *r, const ds_fn2d *f, const ds__race *race, int first, int n,
+ds_status app_race_map(app_report *r, const ds_fn2d *f, const app_race *race, int first, int n,
                        const ds_plot_opts *o)
 {
     return ds_plot_map(r->out, f, race->path + first, n, o);
 }
 
-ds_status ds__race_losses(ds__report *r, const ds__race *race, int first, int n,
+ds_status app_race_losses(app_report *r, const app_race *race, int first, int n,
                           const ds_plot_opts *o)
 {
     ds_plot_opts lo = *o;
@@ -105,7 +107,7 @@ static double neuron_eval(const ds_fn2d *fn, double w, double b, double *grad)
     return loss;
 }
 
-ds_fn2d ds__neuron_fn(const ds_dataset *d, const double window[4], const double *minimum)
+ds_fn2d app_neuron_fn(const ds_dataset *d, const double window[4], const double *minimum)
 {
     ds_fn2d fn = {.name = "neuron on data", .eval = neuron_eval, .ctx = d};
     memcpy(fn.window, window, sizeof fn.window);

@@ -13,73 +13,73 @@
 static const struct {
     const char *title;
     const char *intro;
-    ds__experiment_fn run;
+    app_experiment_fn run;
 } experiments[] = {
     {"The toy neuron: guess work and its error surface",
      "CS7015's sigmoid neuron f(x) = 1/(1 + e^-(wx + b)) on the two points (0.5, 0.2) and (2.5, "
      "0.9), loss L = 1/2 sum (y - f(x))^2: the lecture's guessed (w, b) and the surface they "
      "walk on.",
-     ds__exp_guess},
+     app_exp_guess},
     {"Gradient descent crosses the plateau slowly",
      "Plain GD from w = b = -2 with eta = 1 (CS7015): each step is as large as the slope, so on "
      "the flat part of the surface it crawls.",
-     ds__exp_plateau},
+     app_exp_plateau},
     {"Momentum against GD, Nesterov against momentum",
      "Momentum (gamma = 0.9) accumulates past gradients: fast on gentle slopes, u-turns in the "
      "valley. NAG looks ahead before it leaps and turns back sooner.",
-     ds__exp_momentum},
+     app_exp_momentum},
     {"Stochastic, mini-batch and batch gradient descent",
      "The same neuron trained by the library's trainer on the same data, one update per point "
      "(stochastic), per 2 points (mini-batch) or per pass (batch).",
-     ds__exp_batches},
+     app_exp_batches},
     {"Sparse features: adaptive learning rates",
      "100 points whose feature is 0 for about 80% of them (lecture 4's set): the gradient in w "
      "is small, so GD, momentum and NAG move along b; per-parameter rates (Adagrad, RMSProp, "
      "Adam, AMSGrad) move w too.",
-     ds__exp_sparse},
+     app_exp_sparse},
     {"d2l's ill-conditioned quadratic",
      "f(x) = 0.1 x1^2 + 2 x2^2 from (-5, -2), 20 steps: one rate cannot suit both directions; "
      "momentum averages the oscillating direction away.",
-     ds__exp_quadratic},
+     app_exp_quadratic},
     {"Line search against gradient descent",
      "CS7015's line search: one gradient per step, then the best of the rates 0.1, 0.5, 1, 5, "
      "10 by loss.",
-     ds__exp_linesearch},
+     app_exp_linesearch},
     {"Learning-rate and momentum schedules",
      "Ng's and CS7015's decays as tables and curves, and Sutskever et al. (2013)'s momentum "
      "schedule.",
-     ds__exp_schedules},
+     app_exp_schedules},
     {"Exponentially weighted averages",
      "Ng's temperature example on a synthetic year of daily temperatures: v_t = beta v_(t-1) + "
      "(1 - beta) theta_t, with and without the bias correction v_t / (1 - beta^t).",
-     ds__exp_ewma},
+     app_exp_ewma},
     {"Tuning the learning rate on a log scale",
      "A few epochs at 0.0001, 0.001, 0.01, 0.1 and 1, then a finer search around the best "
      "(CS7015); `descent tune` does this for any training command.",
-     ds__exp_tune},
+     app_exp_tune},
     {"Optimizers racing, and where Adam fails",
      "The animations the NPTEL deck cites (Beale's function, a saddle) and Reddi, Kale and Kumar "
      "(2018)'s one-dimensional problem on which Adam does not converge but AMSGrad does.",
-     ds__exp_race},
+     app_exp_race},
 };
 #define NEXP ((int)(sizeof experiments / sizeof experiments[0]))
 
-int ds_report_section_count(void)
+int app_report_section_count(void)
 {
     return NEXP;
 }
 
-const char *ds_report_section_title(int i)
+const char *app_report_section_title(int i)
 {
     return i >= 0 && i < NEXP ? experiments[i].title : NULL;
 }
 
-ds_report_params ds_report_default_params(void)
+app_report_params app_report_default_params(void)
 {
-    return (ds_report_params){.tune_data = NULL};
+    return (app_report_params){.tune_data = NULL};
 }
 
-ds_plot_opts ds__fig_opts(ds__report *r, const char *title, int width, int height)
+ds_plot_opts app_fig_opts(app_report *r, const char *title, int width, int height)
 {
     ds_plot_opts o = ds_plot_default_opts();
     snprintf(r->prefix, sizeof r->prefix, "f%d", r->nfig + 1);
@@ -95,14 +95,14 @@ ds_plot_opts ds__fig_opts(ds__report *r, const char *title, int width, int heigh
 static void put_number(ds_strbuf *b, double v)
 {
     if (isnan(v))
-        ds__puts(b, "nan");
+        ds_strbuf_puts(b, "nan");
     else if (isinf(v))
-        ds__puts(b, v > 0 ? "inf" : "-inf");
+        ds_strbuf_puts(b, v > 0 ? "inf" : "-inf");
     else
         ds_strbuf_printf(b, "%.6g", v);
 }
 
-void ds__fig_open(ds__report *r, const char *name, ...)
+void app_fig_open(app_report *r, const char *name, ...)
 {
     r->nfig++;
     ds_strbuf_printf(r->out, "<figure class=\"fig\" id=\"fig%d\" data-name=\"%s\"", r->nfig, name);
@@ -111,13 +111,13 @@ void ds__fig_open(ds__report *r, const char *name, ...)
     for (const char *key = va_arg(ap, const char *); key; key = va_arg(ap, const char *)) {
         ds_strbuf_printf(r->out, " data-%s=\"", key);
         put_number(r->out, va_arg(ap, double));
-        ds__puts(r->out, "\"");
+        ds_strbuf_puts(r->out, "\"");
     }
     va_end(ap);
-    ds__puts(r->out, ">\n");
+    ds_strbuf_puts(r->out, ">\n");
 }
 
-const char *ds__when(long step, char *buf, size_t size)
+const char *app_when(long step, char *buf, size_t size)
 {
     if (step < 0)
         snprintf(buf, size, "never");
@@ -130,19 +130,19 @@ static void put_vformat(ds_strbuf *b, const char *fmt, va_list ap)
 {
     char text[2048];
     vsnprintf(text, sizeof text, fmt, ap);
-    ds__put_escaped(b, text);
+    ds_strbuf_put_escaped(b, text);
 }
 
 /* Writes open, the escaped formatted text, then close. */
-static void put_element(ds__report *r, const char *open, const char *close, const char *fmt,
+static void put_element(app_report *r, const char *open, const char *close, const char *fmt,
                         va_list ap)
 {
-    ds__puts(r->out, open);
+    ds_strbuf_puts(r->out, open);
     put_vformat(r->out, fmt, ap);
-    ds__puts(r->out, close);
+    ds_strbuf_puts(r->out, close);
 }
 
-void ds__fig_close(ds__report *r, const char *fmt, ...)
+void app_fig_close(app_report *r, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -150,7 +150,7 @@ void ds__fig_close(ds__report *r, const char *fmt, ...)
     va_end(ap);
 }
 
-void ds__para(ds__report *r, const char *fmt, ...)
+void app_para(app_report *r, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -169,43 +169,46 @@ static const char style[] =
     "text-align:right;font-variant-numeric:tabular-nums}th{background:#eee}"
     "nav ol{columns:2}";
 
-static void page_head(ds__report *r)
+static void page_head(app_report *r)
 {
-    ds__puts(r->out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                     "<title>descent: the lectures' experiments</title>\n<style>");
-    ds__puts(r->out, style);
-    ds__puts(r->out, "</style>\n</head>\n<body>\n<h1>Gradient descent, as the lectures show "
-                     "it</h1>\n");
-    ds__para(r, "Every experiment of the lectures, run by descent itself (descent lectures): "
+    ds_strbuf_puts(r->out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                           "<title>descent: the lectures' experiments</title>\n<style>");
+    ds_strbuf_puts(r->out, style);
+    ds_strbuf_puts(r->out, "</style>\n</head>\n<body>\n<h1>Gradient descent, as the lectures show "
+                           "it</h1>\n");
+    app_para(r, "Every experiment of the lectures, run by descent itself (descent lectures): "
                 "the figures and every number in the captions come from this run.");
-    ds__puts(r->out, "<nav><ol>\n");
+    ds_strbuf_puts(r->out, "<nav><ol>\n");
     for (int i = 0; i < NEXP; i++) {
         ds_strbuf_printf(r->out, "<li><a href=\"#s%d\">", i + 1);
-        ds__put_escaped(r->out, experiments[i].title);
-        ds__puts(r->out, "</a></li>\n");
+        ds_strbuf_put_escaped(r->out, experiments[i].title);
+        ds_strbuf_puts(r->out, "</a></li>\n");
     }
-    ds__puts(r->out, "</ol></nav>\n");
+    ds_strbuf_puts(r->out, "</ol></nav>\n");
 }
 
-ds_status ds_report_lectures(ds_strbuf *out, const ds_report_params *p)
+ds_status app_report_lectures(ds_strbuf *out, const app_report_params *p)
 {
-    ds__report r = {.out = out, .params = p ? *p : ds_report_default_params()};
+    app_report r = {.out = out, .params = p ? *p : app_report_default_params()};
     page_head(&r);
     for (int i = 0; i < NEXP; i++) {
         ds_strbuf_printf(out,
                          "<section class=\"experiment\" id=\"s%d\" data-index=\"%d\">\n<h2>%d. ",
                          i + 1, i + 1, i + 1);
-        ds__put_escaped(out, experiments[i].title);
-        ds__puts(out, "</h2>\n");
-        ds__para(&r, "%s", experiments[i].intro);
+        ds_strbuf_put_escaped(out, experiments[i].title);
+        ds_strbuf_puts(out, "</h2>\n");
+        app_para(&r, "%s", experiments[i].intro);
         ds_status st = experiments[i].run(&r);
         if (st != DS_OK) {
-            char why[512]; /* copied: ds__fail rewrites the message it would read */
+            char why[512]; /* copied: ds_set_error rewrites the message it would read */
             snprintf(why, sizeof why, "%s", ds_last_error());
-            return ds__fail(st, "lecture experiment %d: %s", i + 1, why);
+            return ds_set_error(st, "lecture experiment %d: %s", i + 1, why);
         }
-        ds__puts(out, "</section>\n");
+        ds_strbuf_puts(out, "</section>\n");
     }
-    ds__puts(out, "</body>\n</html>\n");
-    return out->failed ? ds__nomem("report page", out->len) : DS_OK;
+    ds_strbuf_puts(out, "</body>\n</html>\n");
+    return out->failed
+               ? ds_set_error(DS_ERR_NOMEM, "out of memory allocating %zu bytes for report page",
+                              (size_t)(out->len))
+               : DS_OK;
 }

@@ -2,7 +2,7 @@
  * code (the descent_app target, linked into the program only; not part of
  * libdescent).
  *
- * ds_report_lectures() runs every experiment the lectures show (spec
+ * app_report_lectures() runs every experiment the lectures show (spec
  * lectures.md, sections 1-12) with the library itself and appends one
  * self-contained HTML page to a ds_strbuf: inline SVG figures (plot.h),
  * inline CSS, no script (animations are SMIL), no external reference. Each
@@ -35,21 +35,21 @@ extern "C" {
 
 /* ---- the report ------------------------------------------------------ */
 
-typedef struct ds_report_params {
+typedef struct app_report_params {
     /* Data of experiment 10's learning-rate sweep (a ds_data_load spec);
      * NULL: a 3000-row slice of Fashion-MNIST if installed, else blobs. */
     const char *tune_data;
-} ds_report_params;
+} app_report_params;
 
 /* The defaults of `descent lectures`: see the field comments above. */
-ds_report_params ds_report_default_params(void);
+app_report_params app_report_default_params(void);
 
 /* Number of sections (experiments) and the title of section i (0-based). */
-int ds_report_section_count(void);
-const char *ds_report_section_title(int i);
+int app_report_section_count(void);
+const char *app_report_section_title(int i);
 
 /* Runs every experiment and appends the page to out. p NULL: defaults. */
-ds_status ds_report_lectures(ds_strbuf *out, const ds_report_params *p);
+ds_status app_report_lectures(ds_strbuf *out, const app_report_params *p);
 
 /* Reddi, Kale and Kumar 2018 ("On the Convergence of Adam and Beyond",
  * section 3 and the synthetic experiment of section 5): the online problem
@@ -58,66 +58,66 @@ ds_status ds_report_lectures(ds_strbuf *out, const ds_report_params *p);
  * optimizer p from x = x0 for `steps` steps and writes x after each step
  * into xs[0 .. steps-1] (xs may be NULL); *x_out gets the last x. Rules that
  * need an objective callback are rejected (DS_ERR_UNSUPPORTED). */
-ds_status ds_reddi_run(const ds_opt_params *p, double x0, long steps, double *xs, double *x_out);
+ds_status app_reddi_run(const ds_opt_params *p, double x0, long steps, double *xs, double *x_out);
 
 /* ---- learning-rate search --------------------------------------------- */
 
 /* The coarse grid of the lectures: 1e-4, 1e-3, 1e-2, 1e-1, 1. */
-#define DS_TUNE_COARSE 5
-extern const double ds_tune_coarse_lrs[DS_TUNE_COARSE];
+#define APP_TUNE_COARSE 5
+extern const double app_tune_coarse_lrs[APP_TUNE_COARSE];
 
 /* Finer candidates around `best` (best / 2, 2 best, 3 best), written to
  * out[0..2]; returns 3. */
-#define DS_TUNE_FINE 3
-int ds_tune_fine_lrs(double best, double *out);
+#define APP_TUNE_FINE 3
+int app_tune_fine_lrs(double best, double *out);
 
 /* One training run of the search. */
-typedef struct ds_tune_trial {
+typedef struct app_tune_trial {
     double lr;
     double train_loss;   /* last epoch's mean training loss; +inf if it diverged */
     double val_loss;     /* on the validation set; NaN without one; +inf if diverged */
     double val_accuracy; /* NaN without a validation set, for regression, or if diverged */
     int diverged;        /* the loss or a gradient became non-finite */
-} ds_tune_trial;
+} app_tune_trial;
 
 /* Told about each finished trial (index i of the search), e.g. to print it
  * while the next one trains. */
-typedef void (*ds_tune_callback)(void *ctx, int i, const ds_tune_trial *t);
+typedef void (*app_tune_callback)(void *ctx, int i, const app_tune_trial *t);
 
 /* What every trial starts from: the model is rebuilt from `model_spec`
  * with `mp` (same seed, so the same initial weights) for each rate. */
-typedef struct ds_tune_setup {
+typedef struct app_tune_setup {
     const char *model_spec;
     ds_model_params mp;
     ds_opt_params opt;  /* its lr is replaced by each trial's */
     ds_train_params tp; /* epochs per trial, batch, seed, schedule, ...; the
                            progress callback is not used */
     const ds_dataset *train;
-    const ds_dataset *val;     /* may be NULL: trials are then ranked by train loss */
-    ds_tune_callback on_trial; /* NULL: none (ds_tune_search only) */
+    const ds_dataset *val;      /* may be NULL: trials are then ranked by train loss */
+    app_tune_callback on_trial; /* NULL: none (app_tune_search only) */
     void *ctx;
-} ds_tune_setup;
+} app_tune_setup;
 
 /* Trains one model at rate lr. A diverged run is a result (diverged = 1),
  * not an error; other failures (bad options, sizes) return their status. */
-ds_status ds_tune_trial_run(const ds_tune_setup *s, double lr, ds_tune_trial *out);
+ds_status app_tune_trial_run(const app_tune_setup *s, double lr, app_tune_trial *out);
 
 /* Index of the best trial: lowest validation loss (training loss if the
  * trials have none), diverged trials never win; -1 if all diverged. */
-int ds_tune_best(const ds_tune_trial *t, int n);
+int app_tune_best(const app_tune_trial *t, int n);
 
 /* The whole search: trials at `lrs` (n of them; NULL = the coarse grid),
- * then, if `refine`, at those of ds_tune_fine_lrs around the best that
- * were not tried yet. Writes up to n + DS_TUNE_FINE trials (coarse first,
+ * then, if `refine`, at those of app_tune_fine_lrs around the best that
+ * were not tried yet. Writes up to n + APP_TUNE_FINE trials (coarse first,
  * in the given order) to out and their count to *count. */
-ds_status ds_tune_search(const ds_tune_setup *s, const double *lrs, int n, int refine,
-                         ds_tune_trial *out, int *count);
+ds_status app_tune_search(const app_tune_setup *s, const double *lrs, int n, int refine,
+                          app_tune_trial *out, int *count);
 
 /* A line chart of validation loss (training loss without validation)
  * against rate, log x axis, coarse and fine trials as two series; the
  * diverged trials are left out. Appends an SVG document (opts as plot.h). */
-ds_status ds_tune_plot(ds_strbuf *out, const ds_tune_trial *t, int n, int ncoarse,
-                       const ds_plot_opts *opts);
+ds_status app_tune_plot(ds_strbuf *out, const app_tune_trial *t, int n, int ncoarse,
+                        const ds_plot_opts *opts);
 
 #ifdef __cplusplus
 }

@@ -5,22 +5,20 @@
  * every rate starts from the same weights and sees the same batches. */
 #include "report/report.h"
 
-#include "core/internal.h"
-
 #include <math.h>
 #include <stdlib.h>
 
-const double ds_tune_coarse_lrs[DS_TUNE_COARSE] = {1e-4, 1e-3, 1e-2, 1e-1, 1.0};
+const double app_tune_coarse_lrs[APP_TUNE_COARSE] = {1e-4, 1e-3, 1e-2, 1e-1, 1.0};
 
-int ds_tune_fine_lrs(double best, double *out)
+int app_tune_fine_lrs(double best, double *out)
 {
     out[0] = best / 2;
     out[1] = best * 2;
     out[2] = best * 3;
-    return DS_TUNE_FINE;
+    return APP_TUNE_FINE;
 }
 
-static void mark_diverged(ds_tune_trial *t)
+static void mark_diverged(app_tune_trial *t)
 {
     t->diverged = 1;
     t->train_loss = INFINITY;
@@ -28,10 +26,11 @@ static void mark_diverged(ds_tune_trial *t)
     t->val_accuracy = NAN;
 }
 
-ds_status ds_tune_trial_run(const ds_tune_setup *s, double lr, ds_tune_trial *out)
+ds_status app_tune_trial_run(const app_tune_setup *s, double lr, app_tune_trial *out)
 {
     if (!(lr >= 0) || !isfinite(lr))
-        return ds__fail(DS_ERR_INVALID, "learning rate must be a finite number >= 0 (got %g)", lr);
+        return ds_set_error(DS_ERR_INVALID, "learning rate must be a finite number >= 0 (got %g)",
+                            lr);
     ds_opt_params op = s->opt;
     op.lr = lr;
     ds_train_params tp = s->tp;
@@ -45,7 +44,7 @@ ds_status ds_tune_trial_run(const ds_tune_setup *s, double lr, ds_tune_trial *ou
         return DS_ERR_INVALID;
     }
     ds_status st = ds_trainer_run(t, 0);
-    *out = (ds_tune_trial){.lr = lr};
+    *out = (app_tune_trial){.lr = lr};
     if (st == DS_ERR_NONFINITE) {
         mark_diverged(out);
         st = DS_OK;
@@ -61,7 +60,7 @@ ds_status ds_tune_trial_run(const ds_tune_setup *s, double lr, ds_tune_trial *ou
     return st;
 }
 
-int ds_tune_best(const ds_tune_trial *t, int n)
+int app_tune_best(const app_tune_trial *t, int n)
 {
     int best = -1;
     for (int i = 0; i < n; i++) {
@@ -76,10 +75,10 @@ int ds_tune_best(const ds_tune_trial *t, int n)
 }
 
 /* Runs the next trial of the search at lr and tells the caller. */
-static ds_status search_trial(const ds_tune_setup *s, double lr, ds_tune_trial *out, int *count)
+static ds_status search_trial(const app_tune_setup *s, double lr, app_tune_trial *out, int *count)
 {
     int i = *count;
-    ds_status st = ds_tune_trial_run(s, lr, &out[i]);
+    ds_status st = app_tune_trial_run(s, lr, &out[i]);
     if (st != DS_OK) return st;
     *count = i + 1;
     if (s->on_trial) s->on_trial(s->ctx, i, &out[i]);
@@ -88,26 +87,26 @@ static ds_status search_trial(const ds_tune_setup *s, double lr, ds_tune_trial *
 
 /* 1 if lr is one of the n rates tried (equal up to rounding: 0.1 * 3 is
  * 0.30000000000000004, yet the same rate as 0.3). */
-static int tried(const ds_tune_trial *t, int n, double lr)
+static int tried(const app_tune_trial *t, int n, double lr)
 {
     for (int i = 0; i < n; i++)
         if (fabs(t[i].lr - lr) <= 1e-9 * lr) return 1;
     return 0;
 }
 
-ds_status ds_tune_search(const ds_tune_setup *s, const double *lrs, int n, int refine,
-                         ds_tune_trial *out, int *count)
+ds_status app_tune_search(const app_tune_setup *s, const double *lrs, int n, int refine,
+                          app_tune_trial *out, int *count)
 {
-    if (!lrs) lrs = ds_tune_coarse_lrs, n = DS_TUNE_COARSE;
+    if (!lrs) lrs = app_tune_coarse_lrs, n = APP_TUNE_COARSE;
     *count = 0;
     for (int i = 0; i < n; i++) {
         ds_status st = search_trial(s, lrs[i], out, count);
         if (st != DS_OK) return st;
     }
-    int best = ds_tune_best(out, n);
+    int best = app_tune_best(out, n);
     if (!refine || best < 0) return DS_OK;
-    double fine[DS_TUNE_FINE];
-    int nf = ds_tune_fine_lrs(out[best].lr, fine);
+    double fine[APP_TUNE_FINE];
+    int nf = app_tune_fine_lrs(out[best].lr, fine);
     for (int i = 0; i < nf; i++) {
         /* a finer rate the sweep already tried (0.2 = 2 x 0.1 in 0.1/0.2) */
         ds_status st = tried(out, *count, fine[i]) ? DS_OK : search_trial(s, fine[i], out, count);
@@ -123,7 +122,7 @@ static int cmp_lr(const void *a, const void *b)
 }
 
 /* Packs the finite trials of t[0..n) as (lr, loss) rows sorted by lr. */
-static size_t pack(const ds_tune_trial *t, int n, double *xy)
+static size_t pack(const app_tune_trial *t, int n, double *xy)
 {
     size_t k = 0;
     for (int i = 0; i < n; i++) {
@@ -136,15 +135,17 @@ static size_t pack(const ds_tune_trial *t, int n, double *xy)
     return k;
 }
 
-ds_status ds_tune_plot(ds_strbuf *out, const ds_tune_trial *t, int n, int ncoarse,
-                       const ds_plot_opts *opts)
+ds_status app_tune_plot(ds_strbuf *out, const app_tune_trial *t, int n, int ncoarse,
+                        const ds_plot_opts *opts)
 {
     if (n < 1 || ncoarse < 0 || ncoarse > n)
-        return ds__fail(DS_ERR_INVALID, "tune plot: %d trials, %d coarse", n, ncoarse);
+        return ds_set_error(DS_ERR_INVALID, "tune plot: %d trials, %d coarse", n, ncoarse);
     double *xy = malloc(sizeof(double) * 4 * (size_t)n);
-    if (!xy) return ds__nomem("tune plot", sizeof(double) * 4 * (size_t)n);
+    if (!xy)
+        return ds_set_error(DS_ERR_NOMEM, "out of memory allocating %zu bytes for tune plot",
+                            (size_t)(sizeof(double) * 4 * (size_t)n));
     size_t nc = pack(t, ncoarse, xy), nf = pack(t + ncoarse, n - ncoarse, xy + 2 * n);
-    int has_val = ds_tune_best(t, n) >= 0 && !isnan(t[ds_tune_best(t, n)].val_loss);
+    int has_val = app_tune_best(t, n) >= 0 && !isnan(t[app_tune_best(t, n)].val_loss);
     ds_plot_series s[2] = {
         {"log-scale sweep", NULL, xy, xy + 1, nc, 2, NULL},
         {"finer search", NULL, xy + 2 * n, xy + 2 * n + 1, nf, 2, NULL},

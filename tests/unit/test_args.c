@@ -21,27 +21,27 @@ static struct {
     double lr;
     long steps;
     int verbose;
-    ds_arg_list fn;
+    cli_arg_list fn;
 } o;
 
-static const ds_arg demo_args[] = {
-    {"output", DS_ARG_STRING, &o.out, "FILE", "where to write"},
-    {"lr", DS_ARG_DOUBLE, &o.lr, "X", "learning rate"},
-    {"steps", DS_ARG_INT, &o.steps, "N", "number of steps"},
-    {"verbose", DS_ARG_FLAG, &o.verbose, NULL, "say more"},
-    {"fn", DS_ARG_MULTI, &o.fn, "NAME", "a function (repeatable)"},
+static const cli_arg demo_args[] = {
+    {"output", CLI_ARG_STRING, &o.out, "FILE", "where to write"},
+    {"lr", CLI_ARG_DOUBLE, &o.lr, "X", "learning rate"},
+    {"steps", CLI_ARG_INT, &o.steps, "N", "number of steps"},
+    {"verbose", CLI_ARG_FLAG, &o.verbose, NULL, "say more"},
+    {"fn", CLI_ARG_MULTI, &o.fn, "NAME", "a function (repeatable)"},
     {0},
 };
-static const ds_arg_short demo_shorts[] = {{'o', "output"}, {'n', "steps"}, {0}};
-static const ds_command demo = {
+static const cli_arg_short demo_shorts[] = {{'o', "output"}, {'n', "steps"}, {0}};
+static const cli_command demo = {
     "demo", "descent demo [options]", "A demo command.", NULL, demo_args, demo_shorts};
 
 /* What the last parse printed on stdout and stderr. */
 static char out_text[4096], err_text[4096];
 
-/* Runs ds_cli_parse on the words (argv[0] is the subcommand) with fresh
+/* Runs cli_parse on the words (argv[0] is the subcommand) with fresh
  * option values, capturing stdout and stderr. */
-static int parse(ds_arg_list *positional, int argc, const char **words)
+static int parse(cli_arg_list *positional, int argc, const char **words)
 {
     memset(&o, 0, sizeof o);
     o.lr = NAN;
@@ -54,7 +54,7 @@ static int parse(ds_arg_list *positional, int argc, const char **words)
     fflush(stdout), fflush(stderr);
     int keep_out = dup(1), keep_err = dup(2);
     dup2(fileno(out), 1), dup2(fileno(err), 2);
-    int rc = ds_cli_parse(&demo, argc + 1, argv, positional);
+    int rc = cli_parse(&demo, argc + 1, argv, positional);
     fflush(stdout), fflush(stderr);
     dup2(keep_out, 1), dup2(keep_err, 2);
     close(keep_out), close(keep_err);
@@ -99,44 +99,44 @@ static void test_short_aliases(void **state)
     assert_int_equal(PARSE("-o", "b.svg", "-n", "7"), -1);
     assert_string_equal(o.out, "b.svg");
     assert_int_equal(o.steps, 7);
-    assert_int_equal(PARSE("-x"), DS_EXIT_USAGE);
+    assert_int_equal(PARSE("-x"), CLI_EXIT_USAGE);
     assert_string_equal(err_text,
                         "descent demo: unexpected argument '-x' (see descent demo --help)\n");
-    assert_int_equal(PARSE("-on"), DS_EXIT_USAGE); /* no bundling */
+    assert_int_equal(PARSE("-on"), CLI_EXIT_USAGE); /* no bundling */
 }
 
 static void test_missing_values(void **state)
 {
     (void)state;
-    assert_int_equal(PARSE("--steps"), DS_EXIT_USAGE);
+    assert_int_equal(PARSE("--steps"), CLI_EXIT_USAGE);
     assert_string_equal(err_text, "descent demo: --steps needs an integer N\n");
-    assert_int_equal(PARSE("--lr", "0.1", "-o"), DS_EXIT_USAGE);
+    assert_int_equal(PARSE("--lr", "0.1", "-o"), CLI_EXIT_USAGE);
     assert_string_equal(err_text, "descent demo: --output needs a value FILE\n");
 }
 
 static void test_bad_values(void **state)
 {
     (void)state;
-    assert_int_equal(PARSE("--lr", "1e-3x"), DS_EXIT_USAGE);
+    assert_int_equal(PARSE("--lr", "1e-3x"), CLI_EXIT_USAGE);
     assert_string_equal(err_text, "descent demo: --lr expects a number, got '1e-3x'\n");
-    assert_int_equal(PARSE("--lr=inf"), DS_EXIT_USAGE);
-    assert_int_equal(PARSE("--steps=2.5"), DS_EXIT_USAGE);
+    assert_int_equal(PARSE("--lr=inf"), CLI_EXIT_USAGE);
+    assert_int_equal(PARSE("--steps=2.5"), CLI_EXIT_USAGE);
     assert_string_equal(err_text, "descent demo: --steps expects an integer, got '2.5'\n");
-    assert_int_equal(PARSE("--steps", ""), DS_EXIT_USAGE);
+    assert_int_equal(PARSE("--steps", ""), CLI_EXIT_USAGE);
 }
 
 static void test_unknown_options(void **state)
 {
     (void)state;
-    assert_int_equal(PARSE("--nope"), DS_EXIT_USAGE);
+    assert_int_equal(PARSE("--nope"), CLI_EXIT_USAGE);
     assert_string_equal(err_text,
                         "descent demo: unknown option '--nope' (see descent demo --help)\n");
-    assert_int_equal(PARSE("--nope=3"), DS_EXIT_USAGE);
+    assert_int_equal(PARSE("--nope=3"), CLI_EXIT_USAGE);
     assert_string_equal(err_text,
                         "descent demo: unknown option '--nope' (see descent demo --help)\n");
     /* a prefix of a known name is not that option */
-    assert_int_equal(PARSE("--out", "a"), DS_EXIT_USAGE);
-    assert_int_equal(PARSE("--"), DS_EXIT_USAGE);
+    assert_int_equal(PARSE("--out", "a"), CLI_EXIT_USAGE);
+    assert_int_equal(PARSE("--"), CLI_EXIT_USAGE);
     assert_string_equal(err_text,
                         "descent demo: unexpected argument '--' (see descent demo --help)\n");
 }
@@ -144,10 +144,10 @@ static void test_unknown_options(void **state)
 static void test_flags_take_no_value(void **state)
 {
     (void)state;
-    assert_int_equal(PARSE("--verbose=1"), DS_EXIT_USAGE);
+    assert_int_equal(PARSE("--verbose=1"), CLI_EXIT_USAGE);
     assert_string_equal(err_text, "descent demo: --verbose takes no value\n");
     /* the next word after a flag is not its value */
-    assert_int_equal(PARSE("--verbose", "extra"), DS_EXIT_USAGE);
+    assert_int_equal(PARSE("--verbose", "extra"), CLI_EXIT_USAGE);
     assert_string_equal(err_text,
                         "descent demo: unexpected argument 'extra' (see descent demo --help)\n");
 }
@@ -163,26 +163,26 @@ static void test_repeated_options(void **state)
     /* a single-value option given twice: the last one wins */
     assert_int_equal(PARSE("--steps", "1", "--steps", "2"), -1);
     assert_int_equal(o.steps, 2);
-    const char *many[2 * (DS_ARG_LIST_MAX + 1)];
-    for (int i = 0; i <= DS_ARG_LIST_MAX; i++)
+    const char *many[2 * (CLI_ARG_LIST_MAX + 1)];
+    for (int i = 0; i <= CLI_ARG_LIST_MAX; i++)
         many[2 * i] = "--fn", many[2 * i + 1] = "f";
-    assert_int_equal(parse(NULL, 2 * DS_ARG_LIST_MAX, many), -1);
-    assert_int_equal(o.fn.n, DS_ARG_LIST_MAX);
-    assert_int_equal(parse(NULL, 2 * (DS_ARG_LIST_MAX + 1), many), DS_EXIT_USAGE);
+    assert_int_equal(parse(NULL, 2 * CLI_ARG_LIST_MAX, many), -1);
+    assert_int_equal(o.fn.n, CLI_ARG_LIST_MAX);
+    assert_int_equal(parse(NULL, 2 * (CLI_ARG_LIST_MAX + 1), many), CLI_EXIT_USAGE);
     assert_string_equal(err_text, "descent demo: --fn given more than 16 times\n");
 }
 
 static void test_positional_words(void **state)
 {
     (void)state;
-    ds_arg_list pos = {0};
+    cli_arg_list pos = {0};
     const char *words[] = {"a.csv", "--steps", "4", "b.csv"};
     assert_int_equal(parse(&pos, 4, words), -1);
     assert_int_equal(pos.n, 2);
     assert_string_equal(pos.v[0], "a.csv");
     assert_string_equal(pos.v[1], "b.csv");
     assert_int_equal(o.steps, 4);
-    assert_int_equal(PARSE("a.csv"), DS_EXIT_USAGE); /* none accepted */
+    assert_int_equal(PARSE("a.csv"), CLI_EXIT_USAGE); /* none accepted */
     assert_string_equal(err_text,
                         "descent demo: unexpected argument 'a.csv' (see descent demo --help)\n");
 }
@@ -192,13 +192,13 @@ static void test_positional_words(void **state)
 static void test_help(void **state)
 {
     (void)state;
-    assert_int_equal(PARSE("--lr", "0.1", "--help", "--nope"), DS_EXIT_OK);
+    assert_int_equal(PARSE("--lr", "0.1", "--help", "--nope"), CLI_EXIT_OK);
     assert_string_equal(err_text, "");
     assert_non_null(strstr(out_text, "usage: descent demo [options]\n\nA demo command.\n"));
     assert_non_null(strstr(out_text, "-o, --output FILE"));
     assert_non_null(strstr(out_text, "--verbose "));
     assert_non_null(strstr(out_text, "--help"));
-    assert_int_equal(PARSE("-h"), DS_EXIT_OK);
+    assert_int_equal(PARSE("-h"), CLI_EXIT_OK);
     assert_non_null(strstr(out_text, "usage: descent demo"));
 }
 
@@ -206,11 +206,11 @@ static void test_parse_pair(void **state)
 {
     (void)state;
     double x = 0, y = 0;
-    assert_int_equal(ds_cli_parse_pair("-1.5,2e-1", &x, &y), 0);
+    assert_int_equal(cli_parse_pair("-1.5,2e-1", &x, &y), 0);
     assert_true(x == -1.5 && y == 0.2);
     const char *bad[] = {"1", "1,", ",1", "1,2,3", "a,1", "1, 2", ""};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-        if (ds_cli_parse_pair(bad[i], &x, &y) == 0) fail_msg("accepted '%s'", bad[i]);
+        if (cli_parse_pair(bad[i], &x, &y) == 0) fail_msg("accepted '%s'", bad[i]);
 }
 
 int main(void)

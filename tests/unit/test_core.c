@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "core/internal.h"
-#include "core/text.h"
+#include "descent/strbuf.h"
 #include "descent/error.h"
 #include "descent/parse.h"
 #include "descent/rng.h"
@@ -220,7 +220,7 @@ static void test_strbuf_appends(void **state)
     ds_strbuf_append(&b, "ab", 2);
     ds_strbuf_printf(&b, "%d-%s", 12, "cd");
     ds_strbuf_printf(&b, "%s", long_word);
-    ds__puts(&b, "!");
+    ds_strbuf_puts(&b, "!");
     assert_false(b.failed);
     assert_int_equal(b.len, 2 + 5 + 4999 + 1);
     assert_int_equal(strlen(b.data), b.len);
@@ -249,15 +249,15 @@ static void test_escaping(void **state)
 {
     (void)state;
     ds_strbuf b = {0};
-    ds__put_escaped(&b, "a<b & \"c\" 'd'>\x01\te\n");
+    ds_strbuf_put_escaped(&b, "a<b & \"c\" 'd'>\x01\te\n");
     assert_string_equal(b.data, "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;\te\n");
     ds_strbuf_free(&b);
     /* valid UTF-8 kept; a stray byte, an overlong form and a surrogate replaced */
-    ds__put_escaped(&b, "\xC3\xA9|\xFF|\xC0\xAF|\xED\xA0\x80|");
+    ds_strbuf_put_escaped(&b, "\xC3\xA9|\xFF|\xC0\xAF|\xED\xA0\x80|");
     assert_string_equal(b.data, "\xC3\xA9|\xEF\xBF\xBD|\xEF\xBF\xBD\xEF\xBF\xBD|"
                                 "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|");
     ds_strbuf_free(&b);
-    ds__put_escaped(&b, NULL);
+    ds_strbuf_put_escaped(&b, NULL);
     assert_int_equal(b.len, 0);
 }
 

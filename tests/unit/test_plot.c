@@ -77,17 +77,17 @@ static void test_escape_and_numbers(void **state)
 {
     (void)state;
     ds_strbuf b = {0};
-    ds__put_escaped(&b, "a<b & \"c\" 'd'>");
+    ds_strbuf_put_escaped(&b, "a<b & \"c\" 'd'>");
     assert_string_equal(b.data, "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;");
     ds_strbuf_free(&b);
     /* Controls dropped, UTF-8 kept, bad bytes (lone 0xff, overlong) -> U+FFFD. */
-    ds__put_escaped(&b, "x\x01y\xc3\xa9z\xff\xc0\xaf");
+    ds_strbuf_put_escaped(&b, "x\x01y\xc3\xa9z\xff\xc0\xaf");
     assert_string_equal(b.data, "xy\xc3\xa9z\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
     ds_strbuf_free(&b);
     double v[] = {3.10, -0.001, 12, 2.456, -7.5};
     for (int i = 0; i < 5; i++) {
         ds__put_num(&b, v[i]);
-        ds__puts(&b, " ");
+        ds_strbuf_puts(&b, " ");
     }
     assert_string_equal(b.data, "3.1 0 12 2.46 -7.5 ");
     assert_int_equal(b.len, strlen(b.data));
@@ -193,7 +193,7 @@ static void test_save_atomic(void **state)
 {
     (void)state;
     ds_strbuf b = {0};
-    ds__puts(&b, "<svg/>\n");
+    ds_strbuf_puts(&b, "<svg/>\n");
     char *path = write_tmp("old");
     assert_int_equal(ds_strbuf_save(&b, path), DS_OK);
     FILE *f = fopen(path, "r");
