@@ -13,6 +13,8 @@
  *    was resumed after the first step (the first loss is in the checkpoint);
  *  - ds_trainer_set_base_lr changes the rate and checkpoints keep it; the
  *    thread count is recorded;
+ *  - ds_trainer_done after the last epoch only; ds_model_load returns the
+ *    saved weights;
  *  - mismatched model/optimizer/data rejected. */
 #include "descent/train.h"
 #include "test_util.h"
@@ -473,6 +475,35 @@ static void test_mismatch(void **state)
     ds_dataset_free(d);
 }
 
+/* ds_trainer_done turns true exactly when the last epoch ends, and
+ * ds_model_load gives back the trained weights from a saved file (and a
+ * clear failure for a missing one). */
+static void test_done_and_load(void **state)
+{
+    (void)state;
+    cfg c = {"adam:lr=0.01", "constant", 0, 0, 0, 8};
+    setup_t s;
+    build(&s, &c, 2);
+    assert_false(ds_trainer_done(s.t));
+    assert_int_equal(ds_trainer_run(s.t, 1), DS_OK);
+    assert_false(ds_trainer_done(s.t));
+    assert_int_equal(ds_trainer_run(s.t, 0), DS_OK);
+    assert_int_equal(ds_trainer_epoch(s.t), 2);
+    assert_true(ds_trainer_done(s.t));
+    const char *path = path_in_tmp("done.ckpt");
+    assert_int_equal(ds_trainer_save(s.t, path), DS_OK);
+    ds_model *back = (ds_model *)1;
+    assert_int_equal(ds_model_load(path, &back), DS_OK);
+    size_t n = ds_model_param_count(s.m);
+    assert_int_equal(ds_model_param_count(back), n);
+    assert_memory_equal(ds_model_param_data(back), ds_model_param_data(s.m), n * sizeof(float));
+    ds_model_free(back);
+    assert_int_not_equal(ds_model_load(path_in_tmp("missing.ckpt"), &back), DS_OK);
+    assert_null(back);
+    assert_non_null(strstr(ds_last_error(), "missing.ckpt"));
+    destroy(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -486,6 +517,7 @@ int main(void)
         cmocka_unit_test(test_mismatch),
         cmocka_unit_test(test_explosion),
         cmocka_unit_test(test_base_lr),
+        cmocka_unit_test(test_done_and_load),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
