@@ -51,8 +51,10 @@ def digest(path):
 
 def kill_when(ck, until, argv):
     """Runs argv, SIGKILLs it as soon as until() holds; prints the exit status
-    (-9 killed; 0 if it finished first) and the position of ck afterwards."""
-    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    (-9 killed; 0 if it finished first) and the position of ck afterwards.
+    The run's stderr is kept in run.err for the caller's failure messages."""
+    with open("run.err", "wb") as err:
+        p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err)
     deadline = time.monotonic() + 120
     while p.poll() is None and not until() and time.monotonic() < deadline:
         time.sleep(0.0005)
@@ -100,7 +102,7 @@ resume=("$DESCENT" train --resume ck.ckpt --threads 1 "${ckargs[@]}")
 mid=0
 for target in 21 119 133 259 441; do
     read -r rc epoch batch step < <(ck kill-at-step ck.ckpt "$target" "${cmd[@]}")
-    [ "$rc" = -9 ] || fail "the run was not killed at step $target (exit $rc)"
+    [ "$rc" = -9 ] || fail "the run was not killed at step $target (exit $rc): $(cat run.err)"
     [ "$step" -ge "$target" ] || fail "checkpoint at step $step after the kill at $target"
     [ "$step" = $((epoch * 125 + batch)) ] || fail "checkpoint position $epoch/$batch/$step"
     [ "$batch" = 0 ] || mid=$((mid + 1))
@@ -118,7 +120,7 @@ for target in 63 196 322; do
     rm -f ck.ckpt cut.ckpt
     read -r rc epoch batch step < <(ck kill-at-step ck.ckpt "$target" \
         "$DESCENT" train "${run[@]}" --epochs 4 --checkpoint ck.ckpt --checkpoint-every 7)
-    [ "$rc" = -9 ] || fail "the run was not killed at step $target (exit $rc)"
+    [ "$rc" = -9 ] || fail "the run was not killed at step $target (exit $rc): $(cat run.err)"
     "$DESCENT" train --resume ck.ckpt --threads 1 --save cut.ckpt >/dev/null ||
         fail "resume from step $step (epoch $epoch, batch $batch) failed"
     same_as_ref cut.ckpt "resumed from step $step (epoch $epoch, batch $batch)"
@@ -133,7 +135,7 @@ for i in 1 2 3 4 5 6 7 8; do
     rm -f ck.ckpt ck.ckpt.tmp.* final.ckpt
     read -r rc epoch batch step < <(ck kill-in-write ck.ckpt \
         "$DESCENT" train "${run[@]}" --epochs 4 --checkpoint ck.ckpt --checkpoint-every 1)
-    [ "$rc" = -9 ] || fail "write kill $i: the run was not killed (exit $rc)"
+    [ "$rc" = -9 ] || fail "write kill $i: the run was not killed (exit $rc): $(cat run.err)"
     [ "$epoch" != none ] || fail "write kill $i: no checkpoint left"
     ! ls ck.ckpt.tmp.* >/dev/null 2>&1 || in_write=$((in_write + 1))
     "$DESCENT" train --resume ck.ckpt --threads 1 --save final.ckpt >/dev/null ||

@@ -417,6 +417,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resume_exact),
+        cmocka_unit_test(test_stop_resumes_exact), /* right after the test it extends */
         cmocka_unit_test(test_neuron),
         cmocka_unit_test(test_steps_per_epoch),
         cmocka_unit_test(test_plateau),
@@ -424,7 +425,6 @@ int main(void)
         cmocka_unit_test(test_nonfinite),
         cmocka_unit_test(test_rollback),
         cmocka_unit_test(test_mismatch),
-        cmocka_unit_test(test_stop_resumes_exact),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
