@@ -7,6 +7,7 @@
 # stderr to /dev/null under set -e: a failure would then say nothing.
 set -eEuo pipefail
 : "${DESCENT:?run through ctest}" "${DS_TMP:?run through ctest}"
+DS_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd) # these helpers' folder (ckpt.py)
 rm -rf "$DS_TMP" && mkdir -p "$DS_TMP"
 cd "$DS_TMP"
 
@@ -20,7 +21,7 @@ on_err() {
     for ((i = 1; i < ${#BASH_LINENO[@]}; i++)); do
         where+=" ${BASH_SOURCE[i]##*/}:${BASH_LINENO[i - 1]}"
     done
-    echo "FAIL: '$cmd' exited $rc (at$where)" >&2
+    echo "FAIL: '${cmd%%$'\n'*}' exited $rc (at$where)" >&2 # a here-document's first line
 }
 trap 'on_err $? "$BASH_COMMAND"' ERR
 
