@@ -13,6 +13,12 @@ cd "$DS_TMP"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# python3 is looked up once: a version manager's shim in PATH (pyenv) costs
+# about a second a call, and the kill-and-resume tests call it dozens of times.
+if DS_PYTHON=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) && [ -x "$DS_PYTHON" ]; then
+    python3() { "$DS_PYTHON" "$@"; }
+fi
+
 # The command set -e is about to end the script on, with the calls that led
 # to it (ERR also fires under set +e, where a failure is expected: skipped).
 on_err() {
