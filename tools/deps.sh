@@ -22,7 +22,11 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  # Wait up to 10 minutes for another apt or dpkg process (unattended
+  # upgrades on a fresh machine) to release its lock instead of failing.
+  lock=(-o DPkg::Lock::Timeout=600)
   echo "deps.sh: installing ${missing[*]}"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  $sudo_cmd apt-get "${lock[@]}" update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get "${lock[@]}" install -y -qq \
+    --no-install-recommends "${missing[@]}"
 fi

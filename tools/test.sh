@@ -5,6 +5,9 @@
 # table and exits non-zero if any stage failed):
 #   deps      tools/deps.sh installs the Debian packages
 #   test      -Werror build in build-test/, the whole ctest suite
+#   stress    the timing-sensitive tests of build-test/ (ctest label
+#             "timing": signals, kill and resume, MPI) 10 times each while
+#             two busy loops hold the CPUs; every run must pass
 #   install   tools/check-install.sh: staging install, consumer programs
 #             (pkg-config and find_package), man page, the .deb
 #   asan      ASan + UBSan build in build-asan/, the whole ctest suite
@@ -13,13 +16,14 @@
 #             DS_FUZZ_SECONDS on a temporary copy of its seed corpus
 # Knobs (environment): DS_STAGES="test asan" runs a subset (deps always
 # runs); DS_FUZZ_SECONDS (default 20); DS_JOBS (default nproc);
+# DS_STRESS_REPEAT (default 10) runs of each test in the stress stage;
 # DS_VALGRIND_TIMEOUT per test in seconds (default 900). doc/testing.md
 # explains each stage.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 jobs=${DS_JOBS:-$(nproc)}
-stages=${DS_STAGES:-test install asan valgrind fuzz}
+stages=${DS_STAGES:-test stress install asan valgrind fuzz}
 fuzz_seconds=${DS_FUZZ_SECONDS:-20}
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/descent-test.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
@@ -53,6 +57,26 @@ stage_test() {
     configure build-test -DCMAKE_BUILD_TYPE=Release -DDESCENT_WERROR=ON -DCMAKE_C_FLAGS=-g &&
         cmake --build build-test -j "$jobs" &&
         ctest --test-dir build-test --output-on-failure -j "$jobs" | tee "$root/build-test/ctest.log"
+}
+
+# A flake is a bug: the tests that depend on timing (signals, kills, MPI)
+# run again and again while two busy loops take the CPUs, as on a loaded CI
+# machine. The hogs are killed when the stage ends however it ends (it runs
+# in a subshell; an interrupt ends it through EXIT), and each stops by
+# itself once test.sh ($$) is gone.
+stage_stress() {
+    [ -d build-test/tests ] || { echo "stress: needs the test stage's build-test/"; return 1; }
+    local repeat=${DS_STRESS_REPEAT:-10}
+    hogs=() # not local: the EXIT trap runs after this function has returned
+    trap 'kill "${hogs[@]}" 2>/dev/null' EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    for _ in 1 2; do
+        (while kill -0 $$ 2>/dev/null; do :; done) &
+        hogs+=($!)
+    done
+    ctest --test-dir build-test -L '^timing$' --repeat "until-fail:$repeat" --output-on-failure \
+        -j "$jobs"
 }
 
 stage_install() { bash tools/check-install.sh build-test; }
@@ -170,7 +194,7 @@ stage_fuzz() {
 
 run_stage deps stage_deps || true
 [ $failed -eq 0 ] || { echo "test.sh: dependencies missing, stopping"; exit 1; }
-for s in test install asan valgrind fuzz; do
+for s in test stress install asan valgrind fuzz; do
     wanted "$s" && run_stage "$s" "stage_$s"
 done
 

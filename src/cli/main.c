@@ -6,6 +6,7 @@
 #include "descent/dist.h"
 
 #include <cblas.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,10 @@ static int dispatch(int argc, char **argv);
 
 int main(int argc, char **argv)
 {
+    /* Past a file-size limit (ulimit -f) a write fails with EFBIG, so the
+     * message names the file and the cause and the atomic writer removes its
+     * temporary file, instead of SIGXFSZ killing the program mid-write. */
+    signal(SIGXFSZ, SIG_IGN);
     prefer_passive_waiting(argv);
     if (ds_dist_init(&argc, &argv) != DS_OK) {
         fprintf(stderr, "descent: %s\n", ds_last_error());

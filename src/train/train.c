@@ -365,7 +365,10 @@ static ds_status tell_progress(ds_trainer *t)
 }
 
 /* After a step: the periodic checkpoint, the per-step callback (also after
- * an epoch's last step, so a watcher sees every step), then the epoch end. */
+ * an epoch's last step, so a watcher sees every step), then the epoch end.
+ * A stop asked after an epoch's last step takes effect after the epoch end:
+ * the position in between (every batch done, the epoch not closed) is no
+ * state a checkpoint can hold. */
 static ds_status after_step(ds_trainer *t)
 {
     ds_status s = DS_OK;
@@ -373,7 +376,10 @@ static ds_status after_step(ds_trainer *t)
         t->batch < t->batches)
         s = ds_trainer_save(t, t->ckpt_path);
     if (s == DS_OK) s = tell_progress(t);
-    if (s == DS_OK && t->batch == t->batches) s = end_epoch(t);
+    if ((s == DS_OK || s == DS_ERR_INTERRUPTED) && t->batch == t->batches) {
+        ds_status e = end_epoch(t);
+        if (e != DS_OK) s = e;
+    }
     return s;
 }
 

@@ -9,70 +9,9 @@
 # and the checks hold wherever a kill lands.
 source "$(dirname "$0")/lib/common.bash"
 
-# ck.py: reads the checkpoint format (include/descent/checkpoint.h) on its
-# own, so the test does not trust descent's reader to judge descent's files.
-cat >ck.py <<'EOF'
-import glob, hashlib, os, signal, struct, subprocess, sys, time, zlib
-
-def records(path):
-    d = open(path, "rb").read()
-    assert d[:8] == b"DESCENT\x1a", path + ": bad magic"
-    ver, n, size, crc, hcrc = struct.unpack("<IIQII", d[8:32])
-    assert hcrc == zlib.crc32(d[:28]) and crc == zlib.crc32(d[32:]) and size == len(d) - 32, path
-    recs, pos = {}, 32
-    for _ in range(n):
-        (ln,) = struct.unpack_from("<I", d, pos)
-        name = d[pos + 4:pos + 4 + ln].decode()
-        typ, cnt = struct.unpack_from("<IQ", d, pos + 4 + ln)
-        nbytes = cnt * (4 if typ == 0 else 1 if typ == 3 else 8)
-        recs[name] = (typ, d[pos + 16 + ln:pos + 16 + ln + nbytes])
-        pos += 16 + ln + nbytes
-    assert pos == len(d), path + ": stray bytes"
-    return recs
-
-def i64(recs, name):
-    return struct.unpack("<q", recs[name][1])[0]
-
-def position(path):
-    r = records(path)
-    return i64(r, "train.epoch"), i64(r, "train.batch"), i64(r, "train.step")
-
-def step_or_none(path):
-    try:
-        return position(path)[2]
-    except (OSError, KeyError):
-        return None  # not written yet: the rename makes a partial file impossible
-
-def digest(path):
-    """One line per record; wall-clock times and where the run writes (out.*) may differ."""
-    for name, (typ, data) in records(path).items():
-        if name not in ("train.seconds", "train.epoch_seconds") and not name.startswith("out."):
-            print(name, typ, hashlib.sha256(data).hexdigest())
-
-def kill_when(ck, until, argv):
-    """Runs argv, SIGKILLs it as soon as until() holds; prints the exit status
-    (-9 killed; 0 if it finished first) and the position of ck afterwards."""
-    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while p.poll() is None and not until() and time.monotonic() < deadline:
-        time.sleep(0.0005)
-    if p.poll() is None:
-        p.send_signal(signal.SIGKILL)
-    rc = p.wait()
-    print(rc, *(position(ck) if os.path.exists(ck) else ("none",)))
-
-cmd, ck = sys.argv[1], sys.argv[2]
-if cmd == "position":
-    print(*position(ck))
-elif cmd == "digest":
-    digest(ck)
-elif cmd == "kill-at-step":  # once ck records step >= N
-    n = int(sys.argv[3])
-    kill_when(ck, lambda: (step_or_none(ck) or 0) >= n, sys.argv[4:])
-elif cmd == "kill-in-write":  # once ck exists and a temporary file of it too
-    kill_when(ck, lambda: os.path.exists(ck) and glob.glob(ck + ".tmp.*"), sys.argv[3:])
-EOF
-ck() { python3 ck.py "$@"; }
+# ckpt.py reads descent's checkpoints on its own and kills a run once its
+# checkpoint reaches a point.
+ck() { python3 "$DS_LIB/ckpt.py" "$@"; }
 
 # 2000 rows, batch 16: 125 steps per epoch, 500 in all; adam with a per-step
 # warm-up + cosine schedule, so a lost step counter, optimizer buffer or
@@ -100,7 +39,7 @@ resume=("$DESCENT" train --resume ck.ckpt --threads 1 "${ckargs[@]}")
 mid=0
 for target in 21 119 133 259 441; do
     read -r rc epoch batch step < <(ck kill-at-step ck.ckpt "$target" "${cmd[@]}")
-    [ "$rc" = -9 ] || fail "the run was not killed at step $target (exit $rc)"
+    [ "$rc" = -9 ] || fail "the run was not killed at step $target (exit $rc): $(cat run.err)"
     [ "$step" -ge "$target" ] || fail "checkpoint at step $step after the kill at $target"
     [ "$step" = $((epoch * 125 + batch)) ] || fail "checkpoint position $epoch/$batch/$step"
     [ "$batch" = 0 ] || mid=$((mid + 1))
@@ -118,7 +57,7 @@ for target in 63 196 322; do
     rm -f ck.ckpt cut.ckpt
     read -r rc epoch batch step < <(ck kill-at-step ck.ckpt "$target" \
         "$DESCENT" train "${run[@]}" --epochs 4 --checkpoint ck.ckpt --checkpoint-every 7)
-    [ "$rc" = -9 ] || fail "the run was not killed at step $target (exit $rc)"
+    [ "$rc" = -9 ] || fail "the run was not killed at step $target (exit $rc): $(cat run.err)"
     "$DESCENT" train --resume ck.ckpt --threads 1 --save cut.ckpt >/dev/null ||
         fail "resume from step $step (epoch $epoch, batch $batch) failed"
     same_as_ref cut.ckpt "resumed from step $step (epoch $epoch, batch $batch)"
@@ -133,7 +72,7 @@ for i in 1 2 3 4 5 6 7 8; do
     rm -f ck.ckpt ck.ckpt.tmp.* final.ckpt
     read -r rc epoch batch step < <(ck kill-in-write ck.ckpt \
         "$DESCENT" train "${run[@]}" --epochs 4 --checkpoint ck.ckpt --checkpoint-every 1)
-    [ "$rc" = -9 ] || fail "write kill $i: the run was not killed (exit $rc)"
+    [ "$rc" = -9 ] || fail "write kill $i: the run was not killed (exit $rc): $(cat run.err)"
     [ "$epoch" != none ] || fail "write kill $i: no checkpoint left"
     ! ls ck.ckpt.tmp.* >/dev/null 2>&1 || in_write=$((in_write + 1))
     "$DESCENT" train --resume ck.ckpt --threads 1 --save final.ckpt >/dev/null ||

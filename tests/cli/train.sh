@@ -10,23 +10,23 @@ json_get() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))[sys.arg
 # --- steps per epoch: batch 1 (SGD), 2, 3 (last partial batch kept), full
 for spec in "1 30" "2 15" "3 12" "full 3"; do
     set -- $spec
-    "$DESCENT" train --data linear:n=10 --model mlp:3-1 --loss mse --opt sgd:lr=0.01 \
-        --batch "$1" --epochs 3 --json >steps.json 2>/dev/null || fail "batch $1 run failed"
+    quiet "$DESCENT" train --data linear:n=10 --model mlp:3-1 --loss mse --opt sgd:lr=0.01 \
+        --batch "$1" --epochs 3 --json >steps.json
     [ "$(json_get steps.json steps)" = "$2" ] || fail "batch $1: $(json_get steps.json steps) steps, expected $2"
     [ "$(json_get steps.json epochs)" = 3 ] || fail "batch $1: epochs != 3"
 done
 
 # --- the lectures' sigmoid neuron: 1000 full-batch epochs, loss to ~0
-"$DESCENT" train --model neuron --data toy --init const:-2 --batch full --loss sse \
-    --opt sgd:lr=1 --epochs 1000 --json >neuron.json 2>/dev/null
+quiet "$DESCENT" train --model neuron --data toy --init const:-2 --batch full --loss sse \
+    --opt sgd:lr=1 --epochs 1000 --json >neuron.json
 [ "$(json_get neuron.json steps)" = 1000 ] || fail "neuron: steps != 1000"
 python3 -c 'import json,sys; l=json.load(open("neuron.json"))["train_loss"]; sys.exit(0 if l < 1e-4 else 1)' ||
     fail "neuron: final loss $(json_get neuron.json train_loss) not below 1e-4"
 
 # --- --log: header, one row per epoch from 1, empty validation columns
 #     without a split and filled ones with --val; --json has its keys
-"$DESCENT" train --data blobs:n=200,test=50 --model mlp:2-8-3 --epochs 4 --batch 16 \
-    --log plain.csv --json >plain.json 2>/dev/null
+quiet "$DESCENT" train --data blobs:n=200,test=50 --model mlp:2-8-3 --epochs 4 --batch 16 \
+    --log plain.csv --json >plain.json
 [ "$(head -1 plain.csv)" = "epoch,step,lr,train_loss,val_loss,val_accuracy,seconds" ] || fail "log header: $(head -1 plain.csv)"
 [ "$(wc -l <plain.csv)" = 5 ] || fail "log rows: $(wc -l <plain.csv)"
 awk -F, 'NR>1 && ($1 != NR-1 || $2 != 13*(NR-1) || $5 != "" || $6 != "" || NF != 7) {exit 1}' plain.csv ||
@@ -57,8 +57,8 @@ expect_in "$out" "(1 epoch, 1 step, "
 # --- save -> eval: the same test numbers to the last digit, with and
 #     without the EMA of the weights (eval must see the saved average)
 for ema in "" "--ema 0.9"; do
-    "$DESCENT" train --data blobs:n=300,test=100 --model mlp:2-16-3 --epochs 3 --threads 1 \
-        $ema --json --save m.ckpt >t.json 2>/dev/null
+    quiet "$DESCENT" train --data blobs:n=300,test=100 --model mlp:2-16-3 --epochs 3 --threads 1 \
+        $ema --json --save m.ckpt >t.json
     "$DESCENT" eval --model-file m.ckpt --threads 1 --json >e.json
     for key in test_loss test_accuracy; do
         [ "$(json_get t.json $key)" = "$(json_get e.json $key)" ] ||

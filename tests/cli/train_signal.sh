@@ -16,7 +16,7 @@ for sig in INT TERM; do
         --batch 4 --epochs 1000000 --checkpoint ck.ckpt --threads 1 >out.txt 2>err.txt &
     pid=$!
     while [ ! -s ck.ckpt ] && kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-    kill -s "$sig" "$pid"
+    kill -s "$sig" "$pid" || fail "SIG$sig: descent ended before the signal: $(cat err.txt)"
     set +e; wait "$pid"; rc=$?; set -e
     want=$((128 + $(kill -l "$sig")))
     [ "$rc" = "$want" ] || fail "SIG$sig: exit $rc, expected $want; $(cat err.txt)"
@@ -26,7 +26,7 @@ for sig in INT TERM; do
     step=$(sed -n 's/.*interrupted at step \([0-9]*\);.*/\1/p' err.txt)
     [ -n "$step" ] || fail "no step in: $(cat err.txt)"
     epochs=$((step / 15 + 2))
-    "$DESCENT" train --resume ck.ckpt --epochs "$epochs" --threads 1 --json >resumed.json 2>/dev/null
+    quiet "$DESCENT" train --resume ck.ckpt --epochs "$epochs" --threads 1 --json >resumed.json
     expect_in "$(cat resumed.json)" "\"steps\": $((epochs * 15)),"
 done
 echo "ok"

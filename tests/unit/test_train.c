@@ -2,7 +2,9 @@
  *  - resume is exact: N steps, save to a file, load into fresh objects, M
  *    more steps == N + M uninterrupted, bit for bit, for several optimizers
  *    (adam, nesterov sgd, nag's look-ahead, rmsprop), per-step and per-epoch
- *    schedules, mid-epoch and epoch-end cut points, with EMA and plateau;
+ *    schedules, mid-epoch and epoch-end cut points, with EMA and plateau,
+ *    and cut by a stop the progress callback asks for (Ctrl-C), an epoch's
+ *    last step included;
  *  - the lectures' sigmoid neuron on the toy data matches a plain double
  *    loop of CS7015's gradient formulas, and reaches w ~ 1.78, b ~ -2.27;
  *  - steps per epoch for batch 1, 2, 3 and full (last partial batch kept);
@@ -39,6 +41,7 @@ typedef struct cfg {
 
 typedef struct watch watch;
 static watch *g_watch; /* when set, build() reports progress to it */
+static int g_stop;     /* 1: check_resume's cut is a stop its callback asks for */
 static int on_progress(void *ctx, const ds_train_progress *p);
 
 typedef struct setup_t {
@@ -94,11 +97,13 @@ struct watch {
     ds_model *m;
     double *avg, beta;
     int64_t t;
+    int64_t stop_at; /* > 0: ask to stop after this step */
 };
 
 static int on_progress(void *ctx, const ds_train_progress *p)
 {
     watch *w = ctx;
+    if (w->stop_at > 0 && !p->epoch_end && p->step == w->stop_at) return 1;
     if (p->epoch_end) {
         if (w->n < 64) w->ep[w->n++] = *p;
         return 0;
@@ -118,9 +123,10 @@ static void check_resume(const cfg *c, int64_t first, int64_t epochs)
     g_watch = &wa;
     build(&a, c, epochs);
     assert_int_equal(ds_trainer_run(a.t, 0), DS_OK);
-    g_watch = NULL;
+    watch wb = {.stop_at = g_stop ? first : 0};
+    g_watch = &wb;
     build(&b, c, epochs);
-    assert_int_equal(ds_trainer_run(b.t, first), DS_OK);
+    assert_int_equal(ds_trainer_run(b.t, g_stop ? 0 : first), g_stop ? DS_ERR_INTERRUPTED : DS_OK);
     assert_int_equal(ds_trainer_step(b.t), first);
     const char *file = path_in_tmp("resume.ckpt");
     assert_int_equal(ds_trainer_save(b.t, file), DS_OK);
@@ -168,6 +174,20 @@ static void test_resume_exact(void **state)
         check_resume(&cfgs[k], 10, epochs); /* mid-epoch or an epoch end */
     }
     check_resume(&cfgs[0], 6, 4); /* exactly at an epoch end */
+}
+
+/* A stop asked by the progress callback (the program's Ctrl-C) leaves a
+ * state that saves and resumes to the uninterrupted run, after any step:
+ * before an epoch's last step, after it (the stop then waits for the epoch
+ * end) and after the first step of the next epoch. */
+static void test_stop_resumes_exact(void **state)
+{
+    (void)state;
+    static const cfg c = {"adam:lr=0.01", "warmup:steps=5+cosine:period=30", 1, 0, 0, 8};
+    g_stop = 1;
+    for (int64_t at = 5; at <= 7; at++)
+        check_resume(&c, at, 3); /* 6 steps per epoch */
+    g_stop = 0;
 }
 
 /* CS7015's sigmoid neuron, batch GD on (0.5, 0.2), (2.5, 0.9) from
@@ -508,6 +528,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resume_exact),
+        cmocka_unit_test(test_stop_resumes_exact), /* right after the test it extends */
         cmocka_unit_test(test_neuron),
         cmocka_unit_test(test_steps_per_epoch),
         cmocka_unit_test(test_plateau),
