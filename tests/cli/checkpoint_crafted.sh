@@ -38,9 +38,17 @@ open(dst, "wb").write(bytes(head) + out)
 PY
 }
 
+# AddressSanitizer reserves terabytes of shadow address space at start-up,
+# which no `ulimit -v` admits: in the asan stage the commands run without
+# the limit, and the cases whose refusal depends on it (sizes below this
+# machine's memory) are left to the test stage, which runs them all.
+asan=0
+if ldd "$DESCENT" | grep -q libasan; then asan=1; fi
+
 # limited CODE CMD...: expect_exit under a 1 GiB address-space limit.
 limited() {
     local code=$1; shift
+    if [ "$asan" = 1 ]; then expect_exit "$code" "$@"; return; fi
     expect_exit "$code" bash -c 'ulimit -v 1048576 && exec "$@"' limited "$@"
 }
 
@@ -50,6 +58,11 @@ expect_in "$err" "model.ckpt': model.desc 'mlp:4-100000000-3 act=relu loss=xent'
 limited 2 "$DESCENT" train --resume model.ckpt --epochs 2 --threads 1 --save out.ckpt
 expect_in "$err" "has 800000003 parameters but model.params holds 51"
 
+if [ "$asan" = 1 ]; then
+    echo "asan build: the cases refused by the 1 GiB limit run in the test stage"
+    echo "ok"
+    exit 0
+fi
 craft good.ckpt data.ckpt data.desc "blobs:n=1000000000"
 limited 2 "$DESCENT" eval --model-file data.ckpt
 expect_in "$err" "a generated set of 1000000000 rows x 2 features needs 12000000000 bytes"

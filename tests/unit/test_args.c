@@ -45,7 +45,8 @@ static int parse(cli_arg_list *positional, int argc, const char **words)
 {
     memset(&o, 0, sizeof o);
     o.lr = NAN;
-    char *argv[32];
+    char *argv[64];
+    assert_true(argc < 64);
     argv[0] = "demo";
     for (int i = 0; i < argc; i++)
         argv[i + 1] = (char *)words[i];
