@@ -154,6 +154,14 @@ int cli_option_error(const cli_command *cmd, const char *opt)
     return cli_usage_error(cmd, "--%s: %s", opt, ds_last_error());
 }
 
+const char *cli_split_path(const char *path, char *dir, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    snprintf(dir, size, "%.*s", slash ? (int)(slash - path) + (slash == path) : 1,
+             slash ? path : ".");
+    return slash ? slash + 1 : path;
+}
+
 int cli_parse_pair(const char *s, double *x, double *y)
 {
     char buf[128];

@@ -75,6 +75,10 @@ int cli_lib_error(const cli_command *cmd, int code);
  * returns CLI_EXIT_USAGE, so every command names the option the same way. */
 int cli_option_error(const cli_command *cmd, const char *opt);
 
+/* Splits path into its folder (written to dir: "." for a bare name, "/"
+ * for a file at the root) and returns its last component. */
+const char *cli_split_path(const char *path, char *dir, size_t size);
+
 /* Parses "X,Y" (negative numbers allowed) into two doubles; 0 on success. */
 int cli_parse_pair(const char *s, double *x, double *y);
 

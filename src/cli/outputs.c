@@ -38,14 +38,12 @@ static int is_dash(const char *path)
 static int check_folder(const cli_command *cmd, const ds_target *t, out_id *id)
 {
     char dir[4096];
-    const char *slash = strrchr(t->path, '/');
+    const char *base = cli_split_path(t->path, dir, sizeof dir);
     struct stat st;
-    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - t->path) + (slash == t->path) : 1,
-             slash ? t->path : ".");
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(dir, W_OK) != 0)
         return cli_usage_error(cmd, "--%s %s: folder '%s' does not exist or is not writable",
                                id->f->opt, id->f->path, dir);
-    if (t->kind == DS_TARGET_NEW) id->st = st, id->base = slash ? slash + 1 : t->path;
+    if (t->kind == DS_TARGET_NEW) id->st = st, id->base = base;
     return -1;
 }
 
@@ -99,10 +97,7 @@ static int path_id(const char *path, struct stat *st, const char **base)
     *base = NULL;
     if (stat(path, st) == 0) return 0;
     char dir[4096];
-    const char *slash = strrchr(path, '/');
-    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + (slash == path) : 1,
-             slash ? path : ".");
-    *base = slash ? slash + 1 : path;
+    *base = cli_split_path(path, dir, sizeof dir);
     return stat(dir, st);
 }
 

@@ -193,8 +193,7 @@ void cli_absolute_path(const char *path, char *out, size_t size)
     /* the folder resolved (no "..", one spelling per folder), the last
      * component kept: a symlink stays the link the user named */
     char dir[PATH_MAX], real[PATH_MAX];
-    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
-    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
+    const char *base = cli_split_path(path, dir, sizeof dir);
     if (!*base && realpath(path, real) && (size_t)snprintf(out, size, "%s", real) < size) return;
     if (*base && realpath(dir, real) &&
         (size_t)snprintf(out, size, "%s/%s", strcmp(real, "/") ? real : "", base) < size)

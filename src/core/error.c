@@ -48,28 +48,13 @@ void ds_clear_error(void)
     ds__status = DS_OK;
 }
 
-static ds_status vfail(ds_status s, const char *fmt, va_list ap)
-{
-    vsnprintf(ds__msg, sizeof ds__msg, fmt, ap);
-    ds__status = s;
-    return s;
-}
-
-ds_status ds__fail(ds_status s, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    s = vfail(s, fmt, ap);
-    va_end(ap);
-    return s;
-}
-
 ds_status ds_set_error(ds_status s, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    s = vfail(s, fmt, ap);
+    vsnprintf(ds__msg, sizeof ds__msg, fmt, ap);
     va_end(ap);
+    ds__status = s;
     return s;
 }
 

@@ -51,8 +51,9 @@
  * still computed by one thread in a fixed order: results never depend on it. */
 #define DS__PAR_MIN 65536
 
-/* Sets the thread's last-error message and returns s. */
-ds_status ds__fail(ds_status s, const char *fmt, ...) DS__PRINTF(2, 3);
+/* Sets the thread's last-error message and returns s: the library's own
+ * name for the public ds_set_error (descent/error.h), one function. */
+#define ds__fail ds_set_error
 
 /* ds__fail(DS_ERR_NOMEM, ...) with a standard message. */
 ds_status ds__nomem(const char *what, size_t bytes);
