@@ -55,7 +55,7 @@ grep -q "^prefix=/usr$" "$stage/${libdir#$stage/}/pkgconfig/descent.pc" ||
     fail "descent.pc does not name the install prefix /usr"
 # The boundary: libdescent needs libc, libm, OpenBLAS, OpenMP and zlib only
 # (MPI is libdescent-mpi's), and exports public ds_ names only.
-! ldd "$lib" | grep -qi mpi || fail "the installed libdescent links MPI: $(ldd "$lib")"
+! grep -qi mpi <<<"$(ldd "$lib")" || fail "the installed libdescent links MPI: $(ldd "$lib")"
 private=$(nm -D --defined-only "$lib" | awk '{print $NF}' | grep -v '^ds_[a-z]' || true)
 [ -z "$private" ] || fail "the installed libdescent exports non-public names: $(echo $private)"
 grep -q "^Requires: descent = $version$" "$libdir/pkgconfig/descent-mpi.pc" ||
@@ -151,11 +151,11 @@ for p in libdescent descent; do
 done
 # The library's users install no MPI: not as a dependency, not as a recommendation.
 lib_deb=$(ls "$build/libdescent_$version"*.deb)
-! dpkg-deb -f "$lib_deb" Depends Recommends | grep -qi mpi ||
+! grep -qi mpi <<<"$(dpkg-deb -f "$lib_deb" Depends Recommends)" ||
     fail "libdescent pulls MPI: $(dpkg-deb -f "$lib_deb" Depends Recommends)"
 had=""
 for p in $packages; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" && had="$had $p"
+    grep -q "install ok installed" <<<"$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" && had="$had $p"
 done
 # (in one apt-get call: purging libdescent alone would take libdescent-mpi with it)
 cleanup() {

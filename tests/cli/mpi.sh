@@ -111,7 +111,7 @@ job=$!
 victim=""
 for _ in $(seq 200); do # find rank 1 by its environment (Open MPI sets it)
     for p in $(pgrep -f "$DESCENT train --data blobs:n=200000" || true); do
-        tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1' && victim=$p
+        grep -qx 'OMPI_COMM_WORLD_RANK=1' <<<"$(tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null)" && victim=$p
     done
     [ -n "$victim" ] && break
     sleep 0.1

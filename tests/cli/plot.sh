@@ -154,7 +154,7 @@ bad() {
     expect_in "$err" "$needle"
     [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] || fail "more than one error line: $err"
     [ ! -e bad.svg ] || fail "'$*' created bad.svg"
-    ls | grep -q '\.tmp\.' && fail "'$*' left a temporary file" || true
+    grep -q '\.tmp\.' <<<"$(ls)" && fail "'$*' left a temporary file" || true
 }
 base=(--start 1,1 --steps 10 -o bad.svg)
 bad nope --fn nope --opt gd "${base[@]}"
