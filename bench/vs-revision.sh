@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # vs-revision.sh - every update rule's step time against another revision
 # of descent, in one run: the two builds alternate ROUNDS times (A B A B
-# ...), each keeping its best time per rule, so a busy moment on this shared
-# machine hurts both alike. Prints one row per rule with both times and the
-# ratio new/old, at 1 thread and at all threads. Use it for any change to
-# src/optim: a ratio above 1 is a rule made slower.
+# ...) at each size of SIZES and each thread count of THREADS, so a busy
+# moment on this shared machine hurts both alike. Each process reports its
+# best of 5 repetitions; the table gives, per rule, the median over the
+# rounds of those bests for both builds and their ratio new/old. The median,
+# not the best: at sizes past the last-level cache a process's time depends
+# on where its pages land (the same binary swings by 1.5x from one process
+# to the next), and the best of a few rounds measures that luck. Use it for
+# any change to src/optim: a ratio clearly above 1 is a rule made slower.
 #
 #   bench/vs-revision.sh REV              build REV (git archive, in a temp
 #                                         folder) and this tree, then compare
-#   ROUNDS=9 PARAMS=10000000 bench/vs-revision.sh REV
+#   ROUNDS=15 SIZES="1000000 10000000" THREADS="1 2" bench/vs-revision.sh REV
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rev=${1:?usage: bench/vs-revision.sh REV}
 ROUNDS=${ROUNDS:-7}
-PARAMS=${PARAMS:-10000000}
+SIZES=${SIZES:-1000000 10000000}
+THREADS=${THREADS:-1 $(nproc)}
 work=$(mktemp -d "${TMPDIR:-/tmp}/descent-vsrev.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -26,20 +31,28 @@ git archive "$rev" | tar -x -C "$work/old"
 build "$work/old" "$work/old-build"
 build . "$work/new-build"
 
-# run SIDE THREADS: one bench, its rows appended as "side threads rule ms".
+# run SIDE THREADS PARAMS: one bench, its rows appended as "side threads/params rule ms".
 run() {
-    "$work/$1-build/descent" bench optim --params "$PARAMS" --threads "$2" --reps 5 |
-        awk -v s="$1" -v t="$2" 'NR > 2 && NF >= 5 { print s, t, $1, $2 }' >>"$work/rows"
+    "$work/$1-build/descent" bench optim --params "$3" --threads "$2" --reps 5 |
+        awk -v s="$1" -v k="$2/$3" 'NR > 2 && NF >= 5 { print s, k, $1, $2 }' >>"$work/rows"
 }
-for threads in 1 "$(nproc)"; do
-    for ((r = 0; r < ROUNDS; r++)); do run old "$threads"; run new "$threads"; done
+for threads in $THREADS; do
+    for params in $SIZES; do
+        for ((r = 0; r < ROUNDS; r++)); do
+            run old "$threads" "$params"
+            run new "$threads" "$params"
+        done
+    done
 done
-echo "params $PARAMS, best of $ROUNDS alternating rounds (5 reps each); old = $rev"
-awk '{ k = $2 " " $3; v = $4 + 0
-       if ($1 == "old" && (!(k in o) || v < o[k])) o[k] = v
-       if ($1 == "new" && (!(k in n) || v < n[k])) n[k] = v
-       if (!(k in seen)) { seen[k] = 1; order[++m] = k } }
-     END { printf "%-8s %-18s %10s %10s %8s\n", "threads", "rule", "old ms", "new ms", "new/old"
-           for (i = 1; i <= m; i++) { split(order[i], a, " ")
-               printf "%-8s %-18s %10.3f %10.3f %8.3f\n", a[1], a[2], o[order[i]], n[order[i]],
-                      n[order[i]] / o[order[i]] } }' "$work/rows"
+echo "median over $ROUNDS alternating rounds of each process's best of 5; old = $rev"
+python3 - "$work/rows" <<'PY'
+import statistics, sys
+times = {}  # (threads/params, rule) -> {"old": [...], "new": [...]}
+for line in open(sys.argv[1]):
+    side, key, rule, ms = line.split()
+    times.setdefault((key, rule), {"old": [], "new": []})[side].append(float(ms))
+print("%-14s %-18s %10s %10s %8s" % ("threads/params", "rule", "old ms", "new ms", "new/old"))
+for (key, rule), t in times.items():
+    o, n = statistics.median(t["old"]), statistics.median(t["new"])
+    print("%-14s %-18s %10.3f %10.3f %8.3f" % (key, rule, o, n, n / o))
+PY
