@@ -5,6 +5,7 @@
 #define DS_MODEL_INTERNAL_H
 
 #include "descent/model.h"
+#include "models/compute.h"
 
 #include <stddef.h>
 
@@ -36,6 +37,7 @@ struct ds_model {
     float *delta;
     double *rowloss;
     int threads;
+    ds__compute *cx; /* the products (compute.h), on `threads` threads */
 };
 
 /* Parses a spec ("mlp:N0-...-NL", "neuron", "neuron:N") into a malloc'd
