@@ -100,17 +100,25 @@ typedef enum ds_init {
 } ds_init;
 
 /* Options of a model. Fill with ds_model_default_params(), then change. */
+/* Precision of the products' operands (model.h's ds_model_params). bf16:
+ * the operands are rounded to bfloat16 for each product, which accumulates
+ * and stores in fp32; weights, gradients and optimizer state stay fp32. It
+ * needs the oneDNN backend and a CPU with native bf16 (AVX512_BF16 or AMX):
+ * elsewhere ds_model_init fails with DS_ERR_UNSUPPORTED. */
+typedef enum { DS_PRECISION_FP32, DS_PRECISION_BF16, DS_PRECISION_COUNT } ds_precision;
+
 typedef struct ds_model_params {
-    ds_activation act; /* hidden layers; default relu */
-    ds_loss loss;      /* default DS_LOSS_AUTO */
-    double l2;         /* lambda >= 0 of the L2 term; default 0 */
-    ds_init init;      /* default DS_INIT_DEFAULT */
-    double init_value; /* the constant of DS_INIT_CONST */
-    uint64_t seed;     /* initial weights: same seed, same parameters; default 0 */
+    ds_activation act;      /* hidden layers; default relu */
+    ds_loss loss;           /* default DS_LOSS_AUTO */
+    double l2;              /* lambda >= 0 of the L2 term; default 0 */
+    ds_init init;           /* default DS_INIT_DEFAULT */
+    double init_value;      /* the constant of DS_INIT_CONST */
+    uint64_t seed;          /* initial weights: same seed, same parameters; default 0 */
+    ds_precision precision; /* of the products; default fp32 */
 } ds_model_params;
 
 /* Defaults: relu, loss chosen by the model (xent for mlp, sse for neuron),
- * no L2, the activation's default init, seed 0. */
+ * no L2, the activation's default init, seed 0, fp32 products. */
 DS_API ds_model_params ds_model_default_params(void);
 
 /* Parsers for command-line words. On failure *out is unchanged and the
@@ -119,16 +127,20 @@ DS_API ds_model_params ds_model_default_params(void);
  *   ds_act_parse:  relu | sigmoid | tanh
  *   ds_loss_parse: xent (alias cross-entropy) | mse | sse
  *   ds_init_parse: default | he | xavier | zeros | const:V (V a finite
- *                  number); sets p->init and, for const, p->init_value */
+ *                  number); sets p->init and, for const, p->init_value
+ *   ds_precision_parse: fp32 | bf16 (whether this build and CPU can run
+ *                  bf16 is ds_model_init's to say) */
 DS_API ds_status ds_act_parse(const char *s, ds_activation *out);
 DS_API ds_status ds_loss_parse(const char *s, ds_loss *out);
 DS_API ds_status ds_init_parse(const char *s, ds_model_params *p);
+DS_API ds_status ds_precision_parse(const char *s, ds_precision *out);
 
 /* Canonical names ("relu", "xent", "he", ...); "auto" for DS_LOSS_AUTO;
  * NULL if out of range. */
 DS_API const char *ds_act_name(ds_activation a);
 DS_API const char *ds_loss_name(ds_loss l);
 DS_API const char *ds_init_name(ds_init i);
+DS_API const char *ds_precision_name(ds_precision p);
 
 typedef struct ds_model ds_model;
 
@@ -153,12 +165,13 @@ DS_API void ds_model_free(ds_model *m);
  * snprintf style (returns the length the full text needs):
  *   "mlp:784-256-10 act=relu loss=xent"   ("act=" only with hidden layers)
  *   "neuron:2 loss=sse"
+ *   "mlp:784-10 loss=xent precision=bf16"  ("precision=" only for bf16)
  * Two models with equal descriptions have the same parameter layout, so a
  * checkpoint compares descriptions to reject "a file for another model". */
 DS_API int ds_model_describe(const ds_model *m, char *buf, size_t size);
 
 /* Creates a model from a description written by ds_model_describe: its
- * act= and loss= override p's (p: l2, init, seed; NULL = defaults). An
+ * act=, loss= and precision= override p's (p: l2, init, seed; NULL = defaults). An
  * unknown key or malformed description fails with DS_ERR_PARSE. */
 DS_API ds_model *ds_model_init_desc(const char *desc, const ds_model_params *p);
 

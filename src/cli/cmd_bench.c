@@ -34,6 +34,7 @@ static const cli_arg bench_args[] = {
     CLI_TRAIN_ARG_BATCH(o.t),
     {"epochs", CLI_ARG_INT, &o.t.epochs, "N", "train: epochs to time (default 1)"},
     CLI_TRAIN_ARG_SEED(o.t),
+    CLI_TRAIN_ARG_PRECISION(o.t),
     CLI_TRAIN_ARG_THREADS(o.t),
     {"json", CLI_ARG_FLAG, &o.json, NULL, "print one JSON object instead of a table"},
     {"verbose", CLI_ARG_FLAG, &o.verbose, NULL,
@@ -195,7 +196,8 @@ static void print_train(const train_run *r, int threads, double secs, double gem
     char kernels[512];
     ds_backend_describe(r->job.m, kernels, sizeof kernels);
     if (o.json) {
-        printf("{\"backend\": \"%s\", ", ds_backend_name());
+        printf("{\"backend\": \"%s\", \"precision\": \"%s\", ", ds_backend_name(),
+               ds_precision_name(ds_model_get_params(r->job.m)->precision));
         if (o.verbose) printf("\"kernels\": \"%s\", ", kernels);
         printf("\"threads\": %d, \"batch\": %zu, \"epochs\": %ld, \"examples\": %.0f, "
                "\"seconds\": %.6g, \"seconds_per_epoch\": %.6g, \"best_epoch_seconds\": %.6g, "

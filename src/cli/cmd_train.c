@@ -57,6 +57,7 @@ static const cli_arg train_args[] = {
     {"checkpoint-every", CLI_ARG_INT, &o.every, "N", "and every N steps (default 0: epochs only)"},
     {"on-divergence", CLI_ARG_STRING, &o.diverge, "WHAT",
      "stop (default, exit 3) or rollback: back to the last epoch end at half the lr"},
+    CLI_TRAIN_ARG_PRECISION(o.t),
     CLI_TRAIN_ARG_THREADS(o.t),
     {NULL, 0, NULL, NULL, NULL},
 };

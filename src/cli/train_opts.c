@@ -89,6 +89,11 @@ static int model_pins(const cli_command *cmd, const cli_train_opts *t, const ds_
                    (q.init != DS_INIT_CONST || q.init_value == mp->init_value);
         rc = cli_pinned(cmd, t, "init", same, init, t->init);
     }
+    if (rc < 0 && t->precision && desc) {
+        if (!desc_value(desc, "precision", rec, sizeof rec)) snprintf(rec, sizeof rec, "fp32");
+        rc = cli_pinned(cmd, t, "precision", strcmp(rec, ds_precision_name(mp->precision)) == 0,
+                        rec, t->precision);
+    }
     if (rc < 0) rc = cli_pinned_f64(cmd, t, "l2", ck, "model.l2", t->l2);
     if (rc < 0) rc = pinned_i64(cmd, t, "seed", ck, "train.seed", t->seed);
     return rc;
@@ -103,6 +108,8 @@ static int model_options(const cli_command *cmd, const cli_train_opts *t, const 
     if (t->act && ds_act_parse(t->act, &mp->act) != DS_OK) return cli_option_error(cmd, "act");
     if (t->loss && ds_loss_parse(t->loss, &mp->loss) != DS_OK) return cli_option_error(cmd, "loss");
     if (t->init && ds_init_parse(t->init, mp) != DS_OK) return cli_option_error(cmd, "init");
+    if (t->precision && ds_precision_parse(t->precision, &mp->precision) != DS_OK)
+        return cli_option_error(cmd, "precision");
     mp->l2 = isnan(t->l2) ? cli_ck_f64(ck, "model.l2", 0) : t->l2;
     if (!(mp->l2 >= 0)) return cli_usage_error(cmd, "--l2 must be >= 0 (got %g)", mp->l2);
     long seed = t->seed != CLI_UNSET_L ? t->seed : cli_ck_i64(ck, "train.seed", 0);

@@ -24,7 +24,7 @@
  * epochs; threads in train, 0 = all cores elsewhere); a command with other
  * defaults than train's sets them first. */
 typedef struct cli_train_opts {
-    const char *model, *act, *loss, *init, *data, *batch, *opt, *schedule, *unit;
+    const char *model, *act, *loss, *init, *data, *batch, *opt, *schedule, *unit, *precision;
     double l2, val;
     long seed, epochs, threads;
     const char *resume; /* the checkpoint's file, named in messages */
@@ -55,6 +55,8 @@ typedef struct cli_train_opts {
     "learning-rate schedule (default constant)"}
 #define CLI_TRAIN_ARG_UNIT(t) {"schedule-unit", CLI_ARG_STRING, &(t).unit, "U", \
     "schedule counts epoch (default) or step"}
+#define CLI_TRAIN_ARG_PRECISION(t) {"precision", CLI_ARG_STRING, &(t).precision, "P", \
+    "products in fp32 (default) or bf16 (oneDNN, CPU with AVX512_BF16 or AMX)"}
 #define CLI_TRAIN_ARG_THREADS(t) {"threads", CLI_ARG_INT, &(t).threads, "N", \
     "threads (default 0: all cores)"}
 /* The model options in the order train and tune list them. */

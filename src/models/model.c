@@ -20,7 +20,8 @@ ds_model_params ds_model_default_params(void)
                          .l2 = 0.0,
                          .init = DS_INIT_DEFAULT,
                          .init_value = 0.0,
-                         .seed = 0};
+                         .seed = 0,
+                         .precision = DS_PRECISION_FP32};
     return p;
 }
 
@@ -78,6 +79,8 @@ static ds_status check_params(const ds_model_params *p, int neuron, size_t outpu
 {
     if ((unsigned)p->act >= DS_ACT_COUNT)
         return ds__fail(DS_ERR_INVALID, "activation %d out of range", (int)p->act);
+    if ((unsigned)p->precision >= DS_PRECISION_COUNT)
+        return ds__fail(DS_ERR_INVALID, "precision %d out of range", (int)p->precision);
     if ((unsigned)p->loss >= DS_LOSS_COUNT)
         return ds__fail(DS_ERR_INVALID, "loss %d out of range", (int)p->loss);
     if (!(p->l2 >= 0.0 && isfinite(p->l2)))
@@ -99,6 +102,8 @@ static ds_status build(ds_model *m, const char *spec, size_t inputs, const ds_mo
     m->p = p ? *p : ds_model_default_params();
     if (m->p.loss == DS_LOSS_AUTO) m->p.loss = m->neuron ? DS_LOSS_SSE : DS_LOSS_XENT;
     if ((st = check_params(&m->p, m->neuron, m->sizes[m->L])) != DS_OK) return st;
+    ds__precision prec = m->p.precision == DS_PRECISION_BF16 ? DS__PREC_BF16 : DS__PREC_FP32;
+    if ((st = ds__compute_set_precision(m->cx, prec)) != DS_OK) return st;
     m->woff = calloc((size_t)m->L + 1, sizeof *m->woff);
     m->boff = calloc((size_t)m->L + 1, sizeof *m->boff);
     m->act = calloc((size_t)m->L + 1, sizeof *m->act);
@@ -318,7 +323,9 @@ int ds_model_describe(const ds_model *m, char *buf, size_t size)
     for (int l = 0; l <= m->L - m->neuron; l++)
         len = appendf(buf, size, len, "%s%zu", l ? "-" : "", m->sizes[l]);
     if (m->L > 1) len = appendf(buf, size, len, " act=%s", ds_act_name(m->p.act));
-    return appendf(buf, size, len, " loss=%s", ds_loss_name(m->p.loss));
+    len = appendf(buf, size, len, " loss=%s", ds_loss_name(m->p.loss));
+    if (m->p.precision == DS_PRECISION_FP32) return len;
+    return appendf(buf, size, len, " precision=%s", ds_precision_name(m->p.precision));
 }
 
 /* The spec part of a description (the words before the first space). */

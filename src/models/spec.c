@@ -13,6 +13,7 @@
 static const char *const act_names[DS_ACT_COUNT] = {"relu", "sigmoid", "tanh"};
 static const char *const loss_names[DS_LOSS_COUNT] = {"auto", "xent", "mse", "sse"};
 static const char *const init_names[DS_INIT_COUNT] = {"default", "he", "xavier", "zeros", "const"};
+static const char *const precision_names[DS_PRECISION_COUNT] = {"fp32", "bf16"};
 
 const char *ds_act_name(ds_activation a)
 {
@@ -27,6 +28,22 @@ const char *ds_loss_name(ds_loss l)
 const char *ds_init_name(ds_init i)
 {
     return (unsigned)i < DS_INIT_COUNT ? init_names[i] : NULL;
+}
+
+const char *ds_precision_name(ds_precision p)
+{
+    return (unsigned)p < DS_PRECISION_COUNT ? precision_names[p] : NULL;
+}
+
+ds_status ds_precision_parse(const char *s, ds_precision *out)
+{
+    for (int i = 0; s && i < DS_PRECISION_COUNT; i++)
+        if (strcmp(s, precision_names[i]) == 0) {
+            *out = (ds_precision)i;
+            return DS_OK;
+        }
+    return ds__fail(DS_ERR_INVALID, "unknown precision '%s' (accepted: fp32, bf16)",
+                    s ? s : "(null)");
 }
 
 ds_status ds_act_parse(const char *s, ds_activation *out)
@@ -201,9 +218,11 @@ static ds_status parse_key(const char *word, size_t len, ds_model_params *p)
     if (eq) *eq++ = '\0';
     if (eq && strcmp(buf, "act") == 0) return ds_act_parse(eq, &p->act);
     if (eq && strcmp(buf, "loss") == 0) return ds_loss_parse(eq, &p->loss);
+    if (eq && strcmp(buf, "precision") == 0) return ds_precision_parse(eq, &p->precision);
     return ds__fail(DS_ERR_PARSE,
-                    "model description: unknown item '%.*s' (accepted: act=A, loss=L)", (int)len,
-                    word);
+                    "model description: unknown item '%.*s' (accepted: act=A, loss=L, "
+                    "precision=P)",
+                    (int)len, word);
 }
 
 ds_status ds__model_parse_desc_keys(const char *keys, ds_model_params *p)
