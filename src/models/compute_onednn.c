@@ -210,7 +210,20 @@ static ds_status slot_get(ds__compute *c, const gemm_key *k, slot **out)
     return DS_OK;
 }
 
-/* n floats rounded to bf16 (nearest, ties to even) into c->half[i]. */
+/* h = x rounded to bf16 (nearest, ties to even; the upper half of the f32
+ * bits after adding the rounding bias). Cloned for AVX-512: the baseline
+ * build of this loop took a sixth of a bf16 epoch. */
+DS__CLONES_WIDE static void round_bf16(const float *x, uint16_t *h, size_t n, int nt)
+{
+#pragma omp parallel for num_threads(nt) schedule(static) if (n >= DS__PAR_MIN)
+    for (size_t j = 0; j < n; j++) {
+        uint32_t u;
+        memcpy(&u, &x[j], sizeof u);
+        h[j] = (uint16_t)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+    }
+}
+
+/* n floats rounded to bf16 into c->half[i]. */
 static ds_status to_bf16(ds__compute *c, int i, const float *x, size_t n, const void **out)
 {
     if (c->halfcap[i] < n) {
@@ -218,14 +231,8 @@ static ds_status to_bf16(ds__compute *c, int i, const float *x, size_t n, const 
         if (!h) return ds__nomem("bf16 operands", n * sizeof *h);
         c->half[i] = h, c->halfcap[i] = n;
     }
-    uint16_t *h = c->half[i];
-#pragma omp parallel for num_threads(c->threads) schedule(static) if (n >= DS__PAR_MIN)
-    for (size_t j = 0; j < n; j++) {
-        uint32_t u;
-        memcpy(&u, &x[j], sizeof u);
-        h[j] = (uint16_t)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
-    }
-    *out = h;
+    round_bf16(x, c->half[i], n, c->threads);
+    *out = c->half[i];
     return DS_OK;
 }
 
