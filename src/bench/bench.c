@@ -1,5 +1,5 @@
 /* bench.c - the measurements behind `descent bench` (see bench.h): the
- * STREAM triad yardstick, timed optimizer steps, and OpenBLAS sgemm on the
+ * STREAM triad yardstick, timed optimizer steps, and the backend's sgemm on the
  * shapes of an MLP training step. Each function allocates what it times,
  * first-touches it with the loop's own thread schedule (so pages land where
  * the threads that use them run), and reports the best of several runs, as
@@ -8,8 +8,12 @@
 #define _POSIX_C_SOURCE 200809L
 #include "bench/bench.h"
 
-#include <cblas.h>
 #include <omp.h>
+#ifdef DS_BENCH_ONEDNN
+#include <dnnl.h>
+#else
+#include <cblas.h>
+#endif
 #include <stdlib.h>
 #include <time.h>
 
@@ -123,18 +127,27 @@ static float *matrix(size_t rows, size_t cols)
     return a;
 }
 
-/* One step's products: as src/models/backprop.c calls them. */
+/* Row-major C = op(A) op(B) on the library's backend: oneDNN's own sgemm
+ * (on OpenMP's thread count) or OpenBLAS's. */
+static void sgemm(int ta, int tb, int m, int n, int k, const float *a, int lda, const float *b,
+                  int ldb, float *c, int ldc)
+{
+#ifdef DS_BENCH_ONEDNN
+    dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+#else
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
+                k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+#endif
+}
+
+/* One step's products: as src/models/backprop.c does them. */
 static void mlp_gemms(const ds_model *m, int r, float *a, float *w, float *dz, float *out)
 {
     for (int l = 1; l <= ds_model_layer_count(m); l++) {
         int ni = (int)ds_model_size(m, l - 1), no = (int)ds_model_size(m, l);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, r, no, ni, 1.0f, a, ni, w, ni, 0.0f,
-                    out, no);
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, no, ni, r, 1.0f, dz, no, a, ni, 0.0f,
-                    out, ni);
-        if (l > 1)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, r, ni, no, 1.0f, dz, no, w, ni,
-                        0.0f, out, ni);
+        sgemm(0, 1, r, no, ni, a, ni, w, ni, out, no);
+        sgemm(1, 0, no, ni, r, dz, no, a, ni, out, ni);
+        if (l > 1) sgemm(0, 0, r, ni, no, dz, no, w, ni, out, ni);
     }
 }
 
@@ -153,12 +166,15 @@ ds_status app_bench_mlp_gemms(const ds_model *m, size_t rows, int reps, double *
             : ds_set_error(DS_ERR_NOMEM, "out of memory allocating %zu bytes for gemm operands",
                            (size_t)(4 * big * wide * 4));
     double best = 1e300;
+    int saved = omp_get_max_threads();
+    omp_set_num_threads(ds_model_threads(m)); /* oneDNN's sgemm runs on OpenMP's */
     for (int r = 0; s == DS_OK && r <= reps; r++) {
         double t0 = app_bench_now();
         mlp_gemms(m, (int)rows, a, w, dz, out);
         double dt = app_bench_now() - t0;
         if (r > 0 && dt < best) best = dt;
     }
+    omp_set_num_threads(saved);
     free(a), free(w), free(dz), free(out);
     if (s == DS_OK) *seconds = best;
     return s;

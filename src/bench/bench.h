@@ -1,6 +1,6 @@
 /* bench.h - private benchmark helpers for `descent bench`: a monotonic
  * clock, the STREAM triad that sets the memory-bandwidth yardstick, timed
- * optimizer steps, OpenBLAS sgemm on given shapes, and the FLOP count of an
+ * optimizer steps, the backend's sgemm on given shapes, and the FLOP count of an
  * MLP training step. Library code: returns statuses, never prints.
  *
  * Byte accounting (the same for the triad and the optimizers): only the
@@ -42,7 +42,8 @@ ds_status app_bench_optim(const ds_opt_params *p, size_t n, int threads, int rep
 /* The three products per layer that one training step of model m does on
  * a batch of `rows` (forward A W^T, weight gradient dZ^T A, input gradient
  * dZ W except for the first layer), with the same transposes as the
- * model's backprop, timed in isolation through OpenBLAS at its current
+ * model's backprop, timed in isolation through the sgemm of the library's
+ * backend (oneDNN's dnnl_sgemm or OpenBLAS's cblas_sgemm) at the model's
  * thread count: *seconds is the best time of the whole set of products. */
 ds_status app_bench_mlp_gemms(const ds_model *m, size_t rows, int reps, double *seconds);
 

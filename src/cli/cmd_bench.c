@@ -2,7 +2,7 @@
  * rerun. `optim` times one step of every optimizer over a large parameter
  * array and compares its bandwidth with a STREAM triad measured in the same
  * process at the same thread count; `train` times training epochs and
- * compares the achieved GFLOP/s with OpenBLAS sgemm on the same shapes.
+ * compares the achieved GFLOP/s with the backend's sgemm on the same shapes.
  * bench/vs-pytorch.sh runs both next to PyTorch. The measuring code is
  * library code in src/bench; this file parses, runs and prints. */
 #include "commands.h"
@@ -53,7 +53,8 @@ static const cli_command bench_cmd = {
                "train: --epochs of training as `descent train` runs them: seconds per epoch,\n"
                "  examples/s, GFLOP/s of the matrix products (per layer 2 N(l-1) N(l) per\n"
                "  example forward and for each gradient; none for the first layer's input\n"
-               "  gradient) and OpenBLAS sgemm's GFLOP/s on the same shapes, and the test\n"
+               "  gradient) and the backend's sgemm's GFLOP/s on the same shapes (oneDNN's\n"
+               "  dnnl_sgemm or OpenBLAS's cblas_sgemm), and the test\n"
                "  accuracy reached, and the backend of the products (onednn or openblas;\n"
                "  with --verbose its library and the kernels it ran, e.g. brg:avx512_core).\n"
                "  Timings are the best of --reps (optim).\n"
@@ -211,10 +212,10 @@ static void print_train(const train_run *r, int threads, double secs, double gem
     printf("backend %s%s%s\n", ds_backend_name(), o.verbose ? ": " : "", o.verbose ? kernels : "");
     printf("threads %d, batch %zu, %ld epoch(s) of %zu examples\n", threads, batch, o.t.epochs,
            rows);
-    printf("seconds/epoch %.3f (best %.3f)  examples/s %.0f  GFLOP/s %.2f  (sgemm on the same "
+    printf("seconds/epoch %.3f (best %.3f)  examples/s %.0f  GFLOP/s %.2f  (%s sgemm on the same "
            "shapes: %.2f, %.0f%%)",
-           secs / (double)o.t.epochs, r->best_epoch, examples / secs, gflops, sgemm,
-           100.0 * gflops / sgemm);
+           secs / (double)o.t.epochs, r->best_epoch, examples / secs, gflops, ds_backend_name(),
+           sgemm, 100.0 * gflops / sgemm);
     print_test(loss, acc);
 }
 
