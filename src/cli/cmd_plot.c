@@ -31,7 +31,8 @@ static struct {
 } o;
 
 static const cli_arg plot_args[] = {
-    {"fn", CLI_ARG_STRING, &o.fn, "F", "test function (see the list above)"},
+    {"fn", CLI_ARG_STRING, &o.fn, "F",
+     "test function (see the list above) or an expression in x and y, e.g. 'x^2 + 10*y^2'"},
     {"opt", CLI_ARG_MULTI, &o.opt, "SPEC", "optimizer NAME[:key=value,...]; repeat to compare"},
     {"start", CLI_ARG_STRING, &o.start, "X,Y", "start point of every optimizer"},
     {"steps", CLI_ARG_INT, &o.steps, "N", "updates per optimizer, 0..100000 (default 100)"},
@@ -57,7 +58,8 @@ static const cli_command plot_cmd = {
     .usage = "descent plot --fn F --opt SPEC [--opt SPEC ...] --start X,Y [--steps N] -o out.svg\n"
              "       descent plot --log FILE.csv [FILE.csv ...] -o out.svg",
     .summary = "draw contour maps, surfaces, animations and loss curves as SVG",
-    .details = "functions: quadratic rosenbrock beale himmelblau booth saddle neuron\n"
+    .details = "functions: quadratic rosenbrock beale himmelblau booth saddle neuron,\n"
+               "  or an expression in x and y such as 'x^2 + 10*y^2'\n"
                "Trajectories: GD black, momentum red, NAG blue, others distinct colours;\n"
                "hollow circle = start, filled = end, star = known minimum.\n"
                "--loss uses a log y axis when the loss spans more than two decades.\n"
@@ -186,7 +188,7 @@ static int check_paths(const ds_fn2d **f, ds_opt_params *p, ds_schedule *s, doub
     if (!o.start) return cli_usage_error(&plot_cmd, "missing --start X,Y");
     if (o.steps < 0 || o.steps > MAX_STEPS)
         return cli_usage_error(&plot_cmd, "--steps must be 0..%ld (got %ld)", MAX_STEPS, o.steps);
-    if (!(*f = ds_fn2d_find(o.fn))) return cli_lib_error(&plot_cmd, CLI_EXIT_USAGE);
+    if (ds_fn2d_parse(o.fn, f) != DS_OK) return cli_option_error(&plot_cmd, "fn");
     if (cli_parse_pair(o.start, &xy[0], &xy[1]))
         return cli_usage_error(&plot_cmd, "--start expects X,Y (two numbers), got '%s'", o.start);
     for (int i = 0; i < o.opt.n; i++)
@@ -267,6 +269,7 @@ static int plot_paths(ds_plot_opts *po)
     }
     for (int i = 0; i < o.opt.n; i++)
         free(rows[i]);
+    ds_fn2d_free(f);
     return rc;
 }
 
