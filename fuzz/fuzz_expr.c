@@ -34,7 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         DS_FUZZ_CHECK(f == (ds_fn2d *)text);
         const char *msg = ds_last_error();
-        DS_FUZZ_CHECK(strncmp(msg, "column ", 7) == 0 || strncmp(msg, "expression longer", 17) == 0);
+        DS_FUZZ_CHECK(strncmp(msg, "column ", 7) == 0 ||
+                      strncmp(msg, "expression longer", 17) == 0);
     }
     free(text);
     return 0;
