@@ -137,9 +137,10 @@ function computeGrid() {
   paintBackground();
 }
 
-function bandColor(b, n) {
-  const s = b / (n - 1);
-  return [250 - 170 * s, 245 - 120 * s, 225 - 40 * s];
+/* From pale yellow (low) to light blue (high); contour lines a shade darker. */
+function bandColor(b, n, edge) {
+  const s = b / (n - 1), k = edge ? 0.72 : 1;
+  return [k * (252 - 110 * s), k * (248 - 70 * s), k * (222 + 10 * s)];
 }
 
 function paintBackground() {
@@ -149,7 +150,7 @@ function paintBackground() {
     for (let i = 0; i < GRID; i++) {
       const k = j * GRID + i, b = band[k];
       const edge = (i + 1 < GRID && band[k + 1] !== b) || (j + 1 < GRID && band[k + GRID] !== b);
-      const c = edge ? [120, 120, 130] : bandColor(b, n);
+      const c = bandColor(b, n, edge);
       const p = 4 * ((GRID - 1 - j) * GRID + i);
       img.data.set([c[0], c[1], c[2], 255], p);
     }
@@ -529,17 +530,18 @@ function redraw(t0) {
     $('timing').textContent = (t2 - t0).toFixed(1) + ' ms (engine ' + (t1 - t0).toFixed(1) +
       ' ms, drawing ' + (t2 - t1).toFixed(1) + ' ms)';
   }
-  const h = hashOf();
-  $('share').href = '#' + h;
-  if (location.hash.slice(1) !== h) history.replaceState(null, '', '#' + h);
+  $('share').href = '#' + hashOf();
   document.body.dataset.csvFor = '';
   clearTimeout(csvTimer);
-  csvTimer = setTimeout(writeCsv, 120);
+  csvTimer = setTimeout(settle, 120);
 }
 
-/* The data views, byte for byte what `descent trace` prints; written once
- * the sliders rest. */
-function writeCsv() {
+/* Once the sliders rest: the hash (history.replaceState at every frame of
+ * a drag would be throttled by the browser) and the data views, byte for
+ * byte what `descent trace` prints. */
+function settle() {
+  const h = hashOf();
+  if (location.hash.slice(1) !== h) history.replaceState(null, '', '#' + h);
   state.opts.forEach((o, i) => {
     const text = str(E.csv(i)) || '';
     o.node.querySelector('.csv').textContent = text;
@@ -670,11 +672,28 @@ function benchmark(reps) {
   return { median: times[times.length >> 1], min: times[0], max: times[times.length - 1], last: lastTiming };
 }
 
+/* Mean time per frame over `n` animation frames that each rerun every
+ * optimizer and redraw: what a drag of the start point costs, paint
+ * included (about 16.7 ms when the frame rate, not the work, limits it). */
+function frames(n) {
+  return new Promise((resolve) => {
+    let k = 0, t0 = 0;
+    const tick = (now) => {
+      if (k === 0) t0 = now;
+      if (k++ === n) { resolve((now - t0) / n); return; }
+      runAll();
+      redraw(performance.now());
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}
+
 (async () => {
   await loadEngine();
   loadRules();
   wireControls();
   applyState(location.hash);
-  window.explorer = { benchmark, state: () => hashOf() };
+  window.explorer = { benchmark, frames, state: () => hashOf() };
   document.body.dataset.ready = '1';
 })();
