@@ -22,6 +22,8 @@
 
 #include "descent/error.h"
 
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -61,8 +63,15 @@ DS_API ds_status ds_fn2d_parse_expr(const char *text, ds_fn2d **out);
  * result with ds_fn2d_free (which leaves the built-ins alone). */
 DS_API ds_status ds_fn2d_parse(const char *text, const ds_fn2d **out);
 
-/* Frees a function from ds_fn2d_parse_expr / ds_fn2d_parse; NULL and the
- * built-in functions are ignored. */
+/* `base` with seeded noise on its gradient (not its value): sigma times a
+ * standard normal variate per component, a pure function of the seed and
+ * the point, so a path is reproduced exactly by the same seed (src/functions/
+ * noise.c). Does not own `base`, which must outlive it. sigma must be
+ * finite and >= 0 (DS_ERR_INVALID). Free with ds_fn2d_free. */
+DS_API ds_status ds_fn2d_noisy(const ds_fn2d *base, double sigma, uint64_t seed, ds_fn2d **out);
+
+/* Frees a function from ds_fn2d_parse_expr, ds_fn2d_parse or ds_fn2d_noisy
+ * (not its base); NULL and the built-in functions are ignored. */
 DS_API void ds_fn2d_free(const ds_fn2d *f);
 
 struct ds_opt_params;

@@ -2,6 +2,7 @@
  * function, as CSV (step,x,y,loss), for plots, the lecture experiments and
  * the reference comparisons against torch.optim (tests/data/reference). */
 #include "commands.h"
+#include "fn_opts.h"
 
 #include "descent/functions.h"
 #include "descent/optim.h"
@@ -18,14 +19,13 @@
 #define STEPS_UNSET LONG_MIN
 
 static struct {
-    const char *fn, *start, *opt, *schedule;
+    const char *start, *opt, *schedule;
     long steps;
-} o = {NULL, NULL, NULL, NULL, STEPS_UNSET};
+    cli_fn_opts fn;
+} o = {NULL, NULL, NULL, STEPS_UNSET, {NULL, 0, 0}};
 
 static const cli_arg trace_args[] = {
-    {"fn", CLI_ARG_STRING, &o.fn, "F",
-     "test function from the list above, or an expression in x and y such as "
-     "'x^2 + 10*y^2' (required)"},
+    CLI_FN_ARGS(o.fn),
     {"start", CLI_ARG_STRING, &o.start, "X,Y", "start point, e.g. -1.5,2 (required)"},
     {"opt", CLI_ARG_STRING, &o.opt, "SPEC",
      "optimizer NAME[:key=value,...], e.g. adam:lr=0.05 (required)"},
@@ -40,7 +40,7 @@ static char details[1024];
 
 static const cli_command trace_cmd = {
     .name = "trace",
-    .usage = "descent trace --fn F --start X,Y --opt SPEC --steps N [--schedule S]",
+    .usage = "descent trace --fn F --start X,Y --opt SPEC --steps N [--schedule S] [--noise SIGMA]",
     .summary = "print an optimizer's path on a 2-D test function as CSV: step,x,y,loss",
     .details = details,
     .args = trace_args,
@@ -81,15 +81,16 @@ static void fill_details(void)
 }
 
 /* Checks the options and builds everything the run needs; exit status or -1. */
-static int prepare(const ds_fn2d **f, ds_opt_params *p, ds_schedule *s, double *x0, double *y0)
+static int prepare(cli_fn *f, ds_opt_params *p, ds_schedule *s, double *x0, double *y0)
 {
-    if (!o.fn) return cli_usage_error(&trace_cmd, "missing --fn F (see descent trace --help)");
+    if (!o.fn.fn) return cli_usage_error(&trace_cmd, "missing --fn F (see descent trace --help)");
     if (!o.start) return cli_usage_error(&trace_cmd, "missing --start X,Y");
     if (!o.opt) return cli_usage_error(&trace_cmd, "missing --opt SPEC (e.g. adam:lr=0.05)");
     if (o.steps == STEPS_UNSET) return cli_usage_error(&trace_cmd, "missing --steps N");
     if (o.steps < 0 || o.steps > MAX_STEPS)
         return cli_usage_error(&trace_cmd, "--steps must be 0..%ld (got %ld)", MAX_STEPS, o.steps);
-    if (ds_fn2d_parse(o.fn, f) != DS_OK) return cli_option_error(&trace_cmd, "fn");
+    int rc = cli_fn_load(&trace_cmd, &o.fn, f);
+    if (rc >= 0) return rc;
     if (cli_parse_pair(o.start, x0, y0) != 0)
         return cli_usage_error(&trace_cmd, "--start expects X,Y (two numbers), got '%s'", o.start);
     if (ds_opt_parse(o.opt, p) != DS_OK) return cli_option_error(&trace_cmd, "opt");
@@ -130,12 +131,12 @@ static int run_trace(int argc, char **argv)
     fill_details();
     int rc = cli_parse(&trace_cmd, argc, argv, NULL);
     if (rc >= 0) return rc;
-    const ds_fn2d *f = NULL;
+    cli_fn f = {0};
     ds_opt_params p;
     ds_schedule s;
     double x0, y0;
-    if ((rc = prepare(&f, &p, &s, &x0, &y0)) < 0) rc = trace_rows(f, &p, &s, x0, y0);
-    ds_fn2d_free(f);
+    if ((rc = prepare(&f, &p, &s, &x0, &y0)) < 0) rc = trace_rows(f.f, &p, &s, x0, y0);
+    cli_fn_free(&f);
     return rc;
 }
 

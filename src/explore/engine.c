@@ -37,7 +37,10 @@ typedef struct slot {
 
 static char input[INPUT_MAX + 1];
 static char message[1024];
-static const ds_fn2d *fn;
+static const ds_fn2d *fn, *base; /* fn: what runs (base or noisy) */
+static ds_fn2d *noisy;
+static double noise;
+static uint64_t noise_seed;
 static double start[2] = {-1.5, 2.0};
 static slot slots[SLOTS];
 static double info[6 + 8], grid_values[GRID_MAX], grad_out[3];
@@ -91,14 +94,44 @@ EXPORT(default_spec) const char *app_explore_default_spec(int type)
     return text_out;
 }
 
-/* The function named or spelt out by input (ds_fn2d_parse). */
+/* fn: base, or base with gradient noise (noisy) when noise > 0. */
+static void pick_function(void)
+{
+    fn = noisy ? noisy : base;
+}
+
+/* The function named or spelt out by input (ds_fn2d_parse); the noise
+ * setting carries over. */
 EXPORT(set_function) int app_explore_set_function(void)
 {
     const ds_fn2d *f = NULL;
     ds_status st = ds_fn2d_parse(input, &f);
     if (st != DS_OK) return fail(st);
-    ds_fn2d_free(fn);
-    fn = f;
+    ds_fn2d *n = NULL;
+    if (noise > 0 && (st = ds_fn2d_noisy(f, noise, noise_seed, &n)) != DS_OK) {
+        ds_fn2d_free(f);
+        return fail(st);
+    }
+    ds_fn2d_free(noisy);
+    ds_fn2d_free(base);
+    base = f;
+    noisy = n;
+    pick_function();
+    return 0;
+}
+
+/* Gradient noise as `descent trace --noise SIGMA --seed S` (0: none). */
+EXPORT(set_noise) int app_explore_set_noise(double sigma, double seed)
+{
+    ds_fn2d *n = NULL;
+    if (!base || !(seed >= 0 && seed < 9007199254740992.0)) return (int)DS_ERR_INVALID;
+    ds_status st = sigma > 0 ? ds_fn2d_noisy(base, sigma, (uint64_t)seed, &n) : DS_OK;
+    if (st != DS_OK) return fail(st);
+    ds_fn2d_free(noisy);
+    noisy = n;
+    noise = sigma > 0 ? sigma : 0;
+    noise_seed = (uint64_t)seed;
+    pick_function();
     return 0;
 }
 

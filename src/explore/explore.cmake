@@ -1,5 +1,5 @@
 # explore.cmake - the explorer (doc/explorer.md): the optimizer core (core's
-# error, number and spec code, optim, schedule, functions) and
+# error, number, spec and rng code, optim, schedule, functions) and
 # src/explore/engine.c compiled to WebAssembly with clang's wasm32-wasi
 # target (Debian: clang, lld, wasi-libc, libclang-rt-14-dev-wasm32), then
 # embedded with the page (page.html, page.css, page.js) into the program by
@@ -35,6 +35,7 @@ else()
        ${CMAKE_CURRENT_SOURCE_DIR}/schedule/*.c ${CMAKE_CURRENT_SOURCE_DIR}/functions/*.c)
   list(APPEND DS_EXPLORE_SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/core/error.c
        ${CMAKE_CURRENT_SOURCE_DIR}/core/parse.c ${CMAKE_CURRENT_SOURCE_DIR}/core/spec.c
+       ${CMAKE_CURRENT_SOURCE_DIR}/core/rng.c
        ${DS_EXPLORE_DIR}/engine.c)
   file(GLOB DS_EXPLORE_HEADERS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/include/descent/*.h
        ${CMAKE_CURRENT_SOURCE_DIR}/core/*.h ${CMAKE_CURRENT_SOURCE_DIR}/optim/*.h)

@@ -91,7 +91,7 @@ const FORMULAS = {
 };
 
 /* ---- state ---- */
-const state = { fn: 'rosenbrock', start: [-1.5, 2], steps: 200, t: 200, opts: [] };
+const state = { fn: 'rosenbrock', start: [-1.5, 2], steps: 200, t: 200, noise: 0, seed: 0, opts: [] };
 let info = null, grid = null, playing = false, csvTimer = 0, lastTiming = null;
 const bg = document.createElement('canvas');
 const view = { az: -0.7, el: 0.6 };
@@ -437,6 +437,11 @@ function formula(o, i) {
   return text;
 }
 
+/* --noise SIGMA --seed S, as trace and plot take them ('' without noise). */
+function noiseArgs() {
+  return state.noise > 0 ? ' --noise ' + state.noise + ' --seed ' + state.seed : '';
+}
+
 function shellWord(s) {
   return /^[A-Za-z0-9_.,:=\/+-]+$/.test(s) ? s : "'" + s.replace(/'/g, "'\\''") + "'";
 }
@@ -447,13 +452,13 @@ function commands() {
     o.node.querySelector('.opt-title').textContent = specOf(o);
     o.node.querySelector('.formula').textContent = formula(o, i);
     o.node.querySelector('.cmd').textContent = base + ' --opt ' + shellWord(specOf(o)) +
-      ' --steps ' + state.steps + (o.schedule ? ' --schedule ' + shellWord(o.schedule) : '');
+      ' --steps ' + state.steps + (o.schedule ? ' --schedule ' + shellWord(o.schedule) : '') + noiseArgs();
   });
   const scheds = [...new Set(state.opts.map((o) => o.schedule))];
   $('plot-cmd').textContent = 'descent plot --fn ' + shellWord(state.fn) + ' --start ' +
     state.start.join(',') + ' --steps ' + state.steps +
     state.opts.map((o) => ' --opt ' + shellWord(specOf(o))).join('') +
-    (scheds.length === 1 && scheds[0] ? ' --schedule ' + shellWord(scheds[0]) : '') + ' -o paths.svg' +
+    (scheds.length === 1 && scheds[0] ? ' --schedule ' + shellWord(scheds[0]) : '') + noiseArgs() + ' -o paths.svg' +
     (scheds.length > 1 ? '\n# the schedules differ: plot takes one --schedule, trace each optimizer' : '');
 }
 
@@ -462,6 +467,7 @@ const enc1 = (s) => s.replace(/[^A-Za-z0-9_.,:=^*()\/-]/g, (ch) => encodeURIComp
 
 function hashOf() {
   let h = 'fn=' + enc1(state.fn) + '&start=' + state.start.join(',') + '&steps=' + state.steps;
+  if (state.noise > 0) h += '&noise=' + state.noise + '&seed=' + state.seed;
   for (const o of state.opts) h += '&opt=' + enc1(specOf(o)) + (o.schedule ? '&schedule=' + enc1(o.schedule) : '');
   return h;
 }
@@ -479,6 +485,8 @@ function readHash(h) {
       const p = v.split(',').map(Number);
       if (p.length === 2 && p.every(Number.isFinite)) state.start = p;
     } else if (k === 'steps' && Number(v) >= 1) state.steps = Math.min(10000, Math.floor(Number(v)));
+    else if (k === 'noise' && Number(v) >= 0) state.noise = Number(v);
+    else if (k === 'seed' && Number(v) >= 0) state.seed = Math.floor(Number(v));
     else if (k === 'opt') opts.push([v, '']);
     else if (k === 'schedule' && opts.length) opts[opts.length - 1][1] = v;
   }
@@ -486,6 +494,8 @@ function readHash(h) {
 }
 
 function applyState(h) {
+  state.noise = 0;
+  state.seed = 0;
   const { fn, opts } = readHash(h);
   for (const o of state.opts) o.node.remove();
   state.opts = [];
@@ -494,6 +504,7 @@ function applyState(h) {
   const text = fn || 'rosenbrock';
   syncFnControls(text);
   if (!setFunction(text)) setFunction('rosenbrock');
+  E.set_noise(state.noise, state.seed);
   state.t = state.steps;
   syncProblemControls();
   rerun();
@@ -511,6 +522,9 @@ function syncProblemControls() {
   $('start-x').value = state.start[0];
   $('start-y').value = state.start[1];
   $('steps').value = state.steps;
+  $('noise').value = state.noise;
+  $('noise-out').textContent = state.noise;
+  $('seed').value = state.seed;
   $('t').max = state.steps;
   $('t').value = state.t;
   $('t-out').textContent = state.t;
@@ -646,6 +660,18 @@ function wireControls() {
     if (!(n >= 1 && n <= 10000)) { ev.target.value = state.steps; return; }
     state.steps = n;
     state.t = n;
+    rerun();
+  });
+  $('noise').addEventListener('input', (ev) => {
+    state.noise = Number(ev.target.value);
+    E.set_noise(state.noise, state.seed);
+    rerun();
+  });
+  $('seed').addEventListener('change', (ev) => {
+    const n = Math.floor(Number(ev.target.value));
+    if (!(n >= 0 && n < 2 ** 53)) { ev.target.value = state.seed; return; }
+    state.seed = n;
+    E.set_noise(state.noise, state.seed);
     rerun();
   });
   $('t').addEventListener('input', (ev) => { state.t = Number(ev.target.value); redraw(); });

@@ -11,6 +11,7 @@
 #include "descent/parse.h"
 
 #include "core/internal.h"
+#include "functions/fn2d_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -408,5 +409,5 @@ ds_status ds_fn2d_parse(const char *text, const ds_fn2d **out)
 
 void ds_fn2d_free(const ds_fn2d *f)
 {
-    if (f && f->eval == expr_eval) free((void *)f);
+    if (f && (f->eval == expr_eval || f->eval == ds__fn2d_noisy_eval)) free((void *)f);
 }

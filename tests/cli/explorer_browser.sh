@@ -3,7 +3,7 @@
 # driven through the DevTools protocol by playwright-core (pinned in
 # tests/browser/package.json and its lock file; tests/browser/explorer.mjs
 # does the clicking), opens explorer.html from disk with the network off
-# at a shared state (URL hash), and then: no console message; every
+# at a shared state (URL hash, gradient noise on), and then: no console message; every
 # optimizer's data view (data-trace-csv) holds exactly what `descent trace`
 # prints for the state's arguments - when loaded, after the lr slider moved
 # by keyboard, after the start was dragged, after an expression was typed;
@@ -29,7 +29,7 @@ fi
 
 quiet "$DESCENT" explore -o explorer.html
 mkdir out
-hash='fn=rosenbrock&start=-1.5,2&steps=150&opt=adam:lr=0.05&opt=sgd:lr=0.001,momentum=0.9&schedule=cosine:period=150&opt=nag:lr=0.001,momentum=0.5'
+hash='fn=rosenbrock&start=-1.5,2&steps=150&noise=0.5&seed=3&opt=adam:lr=0.05&opt=sgd:lr=0.001,momentum=0.9&schedule=cosine:period=150&opt=nag:lr=0.001,momentum=0.5'
 CHROMIUM=$browser timeout 300 node "$driver/explorer.mjs" explorer.html out "$hash" ||
     fail "the browser checks failed (above)"
 [ "$(cat out/loaded.hash)" = "$hash" ] || fail "the page changed the hash it was opened with: $(cat out/loaded.hash)"
@@ -42,7 +42,7 @@ checked = 0
 for tag in ("loaded", "slider", "dragged", "typed"):
     items = [kv.split("=", 1) for kv in open(os.path.join(out, tag + ".hash")).read().strip().split("&")]
     items = [(k, urllib.parse.unquote(v)) for k, v in items]
-    common = {k: v for k, v in items if k in ("fn", "start", "steps")}
+    common = {k: v for k, v in items if k in ("fn", "start", "steps", "noise", "seed")}
     opts = []
     for k, v in items:
         if k == "opt": opts.append([v, None])
@@ -51,6 +51,8 @@ for tag in ("loaded", "slider", "dragged", "typed"):
     for i, (opt, sched) in enumerate(opts):
         cmd = [descent, "trace", "--fn", common["fn"], "--start", common["start"],
                "--steps", common["steps"], "--opt", opt] + (["--schedule", sched] if sched else [])
+        if "noise" in common:
+            cmd += ["--noise", common["noise"], "--seed", common["seed"]]
         want = subprocess.run(cmd, capture_output=True).stdout
         got = open(os.path.join(out, "%s.csv%d" % (tag, i)), "rb").read()
         assert len(want) > 100, (cmd, want)

@@ -15,9 +15,10 @@ if [ ! -f "$wasm" ] || ! command -v node >/dev/null; then
     exit 0
 fi
 
-same() { # same FN X,Y STEPS OPT [SCHEDULE]
+same() { # same FN X,Y STEPS OPT [SCHEDULE [NOISE SEED]]
     local sched=()
     [ -z "${5:-}" ] || sched=(--schedule "$5")
+    [ -z "${6:-}" ] || sched+=(--noise "$6" --seed "$7")
     set +e
     "$DESCENT" trace --fn "$1" --start "$2" --steps "$3" --opt "$4" "${sched[@]}" >trace.csv 2>trace.err
     local rc=$?
@@ -44,6 +45,8 @@ same rosenbrock -1.5,2 100 amsgrad:lr=0.05 step:every=20,factor=0.5
 same '(1 - x)^2 + 100*(y - x^2)^2' -1.5,2 200 adam:lr=0.05
 same 'x^2 + 10*y^2 + exp(x/4) - log(1 + y^2) + sqrt(1 + abs(x*y))' 2,1 200 rmsprop_nesterov:lr=0.01
 same 'x^2 + 10*y^2' 1,1 50 sgd:lr=0.2 # diverges: exit 3 and the rows up to there
+same rosenbrock -1.5,2 300 sgd:lr=0.001,momentum=0.9 '' 2 7 # seeded gradient noise
+same neuron -4,4 200 nag:lr=0.5 cosine:period=200 0.3 12345
 
 # sin, cos, tanh: the same path to 1e-12 relative
 quiet "$DESCENT" trace --fn 'sin(x)*cos(y) + tanh(x/3)' --start -1.5,2 --steps 200 --opt adam:lr=0.05 >trace.csv

@@ -1,12 +1,13 @@
 // engine.mjs - runs the explorer's engine (build/explorer.wasm) under node as
 // the page does (src/explore/page.js): node engine.mjs ENGINE.wasm FN X,Y
-// STEPS OPT [SCHEDULE] prints the engine's CSV of that run, which must equal
-// `descent trace --fn FN --start X,Y --steps STEPS --opt OPT [--schedule S]`
+// STEPS OPT [SCHEDULE [NOISE SEED]] prints the engine's CSV of that run, which must equal
+// `descent trace --fn FN --start X,Y --steps STEPS --opt OPT [--schedule S]
+// [--noise NOISE --seed SEED]`
 // byte for byte. A refused input prints the engine's message on stderr and
 // exits 2.
 import fs from 'fs';
 
-const [wasm, fn, start, steps, opt, schedule = ''] = process.argv.slice(2);
+const [wasm, fn, start, steps, opt, schedule = '', noise = '0', seed = '0'] = process.argv.slice(2);
 const mod = await WebAssembly.compile(fs.readFileSync(wasm));
 const stubs = {};
 for (const imp of WebAssembly.Module.imports(mod)) {
@@ -29,6 +30,7 @@ const refuse = (what) => { process.stderr.write(what + ': ' + str(E.message()) +
 
 put(fn);
 if (E.set_function() !== 0) refuse('--fn');
+if (E.set_noise(Number(noise), Number(seed)) !== 0) refuse('--noise');
 put(opt);
 if (E.set_optimizer(0) !== 0) refuse('--opt');
 put(schedule);
