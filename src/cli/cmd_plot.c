@@ -301,8 +301,9 @@ static int run_plot(int argc, char **argv)
         rc = cli_usage_error(&plot_cmd, "--log needs at least one FILE.csv");
     if (rc < 0 && o.log &&
         (o.fn.fn || o.fn.noise > 0 || o.opt.n || o.start || o.loss || o.animate || o.view))
-        rc = cli_usage_error(&plot_cmd, "--log plots files only: drop --fn, --noise, --opt, --start, "
-                                        "--loss, --animate and --view");
+        rc = cli_usage_error(&plot_cmd,
+                             "--log plots files only: drop --fn, --noise, --opt, --start, "
+                             "--loss, --animate and --view");
     if (rc < 0) rc = check_files(&files);
     if (rc < 0) rc = fill_opts(&po);
     if (rc < 0) rc = o.log ? plot_logs(&files, &po) : plot_paths(&po);
