@@ -4,7 +4,9 @@
 # explorer.wasm, byte for byte), the page's script and style inline, no
 # address to fetch anything from, a Content-Security-Policy that forbids
 # the network; and it refuses bad outputs safely: no -o, a missing folder,
-# a folder, and leaves the previous file whole when it fails. Skips the
+# a folder, and leaves the previous file whole when it fails; and the
+# lecture report's "open in the explorer" links carry arguments `descent
+# trace` accepts. Skips the
 # page checks when the build had no wasm32 toolchain (the command then says
 # how to get it, exit 1).
 source "$(dirname "$0")/lib/common.bash"
@@ -56,3 +58,24 @@ expect_exit 2 "$DESCENT" explore --bogus -o explorer.html
 expect_exit 2 "$DESCENT" explore -o ""
 expect_in "$err" "--output: empty path"
 cmp -s before.html explorer.html || fail "a refused run changed explorer.html"
+
+# ---- the lecture report links its races into the explorer, in the CLI's syntax ----
+quiet "$DESCENT" lectures -o report.html --tune-data blobs >/dev/null
+python3 - report.html "$DESCENT" <<'PY' || fail "the report's explorer links are not trace arguments"
+import html, re, subprocess, sys
+page, descent = open(sys.argv[1], encoding="utf-8").read(), sys.argv[2]
+links = re.findall(r'<a href="explorer.html#([^"]+)"', page)
+assert len(links) >= 2, links
+for h in links:
+    d, opts = {}, []
+    for k, v in (kv.split("=", 1) for kv in html.unescape(h).split("&")):
+        if k == "opt":
+            opts.append(v)
+        else:
+            d[k] = v
+    assert 1 <= len(opts) <= 6 and 1 <= int(d["steps"]) <= 10000, h
+    for o in opts:
+        r = subprocess.run([descent, "trace", "--fn", d["fn"], "--start", d["start"],
+                            "--steps", d["steps"], "--opt", o], capture_output=True)
+        assert r.returncode in (0, 3), (h, o, r.stderr)
+PY
