@@ -227,19 +227,23 @@ EXPORT(run) long app_explore_run(int i, long steps)
     return s->status == DS_OK || s->status == DS_ERR_NONFINITE ? s->nrows : -1;
 }
 
+/* Slot i's rows (x, y, loss), as many as its last run returned. */
 EXPORT(path) const double *app_explore_path(int i)
 {
-    return slots[i].rows;
+    return i >= 0 && i < SLOTS ? slots[i].rows : NULL;
 }
+
+/* The ds_status of slot i's last run. */
 EXPORT(status) int app_explore_status(int i)
 {
-    return slots[i].status;
+    return i >= 0 && i < SLOTS ? slots[i].status : (int)DS_ERR_INVALID;
 }
 
 /* Slot i's path as `descent trace` prints it (cmd_trace.c's print_rows):
  * the header, then step,x,y,loss with x and y at %.9g, loss at %.17g. */
 EXPORT(csv) const char *app_explore_csv(int i)
 {
+    if (i < 0 || i >= SLOTS) return NULL;
     const slot *s = &slots[i];
     size_t need = 16 + (size_t)s->nrows * 80, len;
     if (csv_cap < need) {
