@@ -454,6 +454,7 @@ function commands() {
     o.node.querySelector('.cmd').textContent = base + ' --opt ' + shellWord(specOf(o)) +
       ' --steps ' + state.steps + (o.schedule ? ' --schedule ' + shellWord(o.schedule) : '') + noiseArgs();
   });
+  $('add-opt').disabled = state.opts.length >= E.slots();
   const scheds = [...new Set(state.opts.map((o) => o.schedule))];
   $('plot-cmd').textContent = 'descent plot --fn ' + shellWord(state.fn) + ' --start ' +
     state.start.join(',') + ' --steps ' + state.steps +
