@@ -15,7 +15,12 @@ packages=(
   libomp-14-dev                        # OpenMP for clang (the fuzz build)
   scdoc groff-base dpkg-dev            # man page source -> roff and its check; .deb dependencies
   chromium                             # headless browser for the lecture report test
+  lld wasi-libc libclang-rt-14-dev-wasm32  # clang's wasm32-wasi target: the explorer's engine
+  nodejs                               # the engine under node; the browser tests' driver
 )
+# Debian's nodejs comes without npm; NodeSource's bundles it (and conflicts
+# with Debian's npm package).
+command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   grep -q "install ok installed" <<<"$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" || missing+=("$p")
@@ -30,4 +35,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo_cmd apt-get "${lock[@]}" update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get "${lock[@]}" install -y -qq \
     --no-install-recommends "${missing[@]}"
+fi
+
+# The browser tests' driver (playwright-core, pinned by its lock file; it
+# drives the chromium above, no bundled browser is downloaded).
+browser_tests="$(cd "$(dirname "$0")/../tests/browser" && pwd)"
+if [ ! -d "$browser_tests/node_modules/playwright-core" ]; then
+  (cd "$browser_tests" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make.sh - regenerates the README's pictures with descent itself (nothing
 # here is drawn by hand): two `descent plot` figures, two figures cut out of
-# `descent lectures`'s page, and a headless-chromium screenshot of that page.
+# `descent lectures`'s page, and headless-chromium screenshots of that page
+# and of the explorer (`descent explore`).
 # Usage, from the repository root after a build: doc/img/make.sh [build/descent]
 set -euo pipefail
 descent=$(realpath "${1:-build/descent}")
@@ -29,4 +30,12 @@ PY
 chromium --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking \
     --disable-component-update --disable-sync --hide-scrollbars --user-data-dir="$tmp/profile" \
     --screenshot="$out/report.png" --window-size=1000,1250 "file://$tmp/report.html" >/dev/null 2>&1
+# the explorer: four optimizers on rosenbrock, from a shared state (URL hash)
+"$descent" explore -o "$tmp/explorer.html" >/dev/null
+hash='fn=rosenbrock&start=-1.5,2&steps=300&opt=sgd:lr=0.001&opt=sgd:lr=0.001,momentum=0.9'
+hash+='&opt=nag:lr=0.001&opt=adam:lr=0.05'
+chromium --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking \
+    --disable-component-update --disable-sync --hide-scrollbars --user-data-dir="$tmp/profile2" \
+    --virtual-time-budget=5000 --screenshot="$out/explorer.png" --window-size=1100,900 \
+    "file://$tmp/explorer.html#$hash" >/dev/null 2>&1
 ls -l "$out"

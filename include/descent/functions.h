@@ -9,13 +9,20 @@
  *   saddle      x^2 - y^2
  *   neuron      CS7015 sigmoid neuron: 1/2 sum_i (sigmoid(w x_i + b) - y_i)^2
  *               over (0.5, 0.2), (2.5, 0.9), with x = w and y = b
- * Values and gradients are exact (analytic), in double. */
+ * Values and gradients are exact (analytic), in double.
+ *
+ * Besides these, a function can be typed as an expression in x and y
+ * (ds_fn2d_parse_expr): numbers, x, y, + - * / ^ (right-associative, above
+ * unary minus: -x^2 is -(x^2)), parentheses and exp log sqrt sin cos tanh
+ * abs; its gradient is exact too (forward-mode dual numbers). */
 #ifndef DESCENT_FUNCTIONS_H
 #define DESCENT_FUNCTIONS_H
 
 #include "descent/export.h"
 
 #include "descent/error.h"
+
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -39,6 +46,33 @@ DS_API const ds_fn2d *ds_fn2d_find(const char *name);
 
 /* All functions, NULL-terminated, in the order above. */
 DS_API const ds_fn2d *const *ds_fn2d_all(void);
+
+/* Limits of an expression: its length in characters, and how deeply its
+ * parentheses, function calls, signs and powers may nest. */
+#define DS_FN2D_EXPR_MAX_LEN   1024
+#define DS_FN2D_EXPR_MAX_DEPTH 64
+
+/* Compiles `text`, e.g. "x^2 + 10*y^2", into a function named by the text
+ * (plotting window [-4, 4] x [-4, 4], no known minima). On error returns
+ * DS_ERR_PARSE (DS_ERR_NOMEM) with a message "column C: expected ..." (1-based
+ * column) and leaves *out untouched. Free with ds_fn2d_free. */
+DS_API ds_status ds_fn2d_parse_expr(const char *text, ds_fn2d **out);
+
+/* A built-in function by name, else the expression `text` (a lone unknown
+ * word is reported as an unknown name with the list of names). Free the
+ * result with ds_fn2d_free (which leaves the built-ins alone). */
+DS_API ds_status ds_fn2d_parse(const char *text, const ds_fn2d **out);
+
+/* `base` with seeded noise on its gradient (not its value): sigma times a
+ * standard normal variate per component, a pure function of the seed and
+ * the point, so a path is reproduced exactly by the same seed (src/functions/
+ * noise.c). Does not own `base`, which must outlive it. sigma must be
+ * finite and >= 0 (DS_ERR_INVALID). Free with ds_fn2d_free. */
+DS_API ds_status ds_fn2d_noisy(const ds_fn2d *base, double sigma, uint64_t seed, ds_fn2d **out);
+
+/* Frees a function from ds_fn2d_parse_expr, ds_fn2d_parse or ds_fn2d_noisy
+ * (not its base); NULL and the built-in functions are ignored. */
+DS_API void ds_fn2d_free(const ds_fn2d *f);
 
 struct ds_opt_params;
 struct ds_schedule;

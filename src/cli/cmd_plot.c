@@ -4,6 +4,7 @@
  * `descent train --log` files. The figure is rendered in memory and written
  * atomically, so bad input or a failure never leaves a partial file. */
 #include "commands.h"
+#include "fn_opts.h"
 #include "outputs.h"
 
 #include "descent/parse.h"
@@ -24,14 +25,15 @@
 #define UNSET LONG_MIN
 
 static struct {
-    const char *fn, *start, *schedule, *output, *window, *view, *angle, *title;
+    const char *start, *schedule, *output, *window, *view, *angle, *title;
+    cli_fn_opts fn;
     cli_arg_list opt;
     long steps, width, height, levels;
     int animate, loss, log;
 } o;
 
 static const cli_arg plot_args[] = {
-    {"fn", CLI_ARG_STRING, &o.fn, "F", "test function (see the list above)"},
+    CLI_FN_ARGS(o.fn),
     {"opt", CLI_ARG_MULTI, &o.opt, "SPEC", "optimizer NAME[:key=value,...]; repeat to compare"},
     {"start", CLI_ARG_STRING, &o.start, "X,Y", "start point of every optimizer"},
     {"steps", CLI_ARG_INT, &o.steps, "N", "updates per optimizer, 0..100000 (default 100)"},
@@ -57,7 +59,8 @@ static const cli_command plot_cmd = {
     .usage = "descent plot --fn F --opt SPEC [--opt SPEC ...] --start X,Y [--steps N] -o out.svg\n"
              "       descent plot --log FILE.csv [FILE.csv ...] -o out.svg",
     .summary = "draw contour maps, surfaces, animations and loss curves as SVG",
-    .details = "functions: quadratic rosenbrock beale himmelblau booth saddle neuron\n"
+    .details = "functions: quadratic rosenbrock beale himmelblau booth saddle neuron,\n"
+               "  or an expression in x and y such as 'x^2 + 10*y^2'\n"
                "Trajectories: GD black, momentum red, NAG blue, others distinct colours;\n"
                "hollow circle = start, filled = end, star = known minimum.\n"
                "--loss uses a log y axis when the loss spans more than two decades.\n"
@@ -176,17 +179,17 @@ static int plot_logs(const cli_arg_list *files, ds_plot_opts *po)
 
 /* Checks the map and loss options and fills what the run needs; exit
  * status or -1. */
-static int check_paths(const ds_fn2d **f, ds_opt_params *p, ds_schedule *s, double xy[2],
-                       ds_plot_opts *po)
+static int check_paths(cli_fn *f, ds_opt_params *p, ds_schedule *s, double xy[2], ds_plot_opts *po)
 {
-    if (!o.fn) return cli_usage_error(&plot_cmd, "missing --fn F (or --log FILE.csv ...)");
+    if (!o.fn.fn) return cli_usage_error(&plot_cmd, "missing --fn F (or --log FILE.csv ...)");
     if (o.opt.n == 0)
         return cli_usage_error(&plot_cmd, "missing --opt SPEC (one per optimizer, e.g. "
                                           "--opt gd --opt momentum --opt nag)");
     if (!o.start) return cli_usage_error(&plot_cmd, "missing --start X,Y");
     if (o.steps < 0 || o.steps > MAX_STEPS)
         return cli_usage_error(&plot_cmd, "--steps must be 0..%ld (got %ld)", MAX_STEPS, o.steps);
-    if (!(*f = ds_fn2d_find(o.fn))) return cli_lib_error(&plot_cmd, CLI_EXIT_USAGE);
+    int rc = cli_fn_load(&plot_cmd, &o.fn, f);
+    if (rc >= 0) return rc;
     if (cli_parse_pair(o.start, &xy[0], &xy[1]))
         return cli_usage_error(&plot_cmd, "--start expects X,Y (two numbers), got '%s'", o.start);
     for (int i = 0; i < o.opt.n; i++)
@@ -234,13 +237,13 @@ static int run_paths(const ds_fn2d *f, const ds_opt_params *p, const ds_schedule
 /* The map, surface, animation or loss chart of the optimizers' paths. */
 static int plot_paths(ds_plot_opts *po)
 {
-    const ds_fn2d *f = NULL;
+    cli_fn f = {0};
     ds_opt_params p[CLI_ARG_LIST_MAX];
     ds_schedule s;
     double xy[2], *rows[CLI_ARG_LIST_MAX] = {0};
     long nrows[CLI_ARG_LIST_MAX] = {0};
     int rc = check_paths(&f, p, &s, xy, po);
-    if (rc < 0) rc = run_paths(f, p, &s, xy, rows, nrows);
+    if (rc < 0) rc = run_paths(f.f, p, &s, xy, rows, nrows);
     if (rc < 0) {
         const char *colors[CLI_ARG_LIST_MAX];
         ds_plot_series series[CLI_ARG_LIST_MAX];
@@ -253,8 +256,9 @@ static int plot_paths(ds_plot_opts *po)
                                          .y = rows[i] + (o.loss ? 2 : 1),
                                          .n = (size_t)nrows[i],
                                          .stride = 3};
-        snprintf(title, sizeof title, "%s%s from (%g, %g), %ld steps", f->name,
-                 o.loss ? " loss" : "", xy[0], xy[1], o.steps);
+        snprintf(title, sizeof title, "%s%s from (%g, %g), %ld steps%s", f.f->name,
+                 o.loss ? " loss" : "", xy[0], xy[1], o.steps,
+                 o.fn.noise > 0 ? ", gradient noise" : "");
         if (!po->title) po->title = title;
         po->animate = o.animate;
         po->xlabel = o.loss ? "step" : NULL;
@@ -262,11 +266,12 @@ static int plot_paths(ds_plot_opts *po)
         po->yscale = DS_PLOT_AUTO;
         ds_strbuf svg = {0};
         rc = finish(o.loss ? ds_plot_lines(&svg, series, o.opt.n, po)
-                           : ds_plot_map(&svg, f, series, o.opt.n, po),
+                           : ds_plot_map(&svg, f.f, series, o.opt.n, po),
                     &svg);
     }
     for (int i = 0; i < o.opt.n; i++)
         free(rows[i]);
+    cli_fn_free(&f);
     return rc;
 }
 
@@ -294,9 +299,11 @@ static int run_plot(int argc, char **argv)
                              files.v[0]);
     if (rc < 0 && o.log && files.n == 0)
         rc = cli_usage_error(&plot_cmd, "--log needs at least one FILE.csv");
-    if (rc < 0 && o.log && (o.fn || o.opt.n || o.start || o.loss || o.animate || o.view))
-        rc = cli_usage_error(&plot_cmd, "--log plots files only: drop --fn, --opt, --start, "
-                                        "--loss, --animate and --view");
+    if (rc < 0 && o.log &&
+        (o.fn.fn || o.fn.noise > 0 || o.opt.n || o.start || o.loss || o.animate || o.view))
+        rc = cli_usage_error(&plot_cmd,
+                             "--log plots files only: drop --fn, --noise, --opt, --start, "
+                             "--loss, --animate and --view");
     if (rc < 0) rc = check_files(&files);
     if (rc < 0) rc = fill_opts(&po);
     if (rc < 0) rc = o.log ? plot_logs(&files, &po) : plot_paths(&po);

@@ -2,6 +2,7 @@
  * function, as CSV (step,x,y,loss), for plots, the lecture experiments and
  * the reference comparisons against torch.optim (tests/data/reference). */
 #include "commands.h"
+#include "fn_opts.h"
 
 #include "descent/functions.h"
 #include "descent/optim.h"
@@ -18,12 +19,13 @@
 #define STEPS_UNSET LONG_MIN
 
 static struct {
-    const char *fn, *start, *opt, *schedule;
+    const char *start, *opt, *schedule;
     long steps;
-} o = {NULL, NULL, NULL, NULL, STEPS_UNSET};
+    cli_fn_opts fn;
+} o = {NULL, NULL, NULL, STEPS_UNSET, {NULL, 0, 0}};
 
 static const cli_arg trace_args[] = {
-    {"fn", CLI_ARG_STRING, &o.fn, "F", "test function (required; see the list above)"},
+    CLI_FN_ARGS(o.fn),
     {"start", CLI_ARG_STRING, &o.start, "X,Y", "start point, e.g. -1.5,2 (required)"},
     {"opt", CLI_ARG_STRING, &o.opt, "SPEC",
      "optimizer NAME[:key=value,...], e.g. adam:lr=0.05 (required)"},
@@ -38,7 +40,7 @@ static char details[1024];
 
 static const cli_command trace_cmd = {
     .name = "trace",
-    .usage = "descent trace --fn F --start X,Y --opt SPEC --steps N [--schedule S]",
+    .usage = "descent trace --fn F --start X,Y --opt SPEC --steps N [--schedule S] [--noise SIGMA]",
     .summary = "print an optimizer's path on a 2-D test function as CSV: step,x,y,loss",
     .details = details,
     .args = trace_args,
@@ -72,21 +74,23 @@ static void fill_details(void)
                  "  (every key and default: man descent, OPTIMIZER SPECS)\n"
                  "schedules: constant, step:every=S,factor=F, exp:k=K, inv:k=K, invsqrt,\n"
                  "  cosine:period=T,min=M, warmup:steps=W; chain with '+'\n"
+                 "expressions: numbers, x, y, + - * / ^, ( ), exp log sqrt sin cos tanh abs\n"
                  "Row t is the point after t updates (float32 parameters) and f there.\n"
                  "Exit status: 0 done, 1 runtime failure, 2 bad input, 3 the path left the\n"
                  "finite numbers (the rows up to that step are printed).");
 }
 
 /* Checks the options and builds everything the run needs; exit status or -1. */
-static int prepare(const ds_fn2d **f, ds_opt_params *p, ds_schedule *s, double *x0, double *y0)
+static int prepare(cli_fn *f, ds_opt_params *p, ds_schedule *s, double *x0, double *y0)
 {
-    if (!o.fn) return cli_usage_error(&trace_cmd, "missing --fn F (see descent trace --help)");
+    if (!o.fn.fn) return cli_usage_error(&trace_cmd, "missing --fn F (see descent trace --help)");
     if (!o.start) return cli_usage_error(&trace_cmd, "missing --start X,Y");
     if (!o.opt) return cli_usage_error(&trace_cmd, "missing --opt SPEC (e.g. adam:lr=0.05)");
     if (o.steps == STEPS_UNSET) return cli_usage_error(&trace_cmd, "missing --steps N");
     if (o.steps < 0 || o.steps > MAX_STEPS)
         return cli_usage_error(&trace_cmd, "--steps must be 0..%ld (got %ld)", MAX_STEPS, o.steps);
-    if (!(*f = ds_fn2d_find(o.fn))) return cli_lib_error(&trace_cmd, CLI_EXIT_USAGE);
+    int rc = cli_fn_load(&trace_cmd, &o.fn, f);
+    if (rc >= 0) return rc;
     if (cli_parse_pair(o.start, x0, y0) != 0)
         return cli_usage_error(&trace_cmd, "--start expects X,Y (two numbers), got '%s'", o.start);
     if (ds_opt_parse(o.opt, p) != DS_OK) return cli_option_error(&trace_cmd, "opt");
@@ -102,23 +106,17 @@ static void print_rows(const double *out, long rows)
         printf("%ld,%.9g,%.9g,%.17g\n", t, out[3 * t], out[3 * t + 1], out[3 * t + 2]);
 }
 
-static int run_trace(int argc, char **argv)
+/* Runs the optimizer and prints its path; exit status. */
+static int trace_rows(const ds_fn2d *f, const ds_opt_params *p, const ds_schedule *s, double x0,
+                      double y0)
 {
-    fill_details();
-    int rc = cli_parse(&trace_cmd, argc, argv, NULL);
-    if (rc >= 0) return rc;
-    const ds_fn2d *f = NULL;
-    ds_opt_params p;
-    ds_schedule s;
-    double x0, y0;
-    if ((rc = prepare(&f, &p, &s, &x0, &y0)) >= 0) return rc;
     double *out = malloc(sizeof(double) * 3 * (size_t)(o.steps + 1));
     if (!out) {
         fprintf(stderr, "descent trace: out of memory for %ld rows\n", o.steps + 1);
         return CLI_EXIT_FAIL;
     }
     long rows = 0;
-    ds_status st = ds_fn2d_trace(f, &p, &s, x0, y0, o.steps, out, &rows);
+    ds_status st = ds_fn2d_trace(f, p, s, x0, y0, o.steps, out, &rows);
     if (st == DS_OK || st == DS_ERR_NONFINITE) print_rows(out, rows);
     free(out);
     if (st == DS_OK) return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
@@ -126,6 +124,20 @@ static int run_trace(int argc, char **argv)
     return cli_lib_error(&trace_cmd, st == DS_ERR_NONFINITE ? CLI_EXIT_DIVERGED
                                      : st == DS_ERR_INVALID ? CLI_EXIT_USAGE
                                                             : CLI_EXIT_FAIL);
+}
+
+static int run_trace(int argc, char **argv)
+{
+    fill_details();
+    int rc = cli_parse(&trace_cmd, argc, argv, NULL);
+    if (rc >= 0) return rc;
+    cli_fn f = {0};
+    ds_opt_params p;
+    ds_schedule s;
+    double x0, y0;
+    if ((rc = prepare(&f, &p, &s, &x0, &y0)) < 0) rc = trace_rows(f.f, &p, &s, x0, y0);
+    cli_fn_free(&f);
+    return rc;
 }
 
 const cli_subcommand cli_cmd_trace = {&trace_cmd, run_trace};

@@ -66,6 +66,7 @@ static int identify(const cli_command *cmd, cli_file *f, out_id *id)
 {
     memset(id, 0, sizeof *id);
     id->f = f;
+    if (!*f->path) return cli_usage_error(cmd, "--%s: empty path: give a file name", f->opt);
     if (is_dash(f->path)) return identify_dash(cmd, id);
     ds_target t;
     if (ds_afile_target(f->path, &t) != DS_OK)

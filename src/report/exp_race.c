@@ -113,6 +113,7 @@ static ds_status race_figure(app_report *r, const race_setup *rs)
     }
     app_fig_close(r, "%s from (%g, %g), %ld steps (animated: the markers move in step). %s: %s.",
                   rs->label, rs->start[0], rs->start[1], rs->steps, rs->what, list);
+    app_explore_link(r, rs->fn, rs->start[0], rs->start[1], rs->steps, race_specs, NRACE);
     app_race_free(&race);
     return st;
 }

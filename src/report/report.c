@@ -158,6 +158,20 @@ void app_para(app_report *r, const char *fmt, ...)
     va_end(ap);
 }
 
+void app_explore_link(app_report *r, const char *fn, double x0, double y0, long steps,
+                      const char *const *specs, int n)
+{
+    ds_strbuf_printf(r->out, "<p class=\"explore\"><a href=\"explorer.html#fn=");
+    ds_strbuf_put_escaped(r->out, fn);
+    ds_strbuf_printf(r->out, "&amp;start=%.17g,%.17g&amp;steps=%ld", x0, y0, steps);
+    for (int i = 0; i < n; i++) {
+        ds_strbuf_puts(r->out, "&amp;opt=");
+        ds_strbuf_put_escaped(r->out, specs[i]);
+    }
+    ds_strbuf_puts(r->out, "\">Open this experiment in the explorer</a> (explorer.html, "
+                           "written beside this page by <code>descent explore</code>).</p>\n");
+}
+
 static const char style[] =
     "body{font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;max-width:1000px;margin:0 auto;"
     "padding:1em 2em;color:#222;background:#fff;line-height:1.45}"

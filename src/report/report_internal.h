@@ -54,6 +54,12 @@ const char *app_when(long step, char *buf, size_t size);
 /* A paragraph of escaped, formatted text. */
 void app_para(app_report *r, const char *fmt, ...) DS_PRINTF_LIKE(2, 3);
 
+/* A paragraph linking to explorer.html (`descent explore`, written beside
+ * the report by tools/main.sh) at this experiment's state: function, start,
+ * steps and the n optimizer specs, in the URL hash the explorer reads. */
+void app_explore_link(app_report *r, const char *fn, double x0, double y0, long steps,
+                      const char *const *specs, int n);
+
 /* ---- optimizer races (race.c) ---- */
 
 #define APP_RACE_MAX 8

@@ -54,8 +54,12 @@ for i, s in enumerate(svgs):
 ext = [u for u in re.findall(r"https?://[^\s\"'<>)]+", page) if u != "http://www.w3.org/2000/svg"]
 check(not ext, "external references: %s" % ext[:3])
 check("<script" not in page.lower(), "script element")
+# Local references only, but for the links that open an experiment in
+# explorer.html, written beside the report (followed on a click, never loaded).
 for attr in re.findall(r"(?:href|src)=\"([^\"]*)\"", page):
-    check(attr.startswith("#"), "non-local reference %s" % attr)
+    check(attr.startswith("#") or attr.startswith("explorer.html#"), "non-local reference %s" % attr)
+for attr in re.findall(r"href=\"(explorer\.html#[^\"]*)\"", page):
+    check(re.fullmatch(r"explorer\.html#fn=[a-z]+&amp;start=[-0-9.e,]+&amp;steps=[0-9]+(&amp;opt=[a-z0-9_:=.,]+)+", attr), "explorer link %s" % attr)
 
 # ---- 11 sections in order, each with an intro, figures and captions ----
 sections = re.findall(r'<section class="experiment" id="s(\d+)" data-index="(\d+)">(.*?)</section>', page, re.S)

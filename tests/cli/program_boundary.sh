@@ -1,5 +1,5 @@
-# program_boundary.sh - the program (src/cli, with its src/bench and
-# src/report) and the examples use the
+# program_boundary.sh - the program (src/cli, with its src/bench,
+# src/report and the explorer's engine src/explore) and the examples use the
 # library's public API only (ARCHITECTURE.md, "The boundary"): no private
 # header of the library included, no private ds__ name of the library used,
 # and src/ is not on the program's include path (it builds against
@@ -9,7 +9,8 @@ source "$(dirname "$0")/lib/common.bash"
 src=$DS_SOURCE_DIR/src
 # The library's folders (src/CMakeLists.txt, DS_LIB_DIRS) and libdescent-mpi.
 libdirs="core optim schedule functions models data train plot dist"
-users=("$src"/cli/*.[ch] "$src"/bench/*.[ch] "$src"/report/*.[ch] "$DS_SOURCE_DIR"/examples/*.c)
+users=("$src"/cli/*.[ch] "$src"/bench/*.[ch] "$src"/report/*.[ch] "$src"/explore/*.[ch]
+       "$DS_SOURCE_DIR"/examples/*.c)
 
 # Private names: every ds__ identifier a library source defines or declares.
 for d in $libdirs; do cat "$src/$d"/*.[ch]; done | grep -o 'ds__[a-z0-9_]*' | sort -u >private

@@ -116,7 +116,7 @@ help=$out
 expect_in "$help" "usage: descent trace"
 expect_exit 0 "$DESCENT" help-options
 opts=$(printf '%s\n' "$out" | awk '$1 == "trace" { print $2 }')
-[ "$(printf '%s\n' "$opts" | wc -l)" -eq 5 ] || fail "help-options lists: $opts"
+[ "$(printf '%s\n' "$opts" | wc -l)" -eq 7 ] || fail "help-options lists: $opts"
 for opt in $opts; do
     expect_in "$help" "$opt "
 done
