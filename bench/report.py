@@ -70,6 +70,27 @@ def optim_table(rows, threads):
     return checks
 
 
+def other_sides(rows, threads, key):
+    """descent in bf16 and on the OpenBLAS build, where the run has them."""
+    sides = [s for s in ("descent-bf16", "descent-openblas") if any(r["side"] == s for r in rows)]
+    if not sides:
+        return []
+    print("\n| threads | run | s/epoch (best) | / descent fp32 | / torch | test acc |")
+    print("|---|---|---|---|---|---|")
+    checks = []
+    for t in threads:
+        d, p = best(rows, "descent", "train", t, key), best(rows, "torch", "train", t, key)
+        for s in sides:
+            r = best(rows, s, "train", t, key)
+            ratio = r["best_epoch_seconds"] / d["best_epoch_seconds"]
+            print(f"| {t} | {s} | {r['best_epoch_seconds']:.3f} | {ratio:.2f}x | "
+                  f"{r['best_epoch_seconds'] / p['best_epoch_seconds']:.2f}x | {r['test_accuracy']:.4f} |")
+            if s == "descent-bf16":
+                checks.append((f"bf16 epoch <= 0.65 x fp32 at {t} threads", ratio <= 0.65,
+                               f"{ratio:.2f}"))
+    return checks
+
+
 def train_table(rows, threads):
     checks = []
     print("| threads | descent s/epoch (best) | GFLOP/s | sgemm GFLOP/s same shapes | "
@@ -93,6 +114,7 @@ def train_table(rows, threads):
     da, pa = sum(d_acc) / len(d_acc), sum(p_acc) / len(p_acc)
     checks.append(("test accuracy same or better (mean over the runs' seeds)", da >= pa,
                    f"descent {da:.4f} ({len(d_acc)} runs), torch {pa:.4f} ({len(p_acc)} runs)"))
+    checks += other_sides(rows, threads, key)
     one = best(rows, "descent", "train", 1, key)
     for t in threads[1:]:
         r = best(rows, "descent", "train", t, key)

@@ -11,6 +11,9 @@
 #   bench/vs-pytorch.sh                    build (build-bench/), install torch if missing, run
 #   ROUNDS=5 EPOCHS=3 bench/vs-pytorch.sh  more repetitions
 #   DESCENT=path/to/descent bench/vs-pytorch.sh   use a built program
+#   OPENBLAS=build-openblas/descent ...    also train on the OpenBLAS backend's build
+# The descent program's epochs also run in bf16 when it has the oneDNN
+# backend on a CPU with native bf16 (side "descent-bf16").
 #
 # Raw JSON lines land in $OUT (default build-bench/vs-pytorch.jsonl).
 set -euo pipefail
@@ -44,6 +47,10 @@ d = json.loads(sys.stdin.read()); d["side"], d["workload"] = sys.argv[1], sys.ar
 print(json.dumps(d))' "$side" "$work" >>"$OUT"
 }
 
+# bf16 epochs where the program runs them (oneDNN on a bf16 CPU)
+bf16=0
+[[ "$("$DESCENT" --version)" =~ onednn:.*isa\ [a-z0-9_]*(bf16|amx) ]] && bf16=1
+
 all=$(nproc)
 threads="1"
 [ "$all" -gt 1 ] && threads="1 $all"
@@ -58,6 +65,10 @@ for round in $(seq "$ROUNDS"); do
             --seed "$round" --json
         tag torch train "$PY" bench/torch_bench.py train --threads "$t" --epochs "$EPOCHS" \
             --seed "$round"
+        [ "$bf16" = 0 ] || tag descent-bf16 train "$DESCENT" bench train --threads "$t" \
+            --epochs "$EPOCHS" --seed "$round" --precision bf16 --json
+        [ -z "${OPENBLAS:-}" ] || tag descent-openblas train "$OPENBLAS" bench train \
+            --threads "$t" --epochs "$EPOCHS" --seed "$round" --json
     done
 done
 echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2

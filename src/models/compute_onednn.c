@@ -187,13 +187,21 @@ static dnnl_status_t slot_make(ds__compute *c, slot *s, const gemm_key *k)
     return st;
 }
 
+/* Field by field: memcmp would also compare the struct's padding. */
+static int key_equal(const gemm_key *a, const gemm_key *b)
+{
+    return a->m == b->m && a->n == b->n && a->k == b->k && a->ta == b->ta && a->tb == b->tb &&
+           a->bias == b->bias && a->act == b->act && a->acc == b->acc && a->bf16 == b->bf16 &&
+           a->threads == b->threads;
+}
+
 /* The cached slot of k, made in the least recently used slot if none. */
 static ds_status slot_get(ds__compute *c, const gemm_key *k, slot **out)
 {
     slot *lru = &c->slots[0];
     for (int i = 0; i < DS__SLOTS; i++) {
         slot *s = &c->slots[i];
-        if (s->used && memcmp(&s->key, k, sizeof *k) == 0) {
+        if (s->used && key_equal(&s->key, k)) {
             *out = s;
             return DS_OK;
         }
