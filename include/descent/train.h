@@ -49,6 +49,7 @@
 #include "descent/error.h"
 #include "descent/model.h"
 #include "descent/optim.h"
+#include "descent/prep.h"
 #include "descent/schedule.h"
 
 #include <stddef.h>
@@ -116,6 +117,10 @@ typedef struct ds_train_params {
     /* The processes training together (borrowed: must outlive the
      * trainer); NULL (default) or size 1: this process alone. */
     const ds_comm *comm;
+    /* The preprocessing the data went through (borrowed: must outlive the
+     * trainer), written into every checkpoint as its "prep.*" records
+     * (descent/prep.h); NULL: none written. */
+    const ds_prep *prep;
 } ds_train_params;
 
 /* The defaults of `descent train`: see the field comments above. */

@@ -101,6 +101,7 @@ ds_status ds_trainer_checkpoint(const ds_trainer *t, ds_ckpt *c)
     if (s == DS_OK) s = ds_ckpt_put_optim(c, t->opt);
     if (s == DS_OK) s = put_settings(t, c);
     if (s == DS_OK) s = put_position(t, c);
+    if (s == DS_OK && t->p.prep) s = ds_prep_put(t->p.prep, c);
     return s;
 }
 
