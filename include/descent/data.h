@@ -218,11 +218,16 @@ typedef struct ds_data {
  * the offending item and lists the accepted forms. */
 DS_API ds_status ds_data_load(const char *spec, uint64_t seed, ds_data *out);
 
-/* ds_data_load, with CSV class labels mapped through `names` (count of
- * them; a model's classes, ds_prep_class_names), so that evaluation data
- * use the indices the model was trained with. names NULL: ds_data_load. */
-DS_API ds_status ds_data_load_named(const char *spec, uint64_t seed, const char *const *names,
-                                    int32_t count, ds_data *out);
+struct ds_prep;
+
+/* ds_data_load for a model trained with preprocessing `prep`
+ * (descent/prep.h; NULL: ds_data_load): a CSV file's labels are mapped
+ * through the model's class names (a label it does not know is refused
+ * with its place), and its columns are matched by name to the training
+ * file's (in any order; all must be there, label included). The
+ * preprocessing itself is not applied (ds_prep_apply_dataset). */
+DS_API ds_status ds_data_load_for(const char *spec, uint64_t seed, const struct ds_prep *prep,
+                                  ds_data *out);
 
 /* Frees both sets and sets the pointers to NULL. NULL is a no-op. */
 DS_API void ds_data_free(ds_data *d);

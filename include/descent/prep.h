@@ -3,7 +3,7 @@
  * feature (--normalize standard|minmax|none), the fill value of a missing
  * cell (a CSV read with missing=mean leaves NaN there), and the names of
  * the classes when the labels were strings ("cat", "dog": sorted by byte
- * value, index 0 the first).
+ * value, index 0 the first), and the training CSV file's column names.
  *
  *     ds_prep *p;
  *     if (ds_prep_fit(train, DS_NORM_STANDARD, &p) != DS_OK) ... ds_last_error() ...
@@ -32,7 +32,9 @@
  * ds_train_params.prep is set): "prep.norm" (text: none, standard or
  * minmax), "prep.offset", "prep.scale", "prep.fill" (f32, one per feature),
  * "prep.classes" (text: the class names joined by '\n'; absent when the
- * labels were numbers).
+ * labels were numbers), "prep.columns" (text: the training CSV file's
+ * column names joined by '\n') and "prep.label_column" (i64; both absent
+ * when the data was not read from a CSV file).
  *
  * A ds_prep is immutable once made: any number of threads may apply one at
  * once. Errors: ds_status with a message (ds_last_error()); on failure
@@ -100,10 +102,19 @@ DS_API const float *ds_prep_fill(const ds_prep *p);
 
 /* Class names: the count (0 when the labels were numbers: print the index
  * itself), the name of class k (NULL for k out of range or no names), and
- * the whole array (NULL with no names), e.g. for ds_data_load_named. */
+ * the whole array (NULL with no names). */
 DS_API int32_t ds_prep_classes(const ds_prep *p);
 DS_API const char *ds_prep_class_name(const ds_prep *p, int32_t k);
 DS_API const char *const *ds_prep_class_names(const ds_prep *p);
+
+/* The columns of the training CSV file (features and label, in file
+ * order; "1", "2", ... for a file without a header), so that other files
+ * can be matched to them by name: the count (0 when the data was not
+ * read from a CSV file), the name of column i (NULL out of range), and
+ * the index of the label column among them. */
+DS_API size_t ds_prep_column_count(const ds_prep *p);
+DS_API const char *ds_prep_column_name(const ds_prep *p, size_t i);
+DS_API size_t ds_prep_label_column(const ds_prep *p);
 
 /* Adds the "prep.*" records to c (replacing older ones). */
 DS_API ds_status ds_prep_put(const ds_prep *p, ds_ckpt *c);

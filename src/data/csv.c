@@ -293,18 +293,8 @@ static ds_status parse_header(csv_ctx *c, char *p, char *end, const char *p2, co
  * test file can be matched to it by name. */
 static ds_status keep_columns(const csv_ctx *c, ds_dataset *d)
 {
-    size_t bytes = c->ncols * sizeof(char *);
-    for (size_t i = 0; i < c->ncols; i++)
-        bytes += strlen(c->names[i]) + 1;
-    char **cols = malloc(bytes);
-    if (!cols) return ds__nomem("CSV column names", bytes);
-    char *at = (char *)(cols + c->ncols);
-    for (size_t i = 0; i < c->ncols; i++) {
-        size_t l = strlen(c->names[i]) + 1;
-        cols[i] = memcpy(at, c->names[i], l);
-        at += l;
-    }
-    d->columns = cols;
+    d->columns = ds__names_copy((const char *const *)c->names, c->ncols);
+    if (!d->columns) return DS_ERR_NOMEM;
     d->ncolumns = c->ncols;
     d->label_column = c->label;
     return DS_OK;

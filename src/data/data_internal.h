@@ -25,6 +25,10 @@ struct ds_dataset {
                                   (one block with the names), else NULL */
 };
 
+/* A copy of count names in one block (the pointers, then the texts): one
+ * free releases it. NULL with DS_ERR_NOMEM set. */
+char **ds__names_copy(const char *const *names, size_t count);
+
 /* Gives d copies of `count` class names (one block); DS_ERR_NOMEM. */
 ds_status ds__dataset_set_names(ds_dataset *d, const char *const *names, int32_t count);
 

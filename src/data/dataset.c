@@ -101,19 +101,26 @@ const char *ds_dataset_class_name(const ds_dataset *d, int32_t k)
     return d->class_names && k >= 0 && k < d->classes ? d->class_names[k] : NULL;
 }
 
-ds_status ds__dataset_set_names(ds_dataset *d, const char *const *names, int32_t count)
+char **ds__names_copy(const char *const *names, size_t count)
 {
-    size_t bytes = (size_t)count * sizeof(char *);
-    for (int32_t k = 0; k < count; k++)
+    size_t bytes = count * sizeof(char *);
+    for (size_t k = 0; k < count; k++)
         bytes += strlen(names[k]) + 1;
-    char **list = malloc(bytes);
-    if (!list) return ds__nomem("class names", bytes);
+    char **list = malloc(bytes ? bytes : 1);
+    if (!list) return ds__nomem("names", bytes), NULL;
     char *at = (char *)(list + count);
-    for (int32_t k = 0; k < count; k++) {
+    for (size_t k = 0; k < count; k++) {
         size_t l = strlen(names[k]) + 1;
         list[k] = memcpy(at, names[k], l);
         at += l;
     }
+    return list;
+}
+
+ds_status ds__dataset_set_names(ds_dataset *d, const char *const *names, int32_t count)
+{
+    char **list = ds__names_copy(names, (size_t)count);
+    if (!list) return DS_ERR_NOMEM;
     free(d->class_names);
     d->class_names = list;
     return DS_OK;

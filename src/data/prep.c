@@ -1,7 +1,7 @@
 /* prep.c - the features' preprocessing learned from the training split
- * (descent/prep.h): per-feature fill, offset and scale, and the class
- * names. One allocation holds the struct, the three arrays, the name
- * pointers and the names, so ds_prep_free is one free. The checkpoint
+ * (descent/prep.h): per-feature fill, offset and scale, the class names
+ * and the training CSV file's columns. One allocation holds the struct and
+ * the three arrays, one each the two name lists. The checkpoint
  * records are read and written in src/train/prep_state.c. */
 #include "data/prep_internal.h"
 #include "data/data_internal.h"
@@ -26,48 +26,84 @@ const char *ds_norm_name(ds_norm n)
     return (unsigned)n < DS_NORM_COUNT ? norm_names[n] : NULL;
 }
 
-ds_prep *ds__prep_new(size_t inputs, ds_norm norm, const char *const *names, int32_t classes)
+ds_prep *ds__prep_new(size_t inputs, ds_norm norm)
 {
-    size_t text = 0;
-    for (int32_t k = 0; k < classes; k++)
-        text += strlen(names[k]) + 1;
-    size_t arrays = (3 * inputs * sizeof(float) + 7) & ~(size_t)7; /* names aligned after */
-    size_t ptrs = (size_t)classes * sizeof(char *);
-    ds_prep *p = calloc(1, sizeof *p + arrays + ptrs + text);
-    if (!p) return ds__nomem("preprocessing", sizeof *p + arrays + ptrs + text), NULL;
+    size_t bytes = sizeof(ds_prep) + 3 * inputs * sizeof(float);
+    ds_prep *p = calloc(1, bytes);
+    if (!p) return ds__nomem("preprocessing", bytes), NULL;
     float *f = (float *)(p + 1);
-    *p = (ds_prep){.inputs = inputs, .norm = norm, .classes = classes};
+    *p = (ds_prep){.inputs = inputs, .norm = norm};
     if (inputs) p->fill = f, p->offset = f + inputs, p->scale = f + 2 * inputs;
     for (size_t j = 0; j < inputs; j++)
         p->scale[j] = 1.0f;
-    char **list = (char **)((char *)f + arrays), *at = (char *)(list + classes);
-    for (int32_t k = 0; k < classes; k++) {
-        size_t l = strlen(names[k]) + 1;
-        list[k] = memcpy(at, names[k], l);
-        at += l;
-    }
-    p->names = classes ? (const char *const *)list : NULL;
     return p;
 }
 
-/* Column j's statistics over the non-NaN values of the n rows of x. */
-static void column_stats(const float *x, size_t n, size_t stride, double *mean, double *sd,
-                         double *lo, double *hi)
+ds_status ds__prep_set_names(ds_prep *p, const char *const *names, int32_t classes)
 {
-    double sum = 0, sq = 0;
-    size_t k = 0;
-    *lo = HUGE_VAL, *hi = -HUGE_VAL;
-    for (size_t i = 0; i < n; i++) {
-        double v = x[i * stride];
-        if (isnan(v)) continue;
-        sum += v, k++;
-        *lo = v < *lo ? v : *lo, *hi = v > *hi ? v : *hi;
+    if (classes == 0) return DS_OK;
+    if (!(p->names = ds__names_copy(names, (size_t)classes))) return DS_ERR_NOMEM;
+    p->classes = classes;
+    return DS_OK;
+}
+
+ds_status ds__prep_set_columns(ds_prep *p, const char *const *columns, size_t n, size_t label)
+{
+    if (n == 0) return DS_OK;
+    if (!(p->columns = ds__names_copy(columns, n))) return DS_ERR_NOMEM;
+    p->ncolumns = n;
+    p->label_column = label;
+    return DS_OK;
+}
+
+/* Per column: sums, counts, minimum and maximum of the non-NaN values,
+ * row by row (the block is read in memory order). */
+static void first_pass(const ds_dataset *d, double *sum, size_t *k, double *lo, double *hi)
+{
+    size_t f = d->features;
+    for (size_t j = 0; j < f; j++)
+        sum[j] = 0, k[j] = 0, lo[j] = HUGE_VAL, hi[j] = -HUGE_VAL;
+    for (size_t i = 0; i < d->n; i++) {
+        const float *r = d->x + i * f;
+        for (size_t j = 0; j < f; j++) {
+            if (isnan(r[j])) continue;
+            double v = r[j];
+            sum[j] += v, k[j]++;
+            lo[j] = v < lo[j] ? v : lo[j], hi[j] = v > hi[j] ? v : hi[j];
+        }
     }
-    *mean = k ? sum / (double)k : 0.0;
-    for (size_t i = 0; i < n; i++) /* two passes: no cancellation in the variance */
-        if (!isnan(x[i * stride])) sq += (x[i * stride] - *mean) * (x[i * stride] - *mean);
-    *sd = k ? sqrt(sq / (double)k) : 0.0;
-    if (!k) *lo = *hi = 0.0;
+}
+
+/* Sums of squared deviations from the means (two passes: no cancellation). */
+static void second_pass(const ds_dataset *d, const double *mean, double *sq)
+{
+    size_t f = d->features;
+    for (size_t j = 0; j < f; j++)
+        sq[j] = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        const float *r = d->x + i * f;
+        for (size_t j = 0; j < f; j++)
+            if (!isnan(r[j])) sq[j] += (r[j] - mean[j]) * (r[j] - mean[j]);
+    }
+}
+
+/* p's arrays from the statistics of d. */
+static void set_arrays(ds_prep *p, const ds_dataset *d, double *mean, size_t *k, double *lo,
+                       double *hi, double *sq)
+{
+    first_pass(d, mean, k, lo, hi);
+    for (size_t j = 0; j < d->features; j++)
+        mean[j] = k[j] ? mean[j] / (double)k[j] : 0.0;
+    second_pass(d, mean, sq);
+    for (size_t j = 0; j < d->features; j++) {
+        double sd = k[j] ? sqrt(sq[j] / (double)k[j]) : 0.0;
+        p->fill[j] = (float)mean[j];
+        if (p->norm == DS_NORM_STANDARD) p->offset[j] = (float)mean[j];
+        if (p->norm == DS_NORM_STANDARD && sd > 0) p->scale[j] = (float)(1.0 / sd);
+        if (p->norm == DS_NORM_MINMAX && k[j]) p->offset[j] = (float)lo[j];
+        if (p->norm == DS_NORM_MINMAX && hi[j] > lo[j])
+            p->scale[j] = (float)(1.0 / (hi[j] - lo[j]));
+    }
 }
 
 ds_status ds_prep_fit(const ds_dataset *train, ds_norm norm, ds_prep **out)
@@ -77,24 +113,30 @@ ds_status ds_prep_fit(const ds_dataset *train, ds_norm norm, ds_prep **out)
         return ds__fail(DS_ERR_INVALID, "normalization %d out of range", (int)norm);
     ds_status s = ds__dataset_in_memory(train, "normalization");
     if (s != DS_OK) return s;
-    ds_prep *p = ds__prep_new(train->features, norm, (const char *const *)train->class_names,
-                              train->class_names ? train->classes : 0);
-    if (!p) return DS_ERR_NOMEM;
-    for (size_t j = 0; j < train->features; j++) {
-        double mean, sd, lo, hi;
-        column_stats(train->x + j, train->n, train->features, &mean, &sd, &lo, &hi);
-        p->fill[j] = (float)mean;
-        if (norm == DS_NORM_STANDARD) p->offset[j] = (float)mean;
-        if (norm == DS_NORM_STANDARD && sd > 0) p->scale[j] = (float)(1.0 / sd);
-        if (norm == DS_NORM_MINMAX) p->offset[j] = (float)lo;
-        if (norm == DS_NORM_MINMAX && hi > lo) p->scale[j] = (float)(1.0 / (hi - lo));
-    }
-    *out = p;
-    return DS_OK;
+    size_t f = train->features;
+    double *w = malloc(f * 4 * sizeof *w);
+    size_t *k = malloc(f * sizeof *k);
+    ds_prep *p = w && k ? ds__prep_new(f, norm) : NULL;
+    s = p ? DS_OK : ds__nomem("normalization statistics", f * 5 * sizeof *w);
+    if (s == DS_OK && train->class_names)
+        s = ds__prep_set_names(p, (const char *const *)train->class_names, train->classes);
+    if (s == DS_OK)
+        s = ds__prep_set_columns(p, (const char *const *)train->columns, train->ncolumns,
+                                 train->label_column);
+    if (s == DS_OK) set_arrays(p, train, w, k, w + f, w + 2 * f, w + 3 * f);
+    free(w), free(k);
+    if (s == DS_OK)
+        *out = p;
+    else
+        ds_prep_free(p);
+    return s;
 }
 
 void ds_prep_free(ds_prep *p)
 {
+    if (!p) return;
+    free(p->names);
+    free(p->columns);
     free(p);
 }
 
@@ -160,5 +202,17 @@ const char *ds_prep_class_name(const ds_prep *p, int32_t k)
 }
 const char *const *ds_prep_class_names(const ds_prep *p)
 {
-    return p->names;
+    return (const char *const *)p->names;
+}
+size_t ds_prep_column_count(const ds_prep *p)
+{
+    return p->ncolumns;
+}
+const char *ds_prep_column_name(const ds_prep *p, size_t i)
+{
+    return i < p->ncolumns ? p->columns[i] : NULL;
+}
+size_t ds_prep_label_column(const ds_prep *p)
+{
+    return p->label_column;
 }

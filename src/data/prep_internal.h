@@ -11,11 +11,18 @@ struct ds_prep {
     ds_norm norm;
     float *fill, *offset, *scale; /* inputs floats each, in the same block */
     int32_t classes;              /* names; 0 when the labels were numbers */
-    const char *const *names;     /* NULL with 0 classes */
+    char **names;                 /* NULL with 0 classes (ds__names_copy block) */
+    size_t ncolumns;              /* the training CSV file's columns, else 0 */
+    char **columns;               /* their names (ds__names_copy block) or NULL */
+    size_t label_column;          /* the label's index in columns */
 };
 
-/* One block for a prep of `inputs` features (fill and offset 0, scale 1)
- * with copies of `classes` names; NULL on failure (DS_ERR_NOMEM set). */
-ds_prep *ds__prep_new(size_t inputs, ds_norm norm, const char *const *names, int32_t classes);
+/* A prep of `inputs` features (fill and offset 0, scale 1), no names;
+ * NULL on failure (DS_ERR_NOMEM set). */
+ds_prep *ds__prep_new(size_t inputs, ds_norm norm);
+
+/* Copies of the class names and of the CSV columns; DS_ERR_NOMEM. */
+ds_status ds__prep_set_names(ds_prep *p, const char *const *names, int32_t classes);
+ds_status ds__prep_set_columns(ds_prep *p, const char *const *columns, size_t n, size_t label);
 
 #endif

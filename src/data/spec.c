@@ -6,6 +6,7 @@
  * the spec and showing the form. */
 #include "core/spec.h"
 #include "data/data_internal.h"
+#include "data/prep_internal.h"
 #include "descent/stream.h"
 
 #include <limits.h>
@@ -24,9 +25,8 @@ typedef struct opts {
 } opts;
 
 typedef struct spec {
-    const char *text;         /* the whole spec, for messages */
-    const char *const *names; /* ds_data_load_named's class names, or NULL */
-    int32_t nnames;
+    const char *text;    /* the whole spec, for messages */
+    const ds_prep *prep; /* ds_data_load_for's, or NULL */
     const struct form *form;
     char *pos[DS__SPEC_MAX_ITEMS];
     int npos;
@@ -144,6 +144,15 @@ static ds_status load_idx(const spec *s, ds_data *out)
     return load_idx_pairs((const char *const *)s->pos, s->npos / 2, (long)s->o.classes, out);
 }
 
+/* A model's CSV columns as a data set to match files to (ds__csv_load_test
+ * reads only these fields). */
+static ds_dataset columns_of(const ds_prep *p)
+{
+    ds_dataset like = {.columns = p->columns, .ncolumns = p->ncolumns};
+    like.label_column = p->label_column;
+    return like;
+}
+
 static ds_status load_csv(const spec *s, ds_data *out)
 {
     ds_csv_options o = ds_csv_default_options();
@@ -153,16 +162,19 @@ static ds_status load_csv(const spec *s, ds_data *out)
     o.header = (ds_csv_header)s->o.header;
     o.delimiter = delimiter_chars[s->o.delimiter];
     o.missing = (ds_csv_missing)s->o.missing;
-    o.class_names = s->names;
-    o.nclass_names = s->names ? s->nnames : 0;
-    ds_status st = ds_csv_load(s->pos[0], &o, &out->train);
+    const ds_prep *p = s->prep;
+    o.class_names = p && p->classes ? (const char *const *)p->names : NULL;
+    o.nclass_names = o.class_names ? p->classes : 0;
+    ds_dataset like = p ? columns_of(p) : (ds_dataset){0};
+    ds_status st = like.columns ? ds__csv_load_test(s->pos[0], &o, &like, &out->train)
+                                : ds_csv_load(s->pos[0], &o, &out->train);
     if (st == DS_OK && s->npos == 2) {
         if (o.task == DS_CSV_CLASSIFY) o.classes = ds_dataset_classes(out->train);
         if (ds_dataset_class_name(out->train, 0)) { /* the test file: the training names */
             o.class_names = (const char *const *)out->train->class_names;
             o.nclass_names = ds_dataset_classes(out->train);
         }
-        st = ds__csv_load_test(s->pos[1], &o, out->train, &out->test);
+        st = ds__csv_load_test(s->pos[1], &o, like.columns ? &like : out->train, &out->test);
     }
     return st;
 }
@@ -279,17 +291,16 @@ static ds_status read_spec(spec *s, ds__spec *sp, uint64_t seed)
 
 ds_status ds_data_load(const char *text, uint64_t seed, ds_data *out)
 {
-    return ds_data_load_named(text, seed, NULL, 0, out);
+    return ds_data_load_for(text, seed, NULL, out);
 }
 
-ds_status ds_data_load_named(const char *text, uint64_t seed, const char *const *names,
-                             int32_t count, ds_data *out)
+ds_status ds_data_load_for(const char *text, uint64_t seed, const ds_prep *prep, ds_data *out)
 {
     *out = (ds_data){NULL, NULL};
     if (!text) text = "";
     ds__spec *sp = malloc(sizeof *sp);
     if (!sp) return ds__nomem("data spec", sizeof *sp);
-    spec s = {.text = text, .names = names, .nnames = count};
+    spec s = {.text = text, .prep = prep};
     ds_status st = ds__spec_split(text, strlen(text), "data spec", sp);
     if (st == DS_OK && !(s.form = find_form(sp->name))) st = unknown_form(text);
     if (st == DS_OK) st = read_spec(&s, sp, seed);

@@ -131,8 +131,15 @@ static void checkpoint_round_trip(void **state)
     for (int32_t k = 0; k < 3; k++)
         assert_string_equal(ds_prep_class_name(q, k), ds_prep_class_name(p, k));
     assert_string_equal(ds_prep_class_names(q)[2], "emu");
+    assert_int_equal(ds_prep_column_count(q), 3); /* the file's columns, label included */
+    assert_string_equal(ds_prep_column_name(q, 1), "b");
+    assert_int_equal(ds_prep_label_column(q), 2);
+    assert_null(ds_prep_column_name(q, 3));
     ds_prep_free(q);
     /* malformed records */
+    assert_int_equal(ds_ckpt_put_i64(c, "prep.label_column", 3), DS_OK);
+    assert_int_equal(ds_prep_from_checkpoint(c, &q), DS_ERR_FORMAT);
+    assert_non_null(strstr(ds_last_error(), "3 columns with the label at 3"));
     assert_int_equal(ds_ckpt_put_text(c, "prep.classes", "cat\n\nemu"), DS_OK);
     assert_int_equal(ds_prep_from_checkpoint(c, &q), DS_ERR_FORMAT);
     assert_null(q);
