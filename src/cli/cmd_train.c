@@ -142,7 +142,8 @@ static int run_options(run *r)
     long patience =
         o.early_stop != CLI_UNSET_L ? o.early_stop : cli_ck_i64(r->ck, "early.patience", 0);
     if (patience < 0)
-        return cli_usage_error(&train_cmd, "--early-stop must be >= 0 epochs (0: off; got %ld)", patience);
+        return cli_usage_error(&train_cmd, "--early-stop must be >= 0 epochs (0: off; got %ld)",
+                               patience);
     p->early_stop = patience;
     int rc = cli_pinned_f64(&train_cmd, &o.t, "plateau", r->ck, "plateau.factor", o.plateau);
     if (rc < 0) rc = cli_pinned_f64(&train_cmd, &o.t, "ema", r->ck, "ema.decay", o.ema);
