@@ -133,30 +133,33 @@ static void resumed_outputs(run *r)
                 threads, now ? uses : "all cores");
 }
 
-/* The options of train alone: plateau, EMA, divergence and checkpoints. */
-static int run_options(run *r)
+/* --early-stop, else the checkpoint's patience (0: off); needs --val. */
+static int early_options(run *r)
 {
-    ds_train_params *p = &r->job.tp;
-    p->plateau = isnan(o.plateau) ? cli_ck_f64(r->ck, "plateau.factor", 0) : o.plateau;
-    p->ema = isnan(o.ema) ? cli_ck_f64(r->ck, "ema.decay", 0) : o.ema;
     long patience =
         o.early_stop != CLI_UNSET_L ? o.early_stop : cli_ck_i64(r->ck, "early.patience", 0);
     if (patience < 0)
         return cli_usage_error(&train_cmd, "--early-stop must be >= 0 epochs (0: off; got %ld)",
                                patience);
-    p->early_stop = patience;
-    int rc = cli_pinned_f64(&train_cmd, &o.t, "plateau", r->ck, "plateau.factor", o.plateau);
-    if (rc < 0) rc = cli_pinned_f64(&train_cmd, &o.t, "ema", r->ck, "ema.decay", o.ema);
-    if (rc < 0 && o.early_stop != CLI_UNSET_L && r->ck) {
-        char a[32], b[32];
-        snprintf(a, sizeof a, "%ld", cli_ck_i64(r->ck, "early.patience", 0));
-        snprintf(b, sizeof b, "%ld", o.early_stop);
-        rc = cli_pinned(&train_cmd, &o.t, "early-stop", strcmp(a, b) == 0, a, b);
-    }
-    if (rc >= 0) return rc;
-    if (patience > 0 && r->job.val == 0)
+    r->job.tp.early_stop = patience;
+    int rc = cli_pinned_i64(&train_cmd, &o.t, "early-stop", r->ck, "early.patience", o.early_stop);
+    if (rc < 0 && patience > 0 && r->job.val == 0)
         return cli_usage_error(&train_cmd, "--early-stop watches the validation loss: give "
                                            "--val FRACTION (e.g. --val 0.1)");
+    return rc;
+}
+
+/* The options of train alone: plateau, EMA, early stopping, divergence
+ * and checkpoints. */
+static int run_options(run *r)
+{
+    ds_train_params *p = &r->job.tp;
+    p->plateau = isnan(o.plateau) ? cli_ck_f64(r->ck, "plateau.factor", 0) : o.plateau;
+    p->ema = isnan(o.ema) ? cli_ck_f64(r->ck, "ema.decay", 0) : o.ema;
+    int rc = cli_pinned_f64(&train_cmd, &o.t, "plateau", r->ck, "plateau.factor", o.plateau);
+    if (rc < 0) rc = cli_pinned_f64(&train_cmd, &o.t, "ema", r->ck, "ema.decay", o.ema);
+    if (rc < 0) rc = early_options(r);
+    if (rc >= 0) return rc;
     if (!isnan(o.fine_tune_lr) && !r->ck)
         return cli_usage_error(&train_cmd, "--fine-tune-lr needs --resume (a new run takes "
                                            "its rate in --opt, e.g. --opt adam:lr=1e-4)");

@@ -47,8 +47,8 @@ int cli_pinned_f64(const cli_command *cmd, const cli_train_opts *t, const char *
     return cli_pinned(cmd, t, option, v == given, a, b);
 }
 
-static int pinned_i64(const cli_command *cmd, const cli_train_opts *t, const char *option,
-                      const ds_ckpt *ck, const char *name, long given)
+int cli_pinned_i64(const cli_command *cmd, const cli_train_opts *t, const char *option,
+                   const ds_ckpt *ck, const char *name, long given)
 {
     int64_t v;
     char a[32], b[32];
@@ -90,7 +90,7 @@ static int model_pins(const cli_command *cmd, const cli_train_opts *t, const ds_
         rc = cli_pinned(cmd, t, "init", same, init, t->init);
     }
     if (rc < 0) rc = cli_pinned_f64(cmd, t, "l2", ck, "model.l2", t->l2);
-    if (rc < 0) rc = pinned_i64(cmd, t, "seed", ck, "train.seed", t->seed);
+    if (rc < 0) rc = cli_pinned_i64(cmd, t, "seed", ck, "train.seed", t->seed);
     return rc;
 }
 

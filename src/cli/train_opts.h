@@ -139,6 +139,8 @@ int cli_pinned(const cli_command *cmd, const cli_train_opts *t, const char *opti
                const char *recorded, const char *given);
 int cli_pinned_f64(const cli_command *cmd, const cli_train_opts *t, const char *option,
                    const ds_ckpt *ck, const char *name, double given);
+int cli_pinned_i64(const cli_command *cmd, const cli_train_opts *t, const char *option,
+                   const ds_ckpt *ck, const char *name, long given); /* given: CLI_UNSET_L */
 
 /* path made absolute, its folder resolved (so a checkpoint records where
  * its files are, one spelling for one file); kept as it is if its folder
