@@ -44,7 +44,6 @@
 
 #include "descent/export.h"
 
-#include "descent/checkpoint.h"
 #include "descent/data.h"
 #include "descent/error.h"
 
@@ -69,6 +68,7 @@ DS_API ds_status ds_norm_parse(const char *s, ds_norm *out);
 DS_API const char *ds_norm_name(ds_norm n);
 
 typedef struct ds_prep ds_prep;
+struct ds_ckpt; /* descent/checkpoint.h (not included: data sets do not need it) */
 
 /* Learns the transform from the rows of `train` (an in-memory data set:
  * DS_ERR_UNSUPPORTED for a streamed one), and takes its class names
@@ -117,14 +117,14 @@ DS_API const char *ds_prep_column_name(const ds_prep *p, size_t i);
 DS_API size_t ds_prep_label_column(const ds_prep *p);
 
 /* Adds the "prep.*" records to c (replacing older ones). */
-DS_API ds_status ds_prep_put(const ds_prep *p, ds_ckpt *c);
+DS_API ds_status ds_prep_put(const ds_prep *p, struct ds_ckpt *c);
 
 /* Reads the "prep.*" records of a checkpoint or model file. A file without
  * them (written before they existed, or by a run that did not record one)
  * gives the identity: 0 inputs, DS_NORM_NONE, no class names.
  * DS_ERR_FORMAT for malformed records (sizes that differ, a bad name, an
  * unknown norm). ds_prep_load reads the file first (ds_ckpt_load's errors). */
-DS_API ds_status ds_prep_from_checkpoint(const ds_ckpt *c, ds_prep **out);
+DS_API ds_status ds_prep_from_checkpoint(const struct ds_ckpt *c, ds_prep **out);
 DS_API ds_status ds_prep_load(const char *path, ds_prep **out);
 
 #ifdef __cplusplus

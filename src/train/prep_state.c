@@ -4,6 +4,7 @@
  * Name lists (classes, CSV columns) are one text record each, the names
  * joined by '\n' (a CSV field never holds a line end). */
 #include "data/prep_internal.h"
+#include "descent/checkpoint.h"
 #include "core/internal.h"
 
 #include <stdio.h>

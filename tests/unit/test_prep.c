@@ -2,6 +2,7 @@
  * of the training rows worked by hand, the transform's exact arithmetic,
  * the fill of missing values, class names, and the checkpoint records
  * (round trip, files without them, malformed ones). */
+#include "descent/checkpoint.h"
 #include "descent/prep.h"
 #include "test_util.h"
 
