@@ -309,6 +309,10 @@ int cli_train_opts_resolve(const cli_command *cmd, const cli_train_opts *t, cons
 static int prepare(const cli_command *cmd, cli_train_job *job)
 {
     ds_dataset *train = job->tr ? job->tr : job->data.train;
+    /* without --normalize only CSV data have something to keep (class
+     * names, columns, a fill for missing values): IDX and generated sets
+     * train as before, with no pass over them and no prep.* records */
+    if (job->norm == DS_NORM_NONE && strncmp(job->data_spec, "csv:", 4) != 0) return -1;
     if (!ds_dataset_x(train))
         return job->norm == DS_NORM_NONE
                    ? -1

@@ -56,20 +56,25 @@ ds_status ds__prep_set_columns(ds_prep *p, const char *const *columns, size_t n,
     return DS_OK;
 }
 
-/* Per column: sums, counts, minimum and maximum of the non-NaN values,
- * row by row (the block is read in memory order). */
-static void first_pass(const ds_dataset *d, double *sum, size_t *k, double *lo, double *hi)
+/* Per column: sums and counts of the non-NaN values, and with `range`
+ * their minimum and maximum, row by row (the block in memory order; the
+ * loops have no branches, so they vectorize). */
+static void first_pass(const ds_dataset *d, int range, double *sum, double *k, float *lo,
+                       float *hi)
 {
     size_t f = d->features;
     for (size_t j = 0; j < f; j++)
-        sum[j] = 0, k[j] = 0, lo[j] = HUGE_VAL, hi[j] = -HUGE_VAL;
+        sum[j] = 0, k[j] = 0, lo[j] = INFINITY, hi[j] = -INFINITY;
     for (size_t i = 0; i < d->n; i++) {
         const float *r = d->x + i * f;
         for (size_t j = 0; j < f; j++) {
-            if (isnan(r[j])) continue;
-            double v = r[j];
-            sum[j] += v, k[j]++;
-            lo[j] = v < lo[j] ? v : lo[j], hi[j] = v > hi[j] ? v : hi[j];
+            int ok = r[j] == r[j]; /* not NaN */
+            sum[j] += ok ? (double)r[j] : 0.0;
+            k[j] += ok;
+        }
+        for (size_t j = 0; range && j < f; j++) { /* NaN compares false: skipped */
+            lo[j] = r[j] < lo[j] ? r[j] : lo[j];
+            hi[j] = r[j] > hi[j] ? r[j] : hi[j];
         }
     }
 }
@@ -82,27 +87,31 @@ static void second_pass(const ds_dataset *d, const double *mean, double *sq)
         sq[j] = 0;
     for (size_t i = 0; i < d->n; i++) {
         const float *r = d->x + i * f;
-        for (size_t j = 0; j < f; j++)
-            if (!isnan(r[j])) sq[j] += (r[j] - mean[j]) * (r[j] - mean[j]);
+        for (size_t j = 0; j < f; j++) {
+            double e = r[j] == r[j] ? (double)r[j] - mean[j] : 0.0;
+            sq[j] += e * e;
+        }
     }
 }
 
-/* p's arrays from the statistics of d. */
-static void set_arrays(ds_prep *p, const ds_dataset *d, double *mean, size_t *k, double *lo,
-                       double *hi, double *sq)
+/* p's arrays from the statistics of d (w: 3 doubles, l: 2 floats per feature). */
+static void set_arrays(ds_prep *p, const ds_dataset *d, double *w, float *l)
 {
-    first_pass(d, mean, k, lo, hi);
-    for (size_t j = 0; j < d->features; j++)
-        mean[j] = k[j] ? mean[j] / (double)k[j] : 0.0;
-    second_pass(d, mean, sq);
-    for (size_t j = 0; j < d->features; j++) {
-        double sd = k[j] ? sqrt(sq[j] / (double)k[j]) : 0.0;
+    size_t f = d->features;
+    double *mean = w, *k = w + f, *sq = w + 2 * f;
+    float *lo = l, *hi = l + f;
+    first_pass(d, p->norm == DS_NORM_MINMAX, mean, k, lo, hi);
+    for (size_t j = 0; j < f; j++)
+        mean[j] = k[j] > 0 ? mean[j] / k[j] : 0.0;
+    if (p->norm == DS_NORM_STANDARD) second_pass(d, mean, sq);
+    for (size_t j = 0; j < f; j++) {
+        double sd = k[j] > 0 ? sqrt(sq[j] / k[j]) : 0.0;
         p->fill[j] = (float)mean[j];
         if (p->norm == DS_NORM_STANDARD) p->offset[j] = (float)mean[j];
         if (p->norm == DS_NORM_STANDARD && sd > 0) p->scale[j] = (float)(1.0 / sd);
-        if (p->norm == DS_NORM_MINMAX && k[j]) p->offset[j] = (float)lo[j];
+        if (p->norm == DS_NORM_MINMAX && k[j] > 0) p->offset[j] = lo[j];
         if (p->norm == DS_NORM_MINMAX && hi[j] > lo[j])
-            p->scale[j] = (float)(1.0 / (hi[j] - lo[j]));
+            p->scale[j] = (float)(1.0 / ((double)hi[j] - lo[j]));
     }
 }
 
@@ -114,17 +123,17 @@ ds_status ds_prep_fit(const ds_dataset *train, ds_norm norm, ds_prep **out)
     ds_status s = ds__dataset_in_memory(train, "normalization");
     if (s != DS_OK) return s;
     size_t f = train->features;
-    double *w = malloc(f * 4 * sizeof *w);
-    size_t *k = malloc(f * sizeof *k);
-    ds_prep *p = w && k ? ds__prep_new(f, norm) : NULL;
-    s = p ? DS_OK : ds__nomem("normalization statistics", f * 5 * sizeof *w);
+    double *w = malloc(f * 3 * sizeof *w);
+    float *l = malloc(f * 2 * sizeof *l);
+    ds_prep *p = w && l ? ds__prep_new(f, norm) : NULL;
+    s = p ? DS_OK : ds__nomem("normalization statistics", f * 4 * sizeof *w);
     if (s == DS_OK && train->class_names)
         s = ds__prep_set_names(p, (const char *const *)train->class_names, train->classes);
     if (s == DS_OK)
         s = ds__prep_set_columns(p, (const char *const *)train->columns, train->ncolumns,
                                  train->label_column);
-    if (s == DS_OK) set_arrays(p, train, w, k, w + f, w + 2 * f, w + 3 * f);
-    free(w), free(k);
+    if (s == DS_OK) set_arrays(p, train, w, l);
+    free(w), free(l);
     if (s == DS_OK)
         *out = p;
     else
