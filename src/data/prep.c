@@ -59,8 +59,7 @@ ds_status ds__prep_set_columns(ds_prep *p, const char *const *columns, size_t n,
 /* Per column: sums and counts of the non-NaN values, and with `range`
  * their minimum and maximum, row by row (the block in memory order; the
  * loops have no branches, so they vectorize). */
-static void first_pass(const ds_dataset *d, int range, double *sum, double *k, float *lo,
-                       float *hi)
+static void first_pass(const ds_dataset *d, int range, double *sum, double *k, float *lo, float *hi)
 {
     size_t f = d->features;
     for (size_t j = 0; j < f; j++)
