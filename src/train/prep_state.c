@@ -4,7 +4,7 @@
  * Name lists (classes, CSV columns) are one text record each, the names
  * joined by '\n' (a CSV field never holds a line end). */
 #include "data/prep_internal.h"
-#include "descent/checkpoint.h"
+#include "train/train_internal.h"
 #include "core/internal.h"
 
 #include <stdio.h>
@@ -129,13 +129,13 @@ ds_status ds_prep_from_checkpoint(const ds_ckpt *c, ds_prep **out)
     return s;
 }
 
+static ds_status read_prep(const ds_ckpt *c, void *out)
+{
+    return ds_prep_from_checkpoint(c, out);
+}
+
 ds_status ds_prep_load(const char *path, ds_prep **out)
 {
-    ds_ckpt *c;
     *out = NULL;
-    ds_status s = ds_ckpt_load(path, &c);
-    if (s != DS_OK) return s;
-    s = ds_prep_from_checkpoint(c, out);
-    ds_ckpt_free(c);
-    return s;
+    return ds__ckpt_read_file(path, read_prep, out);
 }

@@ -40,6 +40,11 @@ struct ds_trainer {
     char *ckpt_path, *data_desc; /* owned copies */
 };
 
+/* Loads the checkpoint file at path and hands it to read(c, out); the
+ * messages of read's failures name the file. (ds_model_load, ds_prep_load) */
+typedef ds_status (*ds__ckpt_reader)(const ds_ckpt *c, void *out);
+ds_status ds__ckpt_read_file(const char *path, ds__ckpt_reader read, void *out);
+
 double ds__train_now(void);
 int ds__all_finite(const float *x, size_t n);
 /* Copies the weights to use into the model, keeping the live ones in

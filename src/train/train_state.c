@@ -309,13 +309,23 @@ ds_status ds_model_from_checkpoint(const ds_ckpt *c, ds_model **out)
     return DS_OK;
 }
 
-ds_status ds_model_load(const char *path, ds_model **out)
+ds_status ds__ckpt_read_file(const char *path, ds__ckpt_reader read, void *out)
 {
     ds_ckpt *c;
-    *out = NULL;
     ds_status s = ds_ckpt_load(path, &c);
     if (s != DS_OK) return s;
-    s = ds_model_from_checkpoint(c, out);
+    s = read(c, out);
     ds_ckpt_free(c);
     return with_path(s, path);
+}
+
+static ds_status read_model(const ds_ckpt *c, void *out)
+{
+    return ds_model_from_checkpoint(c, out);
+}
+
+ds_status ds_model_load(const char *path, ds_model **out)
+{
+    *out = NULL;
+    return ds__ckpt_read_file(path, read_model, out);
 }
