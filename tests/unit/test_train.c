@@ -40,8 +40,9 @@ typedef struct cfg {
 } cfg;
 
 typedef struct watch watch;
-static watch *g_watch; /* when set, build() reports progress to it */
-static int g_stop;     /* 1: check_resume's cut is a stop its callback asks for */
+static watch *g_watch;  /* when set, build() reports progress to it */
+static int g_stop;      /* 1: check_resume's cut is a stop its callback asks for */
+static int64_t g_early; /* build()'s early-stopping patience */
 static int on_progress(void *ctx, const ds_train_progress *p);
 
 typedef struct setup_t {
@@ -69,6 +70,7 @@ static void build(setup_t *s, const cfg *c, int64_t epochs)
     p.threads = 1;
     p.ema = c->ema;
     p.plateau = c->plateau;
+    p.early_stop = g_early;
     p.schedule_per_step = c->per_step;
     assert_int_equal(ds_schedule_parse(c->schedule, &p.schedule), DS_OK);
     p.progress = g_watch ? on_progress : NULL;
@@ -294,6 +296,49 @@ static void test_plateau(void **state)
 
 /* EMA: the saved "model.params" is the bias-corrected average of the
  * parameters after each step, computed here independently in double. */
+/* Early stopping: the run ends `patience` epochs after the epoch of the
+ * lowest validation loss, the weights to use are that epoch's (evaluating
+ * the validation set with them gives its loss exactly), and a run resumed
+ * before the best epoch and inside the stop window ends the same. */
+static void test_early_stop(void **state)
+{
+    (void)state;
+    cfg c = {"adam:lr=0.2", "constant", 0, 0, 0, 8};
+    watch w = {0};
+    setup_t s;
+    g_early = 2;
+    g_watch = &w;
+    build(&s, &c, 40);
+    g_watch = NULL;
+    assert_int_equal(ds_trainer_run(s.t, 0), DS_OK);
+    double best_val, val, acc;
+    int64_t best = ds_trainer_best_epoch(s.t, &best_val);
+    assert_true(ds_trainer_stopped_early(s.t) && ds_trainer_done(s.t));
+    assert_true(best >= 2 && best + 2 < 40); /* room for the resume cuts below */
+    assert_int_equal(ds_trainer_epoch(s.t), best + 2);
+    assert_int_equal(w.n, best + 2);
+    for (int k = 0; k < w.n; k++) /* the first lowest */
+        assert_true(k + 1 < best ? w.ep[k].val_loss > best_val : w.ep[k].val_loss >= best_val);
+    assert_true(w.ep[best - 1].val_loss == best_val);
+    assert_int_equal(ds_trainer_evaluate(s.t, s.va, &val, &acc), DS_OK);
+    assert_true(val == best_val);
+    assert_int_equal(ds_trainer_run(s.t, 0), DS_OK); /* stays stopped */
+    assert_int_equal(ds_trainer_epoch(s.t), best + 2);
+    destroy(&s);
+    check_resume(&c, 6 * (best - 1) - 3, 40); /* mid-epoch before the best */
+    check_resume(&c, 6 * (best + 1), 40);     /* inside the stop window */
+    g_early = 0;
+    /* no validation set: refused */
+    build(&s, &c, 3);
+    ds_opt_params op;
+    assert_int_equal(ds_opt_parse("adam", &op), DS_OK);
+    ds_train_params p = ds_train_default_params();
+    p.early_stop = 2;
+    assert_null(ds_trainer_init(s.m, &op, s.tr, NULL, &p));
+    assert_non_null(strstr(ds_last_error(), "early stopping watches the validation loss"));
+    destroy(&s);
+}
+
 static void test_ema(void **state)
 {
     (void)state;
@@ -533,6 +578,7 @@ int main(void)
         cmocka_unit_test(test_steps_per_epoch),
         cmocka_unit_test(test_plateau),
         cmocka_unit_test(test_ema),
+        cmocka_unit_test(test_early_stop),
         cmocka_unit_test(test_nonfinite),
         cmocka_unit_test(test_rollback),
         cmocka_unit_test(test_mismatch),
