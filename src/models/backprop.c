@@ -106,16 +106,23 @@ DS__CLONES_WIDE static void backprop_act(float *a, const float *da, size_t r, si
     }
 }
 
-static void forward(ds_model *m, const float *x, size_t r)
+const float *ds__model_forward(const ds_model *m, const float *x, size_t r, float *const *act,
+                               int threads)
 {
     const float *in = x;
     for (int l = 1; l <= m->L; l++) {
         int ni = (int)m->sizes[l - 1], no = (int)m->sizes[l];
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)r, no, ni, 1.0f, in, ni,
-                    m->params + m->woff[l], ni, 0.0f, m->act[l], no);
-        bias_act(m->act[l], m->params + m->boff[l], r, (size_t)no, ds__layer_act(m, l), m->threads);
-        in = m->act[l];
+                    m->params + m->woff[l], ni, 0.0f, act[l], no);
+        bias_act(act[l], m->params + m->boff[l], r, (size_t)no, ds__layer_act(m, l), threads);
+        in = act[l];
     }
+    return in;
+}
+
+static void forward(ds_model *m, const float *x, size_t r)
+{
+    ds__model_forward(m, x, r, m->act, m->threads);
 }
 
 /* Backward over r rows whose dZ[L] is in act[L]; acc: add to the gradient
@@ -335,6 +342,18 @@ ds_status ds_model_evaluate(ds_model *m, const ds_batch *b, double *loss, double
     return finish(norm * sum + l2_term(m, b->n, 0), loss);
 }
 
+void ds__model_outputs(const ds_model *m, const float *z, size_t r, float *out)
+{
+    size_t c = m->sizes[m->L];
+    for (size_t i = 0; i < r; i++) {
+        const float *zi = z + i * c;
+        float *o = out + i * c;
+        double lse = m->p.loss == DS_LOSS_XENT ? log_sum_exp(zi, c) : 0.0;
+        for (size_t j = 0; j < c; j++)
+            o[j] = m->p.loss == DS_LOSS_XENT ? (float)exp((double)zi[j] - lse) : zi[j];
+    }
+}
+
 ds_status ds_model_predict(ds_model *m, const float *x, size_t n, float *out)
 {
     if (n && (!x || !out)) return ds__fail(DS_ERR_INVALID, "predict: x or out is NULL");
@@ -342,13 +361,7 @@ ds_status ds_model_predict(ds_model *m, const float *x, size_t n, float *out)
     for (size_t c0 = 0; c0 < n; c0 += m->max_rows) {
         size_t r = n - c0 < m->max_rows ? n - c0 : m->max_rows;
         forward(m, x + c0 * f, r);
-        for (size_t i = 0; i < r; i++) {
-            const float *z = m->act[m->L] + i * c;
-            float *o = out + (c0 + i) * c;
-            double lse = m->p.loss == DS_LOSS_XENT ? log_sum_exp(z, c) : 0.0;
-            for (size_t j = 0; j < c; j++)
-                o[j] = m->p.loss == DS_LOSS_XENT ? (float)exp((double)z[j] - lse) : z[j];
-        }
+        ds__model_outputs(m, m->act[m->L], r, out + c0 * c);
     }
     return DS_OK;
 }

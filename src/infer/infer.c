@@ -1,0 +1,263 @@
+/* infer.c - the inference API (descent/infer.h): a loaded model, read-only
+ * after load, and a pool of scratch slots so that concurrent calls never
+ * share a buffer and never allocate. A call takes a free slot under a
+ * mutex (waiting on a condition variable when all are busy), runs the
+ * model's own forward pass (models/backprop.c, the pass eval and training
+ * use, so the numbers are the same) chunk by chunk into the slot's
+ * buffers, and gives the slot back. */
+#include "descent/infer.h"
+#include "descent/train.h"
+
+#include "core/internal.h"
+#include "models/model_internal.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct slot {
+    float *ws;   /* one block: the layers' activations, max_rows rows each */
+    float **act; /* act[1..L] into ws */
+    int busy;
+} slot;
+
+struct ds_infer {
+    ds_model *m; /* read-only after load */
+    char desc[512];
+    size_t max_rows, classes;
+    int threads, nslots;
+    slot *slots;
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+};
+
+ds_infer_params ds_infer_default_params(void)
+{
+    return (ds_infer_params){.max_rows = 256, .slots = 0, .threads = 1};
+}
+
+static int processors(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 && n < 4096 ? (int)n : 1;
+}
+
+static ds_status check_params(const ds_infer_params *p)
+{
+    if (p->max_rows < 1 || p->max_rows > ((size_t)1 << 24))
+        return ds__fail(DS_ERR_INVALID, "inference: max_rows must be 1..16777216 (got %zu)",
+                        p->max_rows);
+    if (p->slots < 0 || p->slots > 4096 || p->threads < 0 || p->threads > 4096)
+        return ds__fail(DS_ERR_INVALID,
+                        "inference: slots and threads must be 0..4096 (got %d and %d)", p->slots,
+                        p->threads);
+    return DS_OK;
+}
+
+/* Floats of one slot: max_rows rows of every layer. */
+static size_t slot_floats(const ds_model *m, size_t rows)
+{
+    size_t floats = 0;
+    for (int l = 1; l <= ds_model_layer_count(m); l++)
+        floats += rows * ds_model_size(m, l);
+    return floats;
+}
+
+static ds_status slot_init(slot *s, const ds_model *m, size_t rows)
+{
+    int L = ds_model_layer_count(m);
+    size_t floats = slot_floats(m, rows);
+    s->ws = malloc(floats * sizeof(float));
+    s->act = calloc((size_t)L + 1, sizeof *s->act);
+    if (!s->ws || !s->act) return ds__nomem("inference scratch", floats * sizeof(float));
+    float *at = s->ws;
+    for (int l = 1; l <= L; l++, at += rows * ds_model_size(m, l - 1))
+        s->act[l] = at;
+    return DS_OK;
+}
+
+static ds_status make_slots(ds_infer *inf)
+{
+    size_t per = slot_floats(inf->m, inf->max_rows);
+    ds_status s =
+        ds__check_alloc((uint64_t)per * sizeof(float) * (uint64_t)inf->nslots, "inference scratch");
+    if (s != DS_OK) return s;
+    inf->slots = calloc((size_t)inf->nslots, sizeof *inf->slots);
+    if (!inf->slots) return ds__nomem("inference slots", (size_t)inf->nslots * sizeof(slot));
+    for (int i = 0; s == DS_OK && i < inf->nslots; i++)
+        s = slot_init(&inf->slots[i], inf->m, inf->max_rows);
+    return s;
+}
+
+/* Takes ownership of m. */
+static ds_status wrap(ds_model *m, const ds_infer_params *p, ds_infer **out)
+{
+    ds_infer *inf = calloc(1, sizeof *inf);
+    if (!inf) {
+        ds_model_free(m);
+        return ds__nomem("inference handle", sizeof *inf);
+    }
+    inf->m = m;
+    ds_model_describe(m, inf->desc, sizeof inf->desc);
+    inf->max_rows = p->max_rows;
+    inf->nslots = p->slots ? p->slots : processors();
+    inf->threads = p->threads ? p->threads : processors();
+    inf->classes = ds_model_get_params(m)->loss == DS_LOSS_XENT ? ds_model_outputs(m) : 0;
+    pthread_mutex_init(&inf->lock, NULL);
+    pthread_cond_init(&inf->freed, NULL);
+    ds_status s = make_slots(inf);
+    if (s != DS_OK) {
+        ds_infer_free(inf);
+        return s;
+    }
+    *out = inf;
+    return DS_OK;
+}
+
+ds_status ds_infer_load(const char *path, const ds_infer_params *p, ds_infer **out)
+{
+    ds_infer_params dflt = ds_infer_default_params();
+    if (!out) return ds__fail(DS_ERR_INVALID, "ds_infer_load: out is NULL");
+    *out = NULL;
+    if (!path) return ds__fail(DS_ERR_INVALID, "ds_infer_load: path is NULL");
+    if (!p) p = &dflt;
+    ds_status s = check_params(p);
+    if (s != DS_OK) return s;
+    ds_model *m;
+    s = ds_model_load(path, &m);
+    return s == DS_OK ? wrap(m, p, out) : s;
+}
+
+ds_status ds_infer_from_model(const ds_model *m, const ds_infer_params *p, ds_infer **out)
+{
+    ds_infer_params dflt = ds_infer_default_params();
+    if (!out || !m) return ds__fail(DS_ERR_INVALID, "ds_infer_from_model: NULL argument");
+    *out = NULL;
+    if (!p) p = &dflt;
+    ds_status s = check_params(p);
+    if (s != DS_OK) return s;
+    char desc[512];
+    ds_model_describe(m, desc, sizeof desc);
+    ds_model_params mp = *ds_model_get_params(m);
+    mp.init = DS_INIT_ZEROS; /* overwritten below */
+    ds_model *copy = ds_model_init_desc(desc, &mp);
+    if (!copy) return ds_last_status();
+    memcpy(ds_model_param_data(copy), m->params, m->nparams * sizeof(float));
+    return wrap(copy, p, out);
+}
+
+void ds_infer_free(ds_infer *inf)
+{
+    if (!inf) return;
+    for (int i = 0; inf->slots && i < inf->nslots; i++) {
+        free(inf->slots[i].ws);
+        free(inf->slots[i].act);
+    }
+    free(inf->slots);
+    pthread_mutex_destroy(&inf->lock);
+    pthread_cond_destroy(&inf->freed);
+    ds_model_free(inf->m);
+    free(inf);
+}
+
+size_t ds_infer_inputs(const ds_infer *inf)
+{
+    return ds_model_inputs(inf->m);
+}
+
+size_t ds_infer_outputs(const ds_infer *inf)
+{
+    return ds_model_outputs(inf->m);
+}
+
+size_t ds_infer_classes(const ds_infer *inf)
+{
+    return inf->classes;
+}
+
+const char *ds_infer_describe(const ds_infer *inf)
+{
+    return inf->desc;
+}
+
+static slot *acquire(ds_infer *inf)
+{
+    pthread_mutex_lock(&inf->lock);
+    for (;;) {
+        for (int i = 0; i < inf->nslots; i++)
+            if (!inf->slots[i].busy) {
+                inf->slots[i].busy = 1;
+                pthread_mutex_unlock(&inf->lock);
+                return &inf->slots[i];
+            }
+        pthread_cond_wait(&inf->freed, &inf->lock);
+    }
+}
+
+static void release(ds_infer *inf, slot *s)
+{
+    pthread_mutex_lock(&inf->lock);
+    s->busy = 0;
+    pthread_cond_signal(&inf->freed);
+    pthread_mutex_unlock(&inf->lock);
+}
+
+/* The seam for the input transform a model file may carry (the feature
+ * normalization learnt at training time): rows go through it, into a
+ * buffer of the slot, before the first layer. Models without one take x
+ * as it is. */
+static const float *input_rows(const ds_infer *inf, const float *x, size_t r, slot *s)
+{
+    (void)inf, (void)r, (void)s;
+    return x;
+}
+
+/* The index of the largest of c values (the first on ties); with one
+ * output (the sigmoid neuron's convention) value > 0.5. */
+static int32_t argmax(const float *z, size_t c)
+{
+    size_t best = 0;
+    for (size_t j = 1; j < c; j++)
+        best = z[j] > z[best] ? j : best;
+    return c == 1 ? z[0] > 0.5f : (int32_t)best;
+}
+
+/* Forward over n rows in chunks; each chunk's outputs go to out (if not
+ * NULL) and its classes, picked from the last layer's values as eval picks
+ * them, to cls (if not NULL). */
+static void run(ds_infer *inf, const float *x, size_t n, float *out, int32_t *cls)
+{
+    slot *s = acquire(inf);
+    size_t f = ds_model_inputs(inf->m), c = ds_model_outputs(inf->m);
+    for (size_t c0 = 0; c0 < n; c0 += inf->max_rows) {
+        size_t r = n - c0 < inf->max_rows ? n - c0 : inf->max_rows;
+        const float *in = input_rows(inf, x + c0 * f, r, s);
+        const float *z = ds__model_forward(inf->m, in, r, s->act, inf->threads);
+        for (size_t i = 0; cls && i < r; i++)
+            cls[c0 + i] = argmax(z + i * c, c);
+        if (out) ds__model_outputs(inf->m, z, r, out + c0 * c);
+    }
+    release(inf, s);
+}
+
+ds_status ds_infer_predict(ds_infer *inf, const float *x, size_t n, float *out)
+{
+    if (!inf || (n && (!x || !out)))
+        return ds__fail(DS_ERR_INVALID, "ds_infer_predict: NULL argument");
+    run(inf, x, n, out, NULL);
+    return DS_OK;
+}
+
+ds_status ds_infer_classify(ds_infer *inf, const float *x, size_t n, int32_t *cls, float *proba)
+{
+    if (!inf || (n && (!x || !cls)))
+        return ds__fail(DS_ERR_INVALID, "ds_infer_classify: NULL argument");
+    if (!inf->classes)
+        return ds__fail(DS_ERR_INVALID,
+                        "ds_infer_classify: model '%s' is not a classifier (its loss is not "
+                        "xent): use ds_infer_predict",
+                        inf->desc);
+    run(inf, x, n, proba, cls);
+    return DS_OK;
+}
