@@ -21,5 +21,6 @@ extern const cli_subcommand cli_cmd_bench;
 extern const cli_subcommand cli_cmd_lectures;
 extern const cli_subcommand cli_cmd_tune;
 extern const cli_subcommand cli_cmd_gen;
+extern const cli_subcommand cli_cmd_predict;
 
 #endif
