@@ -14,7 +14,11 @@ packages=(
   libomp-14-dev                        # OpenMP for clang (the fuzz build)
   scdoc groff-base dpkg-dev            # man page source -> roff and its check; .deb dependencies
   chromium                             # headless browser for the lecture report test
+  python3-onnx                         # onnx.checker on exported models (tests/cli/onnx.sh)
 )
+# ONNX Runtime from npm (tests/onnx, npm ci --ignore-scripts) needs node and
+# npm: Debian's, unless a node with its npm is already installed.
+command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   grep -q "install ok installed" <<<"$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" || missing+=("$p")

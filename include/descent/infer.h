@@ -90,6 +90,31 @@ DS_API ds_status ds_infer_predict(ds_infer *inf, const float *x, size_t n, float
 DS_API ds_status ds_infer_classify(ds_infer *inf, const float *x, size_t n, int32_t *cls,
                                    float *proba);
 
+/* ---- Export ---------------------------------------------------------- */
+
+typedef struct ds_onnx_params {
+    int softmax; /* 1: end the graph with a Softmax (classifiers only): its
+                    output is ds_infer_predict's probabilities; 0 (default):
+                    the last layer's values (the logits of a classifier) */
+} ds_onnx_params;
+
+DS_API ds_onnx_params ds_onnx_default_params(void);
+
+/* Writes the model as an ONNX file (IR version 7, opset 13; no protobuf
+ * library involved): per layer a Gemm (weights [out, in], transB = 1) and
+ * its activation (Relu, Sigmoid, Tanh), then Softmax when asked; input
+ * "input" [N, inputs], output "output" [N, outputs], N symbolic. The file
+ * is written atomically. DS_ERR_INVALID (softmax on a model that is not a
+ * classifier), DS_ERR_IO naming the file, DS_ERR_NOMEM. */
+DS_API ds_status ds_infer_export_onnx(const ds_infer *inf, const ds_onnx_params *p,
+                                      const char *path);
+
+/* Writes the weights alone as a safetensors file, named as torch's
+ * nn.Sequential state_dict of the same network ("0.weight" [out, in],
+ * "0.bias", "2.weight", ...: Linear layers at even indices, activations
+ * between them), float32; atomically. DS_ERR_IO, DS_ERR_NOMEM. */
+DS_API ds_status ds_infer_export_safetensors(const ds_infer *inf, const char *path);
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,6 +9,7 @@
 #include "descent/train.h"
 
 #include "core/internal.h"
+#include "infer/infer_internal.h"
 #include "models/model_internal.h"
 
 #include <pthread.h>
@@ -174,6 +175,11 @@ size_t ds_infer_outputs(const ds_infer *inf)
 size_t ds_infer_classes(const ds_infer *inf)
 {
     return inf->classes;
+}
+
+const ds_model *ds__infer_model(const ds_infer *inf)
+{
+    return inf->m;
 }
 
 const char *ds_infer_describe(const ds_infer *inf)
