@@ -62,9 +62,19 @@ static int is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-/* Any field strtod may read: through ds_parse_double, as csv.c does. */
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Any field strtod may read, blanks around it ignored: through
+ * ds_parse_double, as csv.c does. */
 static int slow_number(const char *b, const char *e, float *out)
 {
+    while (b < e && is_blank(*b))
+        b++;
+    while (e > b && is_blank(e[-1]))
+        e--;
     char tmp[256];
     if ((size_t)(e - b) >= sizeof tmp) return TOOLONG;
     memcpy(tmp, b, (size_t)(e - b));
@@ -76,23 +86,21 @@ static int slow_number(const char *b, const char *e, float *out)
     return OK;
 }
 
-/* The digits of [*s, e) into *m (at most 19 significant ones, else *slow);
- * frac: each digit also lowers *exp10. Returns the digits seen. */
-static int digits(const char **s, const char *e, uint64_t *m, int *exp10, int frac, int *slow)
+/* Digits at *s into m (flagging 19 or more significant ones in *big, where
+ * m may wrap: the slow path takes those); the number of digits. */
+static size_t digits(const char **s, const char *e, uint64_t *m, int *big)
 {
-    int n = 0;
-    for (; *s < e && is_digit(**s); (*s)++, n++) {
-        if (*m >= 1000000000000000000ull) {
-            *slow = 1;
-            continue;
-        }
-        *m = *m * 10 + (uint64_t)(**s - '0');
-        *exp10 -= frac;
+    const char *d0 = *s;
+    uint64_t v = *m;
+    for (; *s < e && is_digit(**s); (*s)++) {
+        *big |= v >= 1000000000000000000ull;
+        v = v * 10 + (uint64_t)(**s - '0');
     }
-    return n;
+    *m = v;
+    return (size_t)(*s - d0);
 }
 
-/* A decimal exponent "e-12" at *s, added to *exp10. 0 if malformed. */
+/* A decimal exponent "e-12" at *s, added to *exp10. 0 if it has no digit. */
 static int exponent(const char **s, const char *e, int *exp10)
 {
     int neg = 0, v = 0, n = 0;
@@ -104,23 +112,33 @@ static int exponent(const char **s, const char *e, int *exp10)
     return n > 0;
 }
 
-static int number(const char *b, const char *e, float *out)
+/* The field that starts at p and ends at the next ',' (or e), whose end
+ * goes to *fe, parsed in one pass on the fast path (see the top). */
+static int number_at(const char *p, const char *e, float *out, const char **fe)
 {
-    while (b < e && (*b == ' ' || *b == '\t'))
-        b++;
-    while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
-        e--;
-    const char *s = b;
-    int neg = s < e && *s == '-', exp10 = 0, slow = 0;
+    const char *s = p;
+    while (s < e && is_blank(*s))
+        s++;
+    int neg = s < e && *s == '-', big = 0, exp10 = 0;
     if (s < e && (*s == '-' || *s == '+')) s++;
     uint64_t m = 0;
-    int n = digits(&s, e, &m, &exp10, 0, &slow);
-    if (s < e && *s == '.') s++, n += digits(&s, e, &m, &exp10, 1, &slow);
-    int ok = n > 0 && (s == e || ((*s == 'e' || *s == 'E') && exponent(&s, e, &exp10)));
-    if (!ok || s != e || slow || m > (1ull << 53) || exp10 < -22 || exp10 > 22)
-        return slow_number(b, e, out);
+    size_t n = digits(&s, e, &m, &big);
+    if (s < e && *s == '.') {
+        size_t f = (s++, digits(&s, e, &m, &big));
+        n += f, exp10 -= (int)f;
+    }
+    int ok = n > 0 && !big && m <= (1ull << 53);
+    if (ok && s < e && (*s == 'e' || *s == 'E')) ok = exponent(&s, e, &exp10);
+    while (s < e && is_blank(*s))
+        s++;
+    if (!ok || (s < e && *s != ',') || exp10 < -22 || exp10 > 22) {
+        const char *c = memchr(p, ',', (size_t)(e - p));
+        *fe = c ? c : e;
+        return slow_number(p, *fe, out);
+    }
+    *fe = s;
+    /* m <= 2^53 and 10^22 at most: below FLT_MAX, no range check needed */
     double d = exp10 < 0 ? (double)m / pow10_tab[-exp10] : (double)m * pow10_tab[exp10];
-    if (d > FLT_MAX) return RANGE;
     *out = (float)(neg ? -d : d);
     return OK;
 }
@@ -142,12 +160,16 @@ static int parse_line(const ds_csv_rows *r, const char *p, const char *e, float 
     const char *line = p;
     size_t k = 0, j = 0;
     for (;; k++) {
-        const char *c = memchr(p, ',', (size_t)(e - p)), *fe = c ? c : e;
         if (k == r->ncols) return width(line, e, p, why);
-        int kind = k == r->label ? OK : number(p, fe, &x[j++]);
+        const char *fe = e, *c;
+        int kind = OK;
+        if (k != r->label)
+            kind = number_at(p, e, &x[j++], &fe);
+        else if ((c = memchr(p, ',', (size_t)(e - p))) != NULL)
+            fe = c;
         if (kind != OK) return *why = (bad){kind, (size_t)(p - line) + 1, 0, p, fe}, kind;
-        if (!c) break;
-        p = c + 1;
+        if (fe == e) break;
+        p = fe + 1;
     }
     return k + 1 == r->ncols ? OK : width(line, e, e, why);
 }
@@ -275,8 +297,9 @@ static ds_status first_line(ds_csv_rows *r)
     r->ncols = 0;
     for (;; r->ncols++) {
         const char *c = memchr(p, ',', (size_t)(e - p)), *fe = c ? c : e;
+        const char *end;
         float v;
-        header |= number(p, fe, &v) != OK;
+        header |= number_at(p, fe, &v, &end) != OK;
         if (is_label_name(p, fe)) named = r->ncols;
         if (!c) break;
         p = c + 1;
