@@ -55,25 +55,35 @@ def seeds_idx():
 
 
 def seeds_csv():
-    # fuzz_csv.c: one options byte (bit 0 regress, bits 1-2 label column,
-    # bit 3 classes = 3), then the file.
+    # fuzz_csv.c: two options bytes (byte 0: bit 0 regress, bits 1-2 label
+    # column, bit 3 classes = 3, bits 4-5 header, bits 6-7 delimiter; byte 1:
+    # bits 0-1 missing, bit 2 the names a, b, 0), then the file.
     table = b"x1,x2,label\n0.5,1,0\n-2e3,  3.25 ,2\n1,0,1\n"
-    write("fuzz_csv", "classify", b"\x00" + table)
-    write("fuzz_csv", "classify_gz", b"\x00" + gz(table))
-    write("fuzz_csv", "classify_3", b"\x08" + table)
-    write("fuzz_csv", "crlf", b"\x00" + table.replace(b"\n", b"\r\n"))
-    write("fuzz_csv", "regress_y", b"\x03" + b"a,y\n1,0.25\n2,-1.5e-3\n\n\n")
-    write("fuzz_csv", "label_index0", b"\x04" + b"c,a,b\n1,2,3\n0,5,6\n")
-    write("fuzz_csv", "label_index1", b"\x06" + b"a,c,b\n1,2,3\n4,0,6\n")
-    write("fuzz_csv", "ragged", b"\x00" + b"a,label\n1,2\n3\n")
-    write("fuzz_csv", "not_a_number", b"\x00" + b"a,label\n1x,2\n")
-    write("fuzz_csv", "header_only", b"\x00" + b"a,label\n")
-    write("fuzz_csv", "empty", b"\x00")
-    write("fuzz_csv", "no_label_column", b"\x00" + b"a,b\n1,2\n")
-    write("fuzz_csv", "negative_label", b"\x00" + b"a,label\n1,-1\n")
-    write("fuzz_csv", "fractional_label", b"\x00" + b"a,label\n1,1.5\n")
-    write("fuzz_csv", "huge_field", b"\x00" + b"a,label\n" + b"1" * 5000 + b",0\n")
-    write("fuzz_csv", "nan_inf", b"\x01" + b"a,label\nnan,inf\n")
+    write("fuzz_csv", "classify", b"\x00\x00" + table)
+    write("fuzz_csv", "classify_gz", b"\x00\x00" + gz(table))
+    write("fuzz_csv", "classify_3", b"\x08\x00" + table)
+    write("fuzz_csv", "crlf", b"\x00\x00" + table.replace(b"\n", b"\r\n"))
+    write("fuzz_csv", "regress_y", b"\x03\x00" + b"a,y\n1,0.25\n2,-1.5e-3\n\n\n")
+    write("fuzz_csv", "label_index0", b"\x04\x00" + b"c,a,b\n1,2,3\n0,5,6\n")
+    write("fuzz_csv", "label_index1", b"\x06\x00" + b"a,c,b\n1,2,3\n4,0,6\n")
+    write("fuzz_csv", "ragged", b"\x00\x00" + b"a,label\n1,2\n3\n")
+    write("fuzz_csv", "not_a_number", b"\x00\x00" + b"a,label\n1x,2\n")
+    write("fuzz_csv", "header_only", b"\x00\x00" + b"a,label\n")
+    write("fuzz_csv", "empty", b"\x00\x00")
+    write("fuzz_csv", "no_label_column", b"\x00\x00" + b"a,b\n1,2\n")
+    write("fuzz_csv", "negative_label", b"\x00\x00" + b"a,label\n1,-1\n")
+    write("fuzz_csv", "fractional_label", b"\x00\x00" + b"a,label\n1,1.5\n")
+    write("fuzz_csv", "huge_field", b"\x00\x00" + b"a,label\n" + b"1" * 5000 + b",0\n")
+    write("fuzz_csv", "nan_inf", b"\x01\x00" + b"a,label\nnan,inf\n")
+    # the options of CSV as users have it
+    named = b"\xef\xbb\xbfx;y;kind\n1;2;cat\n3;NA;dog\n;4;\"cat\"\n"
+    write("fuzz_csv", "named_semicolon_mean", b"\x00\x01" + named)
+    write("fuzz_csv", "named_drop", b"\x80\x02" + named)
+    write("fuzz_csv", "named_given", b"\x00\x05" + b"x,label\n1,a\n2,0\n3,b\n")
+    write("fuzz_csv", "unknown_given", b"\x00\x04" + b"x,label\n1,a\n2,c\n")
+    write("fuzz_csv", "headerless_tab", b"\xe0\x00" + b"1\t2\t0\n3\t4\t1\n")
+    write("fuzz_csv", "header_yes_numbers", b"\x10\x00" + b"1,2,0\n3,4,1\n5,6,2\n")
+    write("fuzz_csv", "missing_label", b"\x00\x01" + b"x,label\n1,\n2,?\n")
 
 
 def ckpt(records, version=1):

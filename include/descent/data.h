@@ -102,29 +102,70 @@ DS_API ds_status ds_idx_load(const char *images_path, const char *labels_path, i
 #define DS_IDX_MAX_ELEMENTS ((uint64_t)1 << 32)
 
 typedef enum ds_csv_task {
-    DS_CSV_CLASSIFY = 0, /* label column: whole numbers >= 0 -> int32 labels */
+    DS_CSV_CLASSIFY = 0, /* label column: whole numbers >= 0, or names -> int32 labels */
     DS_CSV_REGRESS       /* label column: any number -> one float target */
 } ds_csv_task;
 
+typedef enum ds_csv_header {
+    DS_CSV_HEADER_AUTO = 0, /* a header if some field of row 1 is not a number
+                               where row 2 has one (see ds_csv_load) */
+    DS_CSV_HEADER_YES,
+    DS_CSV_HEADER_NO
+} ds_csv_header;
+
+typedef enum ds_csv_missing {
+    DS_CSV_MISSING_REFUSE = 0, /* a missing value is an error naming its place */
+    DS_CSV_MISSING_MEAN,       /* missing features become NaN, for ds_prep (prep.h)
+                                  to fill with the training split's mean */
+    DS_CSV_MISSING_DROP        /* rows with a missing value are left out */
+} ds_csv_missing;
+
 typedef struct ds_csv_options {
     /* The label (or target) column: an exact header name, else a 0-based
-     * column index written in decimal. NULL means the column named "label". */
+     * column index written in decimal. NULL: the column named "label" if
+     * the header has one, else the last column. */
     const char *label;
     ds_csv_task task;
     int32_t classes; /* classification: > 0 checks labels < classes; 0 = max + 1 */
+    ds_csv_header header;
+    char delimiter; /* ',', ';' or '\t'; 0 = detect (the most frequent in row 1) */
+    ds_csv_missing missing;
+    /* Classification: map the labels through these names (label k is the
+     * row whose label is class_names[k]; a label not among them is refused
+     * with its place), as a test file must use its model's classes. NULL:
+     * the file's own labels (numbers, else names sorted). */
+    const char *const *class_names;
+    int32_t nclass_names;
 } ds_csv_options;
 
-/* label = NULL, task = classify, classes = 0. */
+/* label = NULL, task = classify, classes = 0, header and delimiter detected,
+ * missing values refused, no class names. */
 DS_API ds_csv_options ds_csv_default_options(void);
 
-/* Reads a CSV file (RFC 4180 subset: comma-separated, a header row, numbers
- * only; CRLF or LF line ends; trailing blank lines ignored; blanks around a
- * number ignored; the file may be gzip-compressed). Every column except the
- * label column is a feature, in file order. opt NULL = the defaults.
+/* Reads a CSV file (RFC 4180 subset: numbers only but for the label column
+ * and the header; CRLF or LF line ends; a UTF-8 BOM ignored; trailing blank
+ * lines ignored; blanks around a field ignored; one pair of surrounding
+ * double quotes dropped from a header name or a label; the file may be
+ * gzip-compressed). Every column except the label column is a feature, in
+ * file order. Missing values are empty fields, NA and ?.
+ * Class labels: whole numbers >= 0 are the class indices themselves; if any
+ * label is not a number, every label is a name, and the names sorted by
+ * byte value (strcmp) are classes 0, 1, ... (ds_dataset_class_name).
+ * Header detection (header = auto): row 1 is a header if one of its fields
+ * is neither a number nor a missing value where row 2 has a number (a
+ * one-row file: if none of its fields is a number). Without a header the
+ * columns are named "1", "2", ... (1-based) for the test file's matching.
+ * opt NULL = the defaults.
  * Errors name path:line:column: DS_ERR_IO, DS_ERR_FORMAT (empty file, header
- * only, ragged row, non-number, bad label), DS_ERR_NOT_FOUND (no such label
- * column). On success *out is a new data set; on failure NULL. */
+ * only, ragged row, non-number, missing value, bad or unknown label),
+ * DS_ERR_NOT_FOUND (no such label column). On success *out is a new data
+ * set; on failure NULL. */
 DS_API ds_status ds_csv_load(const char *path, const ds_csv_options *opt, ds_dataset **out);
+
+/* The name of class k of a data set read from a CSV file with named
+ * labels (kept through ds_dataset_gather and ds_dataset_split), NULL
+ * otherwise or for k out of range. */
+DS_API const char *ds_dataset_class_name(const ds_dataset *d, int32_t k);
 
 /* ---- Generators (doc/data.md defines each exactly) ---------------------- */
 
@@ -162,6 +203,8 @@ typedef struct ds_data {
  *   fashion-mnist[:DIR]                       train + t10k test files, 10 classes
  *   idx:IMAGES,LABELS[,TEST_IMAGES,TEST_LABELS][,classes=K]
  *   csv:PATH[,TEST_PATH][,label=COL][,task=classify|regress][,classes=K]
+ *       [,header=auto|yes|no][,delimiter=auto|comma|semicolon|tab]
+ *       [,missing=refuse|mean|drop]          (ds_csv_load)
  *   toy
  *   sparse[:n=100,features=1,zero=0.8,test=0]
  *   blobs[:n=300,features=2,classes=3,spread=1,test=0]
@@ -174,6 +217,17 @@ typedef struct ds_data {
  * set (and out->test or NULL); on failure both are NULL and the message names
  * the offending item and lists the accepted forms. */
 DS_API ds_status ds_data_load(const char *spec, uint64_t seed, ds_data *out);
+
+struct ds_prep;
+
+/* ds_data_load for a model trained with preprocessing `prep`
+ * (descent/prep.h; NULL: ds_data_load): a CSV file's labels are mapped
+ * through the model's class names (a label it does not know is refused
+ * with its place), and its columns are matched by name to the training
+ * file's (in any order; all must be there, label included). The
+ * preprocessing itself is not applied (ds_prep_apply_dataset). */
+DS_API ds_status ds_data_load_for(const char *spec, uint64_t seed, const struct ds_prep *prep,
+                                  ds_data *out);
 
 /* Frees both sets and sets the pointers to NULL. NULL is a no-op. */
 DS_API void ds_data_free(ds_data *d);

@@ -56,14 +56,17 @@ DS_API ds_infer_params ds_infer_default_params(void);
 
 typedef struct ds_infer ds_infer;
 
-/* Loads the model of a model file (a checkpoint). p NULL = the defaults.
+/* Loads the model of a model file (a checkpoint) with the preprocessing it
+ * records (descent/prep.h: the features' normalization and missing
+ * values' fill, applied to every row before the first layer; the class
+ * names). p NULL = the defaults.
  * On failure *out is NULL: DS_ERR_IO / DS_ERR_FORMAT / DS_ERR_NOT_FOUND
  * naming the file (missing, truncated, corrupt, not a model), DS_ERR_INVALID
  * (bad params), DS_ERR_NOMEM. */
 DS_API ds_status ds_infer_load(const char *path, const ds_infer_params *p, ds_infer **out);
 
-/* The same from a model in memory: its structure and parameters are copied
- * (m may be freed or trained on afterwards). */
+/* The same from a model in memory, without preprocessing: its structure
+ * and parameters are copied (m may be freed or trained on afterwards). */
 DS_API ds_status ds_infer_from_model(const ds_model *m, const ds_infer_params *p, ds_infer **out);
 
 /* Frees everything; no call may be running on it. NULL is a no-op. */
@@ -74,6 +77,13 @@ DS_API void ds_infer_free(ds_infer *inf);
 DS_API size_t ds_infer_inputs(const ds_infer *inf);
 DS_API size_t ds_infer_outputs(const ds_infer *inf);
 DS_API size_t ds_infer_classes(const ds_infer *inf);
+
+struct ds_prep;
+
+/* The preprocessing the model file recorded (owned by inf), or NULL when
+ * it records none: its class names (ds_prep_class_name) name the classes
+ * ds_infer_classify returns. */
+DS_API const struct ds_prep *ds_infer_prep(const ds_infer *inf);
 
 /* The model's description (model.h: ds_model_describe), e.g.
  * "mlp:784-256-10 act=relu loss=xent"; owned by inf. */

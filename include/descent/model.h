@@ -16,7 +16,9 @@
  *
  * Spec strings:
  *   mlp:N0-N1-...-NL  N0 inputs, hidden layers N1..N(L-1), NL outputs
- *                     (at least two sizes; mlp:784-10 is softmax regression)
+ *                     (at least two sizes; mlp:784-10 is softmax regression);
+ *                     N0 and NL may be `auto`: taken from the data
+ *                     (ds_model_init_data)
  *   neuron            the sigmoid neuron f(x) = 1 / (1 + e^-(w.x + b)): as
  *                     many inputs as the data has (the `inputs` argument),
  *                     one sigmoid output
@@ -144,6 +146,16 @@ typedef struct ds_model ds_model;
  * DS_ERR_NOMEM with both sizes, checked before allocating; ds_last_error()). */
 #define DS_MODEL_DEFAULT_BATCH 256
 DS_API ds_model *ds_model_init(const char *spec, size_t inputs, const ds_model_params *p);
+
+/* ds_model_init with the sizes the data gives: an mlp's first size may be
+ * `auto` (= inputs, the data's features) and its last `auto` (= outputs:
+ * the data's classes, or its regression targets per row), e.g.
+ * "mlp:auto-256-128-auto" on 20 features and 3 classes is mlp:20-256-128-3.
+ * A size in between cannot be auto (DS_ERR_PARSE); an auto size whose
+ * count is 0 (not known) is DS_ERR_INVALID. ds_model_init(spec, inputs, p)
+ * is ds_model_init_data(spec, inputs, 0, p). */
+DS_API ds_model *ds_model_init_data(const char *spec, size_t inputs, size_t outputs,
+                                    const ds_model_params *p);
 
 /* Frees the model, its parameter, gradient and workspace arrays (pointers
  * obtained from it become invalid). NULL is a no-op. */

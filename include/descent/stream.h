@@ -136,8 +136,8 @@ DS_API int ds_dataset_is_streamed(const ds_dataset *d);
  * for predicting on files larger than memory: memory is bounded by the
  * block, never by the file. The first line is a header when any of its
  * fields is not a number. A row has `features` fields, or features + 1
- * with a label column, which is skipped: the column named "label" if the
- * header has one, else the last. Fields are separated by commas, with
+ * with a label column, which is skipped: the column named `label` (NULL:
+ * "label") if the header has one, else the last. Fields are separated by commas, with
  * blanks around a number ignored; CRLF or LF line ends; a UTF-8 BOM and
  * blank lines at the end are ignored. Numbers are parsed exactly as
  * ds_csv_load parses them (the same float for the same text). */
@@ -146,7 +146,8 @@ typedef struct ds_csv_rows ds_csv_rows;
 /* Opens path and reads its first line. Errors: DS_ERR_IO, DS_ERR_FORMAT
  * (empty file, header only), DS_ERR_MISMATCH ("path:1: 5 columns: the model
  * takes 3 inputs ..."), DS_ERR_INVALID (features 0). On failure *out is NULL. */
-DS_API ds_status ds_csv_rows_open(const char *path, size_t features, ds_csv_rows **out);
+DS_API ds_status ds_csv_rows_open(const char *path, size_t features, const char *label,
+                                  ds_csv_rows **out);
 
 /* 1 if the rows carry a label column (skipped by ds_csv_rows_next). */
 DS_API int ds_csv_rows_has_label(const ds_csv_rows *r);

@@ -49,6 +49,7 @@
 #include "descent/error.h"
 #include "descent/model.h"
 #include "descent/optim.h"
+#include "descent/prep.h"
 #include "descent/schedule.h"
 
 #include <stddef.h>
@@ -116,6 +117,16 @@ typedef struct ds_train_params {
     /* The processes training together (borrowed: must outlive the
      * trainer); NULL (default) or size 1: this process alone. */
     const ds_comm *comm;
+    /* The preprocessing the data went through (borrowed: must outlive the
+     * trainer), written into every checkpoint as its "prep.*" records
+     * (descent/prep.h); NULL: none written. */
+    const ds_prep *prep;
+    /* Early stopping (Keras's EarlyStopping with restore_best_weights):
+     * > 0 ends the run after that many epochs in a row without a validation
+     * loss below the best so far, and the weights to use ("model.params",
+     * ds_trainer_evaluate) become the best epoch's; needs a validation set.
+     * 0 (default): off. */
+    int64_t early_stop;
 } ds_train_params;
 
 /* The defaults of `descent train`: see the field comments above. */
@@ -148,15 +159,22 @@ DS_API void ds_trainer_free(ds_trainer *t);
  * trainer refuses to go on or to save. */
 DS_API ds_status ds_trainer_run(ds_trainer *t, int64_t max_steps);
 
-/* Loss and accuracy of the model (the EMA weights if enabled) on all rows of
- * d; NaN accuracy for regression. The model's parameters are unchanged. */
+/* Loss and accuracy of the model on all rows of d, with the weights to use:
+ * the best epoch's under early stopping (once an epoch has been
+ * validated), else the EMA weights if enabled, else the live ones; NaN
+ * accuracy for regression. The model's parameters are unchanged. */
 DS_API ds_status ds_trainer_evaluate(ds_trainer *t, const ds_dataset *d, double *loss,
                                      double *accuracy);
 
 /* Position and results. */
-DS_API int64_t ds_trainer_epoch(const ds_trainer *t);  /* completed epochs */
-DS_API int64_t ds_trainer_step(const ds_trainer *t);   /* updates done */
-DS_API int ds_trainer_done(const ds_trainer *t);       /* all epochs complete */
+DS_API int64_t ds_trainer_epoch(const ds_trainer *t); /* completed epochs */
+DS_API int64_t ds_trainer_step(const ds_trainer *t);  /* updates done */
+DS_API int ds_trainer_done(const ds_trainer *t);      /* all epochs complete, or stopped early */
+/* Early stopping: 1 if the patience ran out (the run is over), and the
+ * epoch (from 1) whose weights are kept with its validation loss (0 and
+ * NaN before the first validation, or with early stopping off). */
+DS_API int ds_trainer_stopped_early(const ds_trainer *t);
+DS_API int64_t ds_trainer_best_epoch(const ds_trainer *t, double *val_loss);
 DS_API double ds_trainer_seconds(const ds_trainer *t); /* training time, all runs (s) */
 /* The statistics of the last completed epoch (epoch_end = 1), or all-zero
  * with NaN losses before the first epoch ends. */
@@ -172,13 +190,15 @@ DS_API ds_status ds_trainer_set_base_lr(ds_trainer *t, double lr);
 
 /* Fills c with the full training state (records "model.*", "optim.*",
  * "train.*", "plateau.*", "ema.*", "data.*"; doc/training.md lists them).
- * "model.params" holds the weights to use (the EMA average when enabled).
+ * "model.params" holds the weights to use (the best epoch's under early
+ * stopping, else the EMA average when enabled).
  * DS_ERR_NONFINITE if the parameters are not all finite (nothing added). */
 DS_API ds_status ds_trainer_checkpoint(const ds_trainer *t, ds_ckpt *c);
 
 /* Restores a state written by ds_trainer_checkpoint into a trainer built
  * with the same model description, optimizer options, batch size, seed,
- * schedule, plateau and EMA settings on a training set of the same size.
+ * schedule, plateau, EMA and early-stopping settings on a training set of
+ * the same size.
  * Each difference is DS_ERR_MISMATCH naming the item and both values; a
  * missing or malformed record DS_ERR_FORMAT / DS_ERR_NOT_FOUND. The epochs
  * target is not compared (a run may be extended). On failure the trainer

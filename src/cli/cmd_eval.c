@@ -4,7 +4,9 @@
  * `descent eval --model-file FILE` re-checks a run on its own data. */
 #include "commands.h"
 #include "confusion.h"
+#include "train_opts.h"
 
+#include "descent/prep.h"
 #include "descent/train.h"
 
 #include <limits.h>
@@ -14,14 +16,16 @@
 
 static struct {
     const char *file, *data;
+    cli_csv_opts csv;
     long seed, threads;
     int json, confusion;
-} o = {NULL, NULL, LONG_MIN, 0, 0, 0};
+} o = {.seed = LONG_MIN};
 
 static const cli_arg eval_args[] = {
     {"model-file", CLI_ARG_STRING, &o.file, "FILE",
      "checkpoint from descent train --save (required)"},
     {"data", CLI_ARG_STRING, &o.data, "SPEC", "data set (default: the one recorded in FILE)"},
+    CLI_CSV_ARGS(o.csv),
     {"seed", CLI_ARG_INT, &o.seed, "N", "seed for generated data (default: the one in FILE)"},
     {"threads", CLI_ARG_INT, &o.threads, "N", "threads (default 0: all cores)"},
     {"json", CLI_ARG_FLAG, &o.json, NULL, "print {\"test_loss\": ..., \"test_accuracy\": ...}"},
@@ -34,10 +38,41 @@ static const cli_command eval_cmd = {
     .name = "eval",
     .usage = "descent eval --model-file FILE [--data SPEC] [--json] [--confusion]",
     .summary = "report loss and accuracy of a saved model on the test split",
-    .details = "Uses the test split when the data set has one, else all of its rows.\n"
+    .details = "Uses the test split when the data set has one, else all of its rows, after\n"
+               "the preprocessing FILE recorded (--normalize, missing values' fill). A CSV\n"
+               "file's columns are matched by name to the training file's, and named class\n"
+               "labels are mapped to the model's classes (an unknown one is refused).\n"
                "Exit status: 0 done, 1 runtime failure, 2 bad input.",
     .args = eval_args,
 };
+
+/* The data as the checkpoint c and the options say, its labels mapped to
+ * the model's class names and the preprocessing applied; exit or -1. */
+static int load_data(const ds_ckpt *c, ds_data *d)
+{
+    int64_t seed = 0;
+    ds_ckpt_get_i64(c, "train.seed", &seed);
+    if (o.seed != LONG_MIN) seed = o.seed;
+    const char *stored = ds_ckpt_find(c, "data.desc", DS_CKPT_TEXT, NULL);
+    char spec[4096];
+    int rc = cli_csv_spec(&eval_cmd, &o.csv,
+                          o.data   ? o.data
+                          : stored ? stored
+                                   : "fashion-mnist",
+                          spec, sizeof spec);
+    if (rc >= 0) return rc;
+    ds_prep *p;
+    ds_status s = ds_prep_from_checkpoint(c, &p);
+    if (s != DS_OK) return cli_usage_error(&eval_cmd, "%s: %s", o.file, ds_last_error());
+    s = ds_data_load_for(spec, (uint64_t)seed, p, d);
+    if (s != DS_OK) {
+        ds_prep_free(p);
+        return cli_lib_error(&eval_cmd, CLI_EXIT_USAGE);
+    }
+    s = ds_prep_apply_dataset(p, d->test ? d->test : d->train);
+    ds_prep_free(p);
+    return s == DS_OK ? -1 : cli_usage_error(&eval_cmd, "%s: %s", o.file, ds_last_error());
+}
 
 /* Loads model and data as the checkpoint and the options say; exit or -1. */
 static int load(ds_model **m, ds_data *d)
@@ -46,23 +81,16 @@ static int load(ds_model **m, ds_data *d)
     if (o.seed != LONG_MIN && o.seed < 0)
         return cli_usage_error(&eval_cmd, "--seed must be >= 0 (got %ld)", o.seed);
     if (ds_ckpt_load(o.file, &c) != DS_OK) return cli_lib_error(&eval_cmd, CLI_EXIT_USAGE);
-    int64_t seed = 0;
-    ds_ckpt_get_i64(c, "train.seed", &seed);
-    if (o.seed != LONG_MIN) seed = o.seed;
-    const char *stored = ds_ckpt_find(c, "data.desc", DS_CKPT_TEXT, NULL);
-    char spec[4096];
-    snprintf(spec, sizeof spec, "%s", o.data ? o.data : stored ? stored : "fashion-mnist");
     ds_status s = ds_model_from_checkpoint(c, m);
+    int rc = s == DS_OK ? load_data(c, d)
+                        : cli_usage_error(&eval_cmd, "%s: %s", o.file, ds_last_error());
     ds_ckpt_free(c);
-    if (s != DS_OK) return cli_usage_error(&eval_cmd, "%s: %s", o.file, ds_last_error());
-    if (ds_data_load(spec, (uint64_t)seed, d) != DS_OK)
-        return cli_lib_error(&eval_cmd, CLI_EXIT_USAGE);
+    if (rc >= 0) return rc;
     const ds_dataset *set = d->test ? d->test : d->train;
     if (ds_dataset_features(set) != ds_model_inputs(*m))
         return cli_usage_error(&eval_cmd,
-                               "%s: the model takes %zu inputs, data '%s' has %zu "
-                               "features",
-                               o.file, ds_model_inputs(*m), spec, ds_dataset_features(set));
+                               "%s: the model takes %zu inputs, the data has %zu features", o.file,
+                               ds_model_inputs(*m), ds_dataset_features(set));
     return -1;
 }
 

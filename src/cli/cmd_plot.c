@@ -11,6 +11,7 @@
 #include "descent/functions.h"
 #include "descent/optim.h"
 #include "descent/plot.h"
+#include "descent/prep.h"
 #include "descent/schedule.h"
 #include "descent/train.h"
 
@@ -285,10 +286,13 @@ static int plot_confusion(ds_plot_opts *po)
     if (!o.model_file || !o.data)
         return cli_usage_error(&plot_cmd, "--confusion needs --model-file FILE and --data SPEC");
     ds_model *m = NULL;
+    ds_prep *prep = NULL;
     ds_data d = {NULL, NULL};
     cli_confusion c = {0};
     ds_status st = ds_model_load(o.model_file, &m);
-    if (st == DS_OK) st = ds_data_load(o.data, 0, &d);
+    if (st == DS_OK) st = ds_prep_load(o.model_file, &prep);
+    if (st == DS_OK) st = ds_data_load_for(o.data, 0, prep, &d);
+    if (st == DS_OK) st = ds_prep_apply_dataset(prep, d.test ? d.test : d.train);
     if (st == DS_OK) st = cli_confusion_of(m, d.test ? d.test : d.train, 0, &c);
     int rc = -1;
     if (st != DS_OK) rc = cli_lib_error(&plot_cmd, CLI_EXIT_USAGE);
@@ -298,9 +302,12 @@ static int plot_confusion(ds_plot_opts *po)
                  c.macro_f1);
         if (!po->title) po->title = title;
         ds_strbuf svg = {0};
-        rc = finish(ds_plot_confusion(&svg, c.cm, c.k, NULL, po), &svg);
+        const char *const *names =
+            ds_prep_classes(prep) == (int32_t)c.k ? ds_prep_class_names(prep) : NULL;
+        rc = finish(ds_plot_confusion(&svg, c.cm, c.k, names, po), &svg);
     }
     cli_confusion_free(&c);
+    ds_prep_free(prep);
     ds_data_free(&d);
     ds_model_free(m);
     return rc;

@@ -17,6 +17,7 @@
 
 #include "descent/data.h"
 #include "descent/infer.h"
+#include "descent/prep.h"
 #include "descent/stream.h"
 
 #include <cblas.h>
@@ -80,16 +81,26 @@ static const char *csv_path(const char *spec)
                : NULL;
 }
 
-static ds_status source_open(source *s, size_t features, size_t block)
+/* The training CSV file's label column name, if the model recorded it. */
+static const char *label_name(const ds_prep *prep)
+{
+    return prep && ds_prep_column_count(prep)
+               ? ds_prep_column_name(prep, ds_prep_label_column(prep))
+               : NULL;
+}
+
+/* Rows as they are read: the model's preprocessing (prep) is applied by
+ * the inference API; prep only names the label column and the classes. */
+static ds_status source_open(source *s, size_t features, size_t block, const ds_prep *prep)
 {
     memset(s, 0, sizeof *s);
     const char *csv = csv_path(o.data);
     if (csv) {
         s->x = malloc(block * features * sizeof *s->x);
         if (!s->x) return ds_set_error(DS_ERR_NOMEM, "no memory for a block of %zu rows", block);
-        return ds_csv_rows_open(csv, features, &s->csv);
+        return ds_csv_rows_open(csv, features, label_name(prep), &s->csv);
     }
-    ds_status st = ds_data_load(o.data, 0, &s->data);
+    ds_status st = ds_data_load_for(o.data, 0, prep, &s->data);
     if (st != DS_OK) return st;
     const ds_dataset *set = s->data.test ? s->data.test : s->data.train;
     if (ds_dataset_features(set) != features)
@@ -122,10 +133,10 @@ static void source_close(source *s)
 
 /* Reads a CSV input through once without predicting: a bad row is refused
  * before anything reaches an output written in place. */
-static ds_status check_rows(size_t features, size_t block)
+static ds_status check_rows(size_t features, size_t block, const ds_prep *prep)
 {
     source s;
-    ds_status st = source_open(&s, features, block);
+    ds_status st = source_open(&s, features, block, prep);
     const float *rows;
     size_t n = 1;
     while (st == DS_OK && n > 0)
@@ -140,13 +151,37 @@ typedef struct writer {
     FILE *f;
     int json;
     size_t k, classes, rows;
+    const ds_prep *prep; /* class names, when the labels were strings */
 } writer;
 
-/* The seam for class names: a model file that stores the training set's
- * label strings prints them here instead of the index. */
+/* A class name as a CSV field or a JSON string (quotes doubled in CSV,
+ * escaped in JSON; control characters cannot occur in a CSV field). */
+static void put_name(const writer *w, const char *name)
+{
+    int quote = w->json || strpbrk(name, ",\"\r\n") != NULL;
+    if (quote) fputc('"', w->f);
+    for (const char *c = name; *c; c++) {
+        if (*c == '"') fputc(w->json ? '\\' : '"', w->f);
+        if (*c == '\\' && w->json) fputc('\\', w->f);
+        fputc(*c, w->f);
+    }
+    if (quote) fputc('"', w->f);
+}
+
+/* The name of class c when the training labels were strings, else NULL. */
+static const char *class_name(const writer *w, int32_t c)
+{
+    return w->prep ? ds_prep_class_name(w->prep, c) : NULL;
+}
+
+/* Class c: its name when the training labels were strings, else its index. */
 static void put_class(const writer *w, int32_t c)
 {
-    fprintf(w->f, "%d", (int)c);
+    const char *name = class_name(w, c);
+    if (name)
+        put_name(w, name);
+    else
+        fprintf(w->f, "%d", (int)c);
 }
 
 static void put_header(const writer *w)
@@ -157,8 +192,17 @@ static void put_header(const writer *w)
     }
     if (w->classes) {
         fputs("class", w->f);
-        for (size_t j = 0; o.proba && j < w->k; j++)
-            fprintf(w->f, ",prob_%zu", j);
+        for (size_t j = 0; o.proba && j < w->k; j++) {
+            const char *name = class_name(w, (int32_t)j);
+            fputc(',', w->f);
+            if (name) {
+                char col[300];
+                snprintf(col, sizeof col, "prob_%s", name);
+                put_name(w, col);
+            } else {
+                fprintf(w->f, "prob_%zu", j);
+            }
+        }
     } else if (w->k == 1) {
         fputs("output", w->f);
     } else {
@@ -237,11 +281,12 @@ static int write_predictions(job *j, int in_place)
 {
     writer w = {.json = o.format && strcmp(o.format, "json") == 0,
                 .k = ds_infer_outputs(j->inf),
-                .classes = ds_infer_classes(j->inf)};
+                .classes = ds_infer_classes(j->inf),
+                .prep = ds_infer_prep(j->inf)};
     size_t f = ds_infer_inputs(j->inf);
-    ds_status st = in_place && csv_path(o.data) ? check_rows(f, j->block) : DS_OK;
+    ds_status st = in_place && csv_path(o.data) ? check_rows(f, j->block, w.prep) : DS_OK;
     source s = {0};
-    if (st == DS_OK) st = source_open(&s, f, j->block);
+    if (st == DS_OK) st = source_open(&s, f, j->block, w.prep);
     if (st != DS_OK) {
         source_close(&s);
         return cli_lib_error(&predict_cmd, exit_code(st));

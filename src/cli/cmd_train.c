@@ -27,13 +27,14 @@ static struct {
     cli_train_opts t;
     const char *log, *save, *resume, *checkpoint, *diverge;
     double plateau, ema, fine_tune_lr;
-    long every;
+    long every, early_stop;
     int json;
 } o = {.t = CLI_TRAIN_OPTS_UNSET,
        .plateau = NAN,
        .ema = NAN,
        .fine_tune_lr = NAN,
-       .every = CLI_UNSET_L};
+       .every = CLI_UNSET_L,
+       .early_stop = CLI_UNSET_L};
 
 static const cli_arg train_args[] = {
     CLI_TRAIN_ARGS_MODEL(o.t),
@@ -47,6 +48,8 @@ static const cli_arg train_args[] = {
     {"plateau", CLI_ARG_DOUBLE, &o.plateau, "FACTOR",
      "multiply lr by FACTOR after an epoch whose val loss rose"},
     {"ema", CLI_ARG_DOUBLE, &o.ema, "DECAY", "evaluate and save an EMA of the weights"},
+    {"early-stop", CLI_ARG_INT, &o.early_stop, "PATIENCE",
+     "end after PATIENCE epochs without a better val loss, keep the best (needs --val)"},
     {"log", CLI_ARG_STRING, &o.log, "FILE.csv", "write one CSV row per epoch (- for stdout)"},
     {"json", CLI_ARG_FLAG, &o.json, NULL, "print a final JSON object on stdout"},
     {"save", CLI_ARG_STRING, &o.save, "FILE", "save the trained model and optimizer state"},
@@ -72,6 +75,8 @@ static const cli_command train_cmd = {
                "recorded count), output paths and --fine-tune-lr may change. Without\n"
                "--checkpoint a resumed run goes on writing the checkpoint it recorded.\n"
                "--log columns: epoch,step,lr,train_loss,val_loss,val_accuracy,seconds.\n"
+               "--early-stop keeps the best epoch's weights: the test numbers and --save\n"
+               "use them (Keras's EarlyStopping with restore_best_weights).\n"
                "Exit status: 0 done, 1 runtime failure, 2 bad input (nothing written),\n"
                "3 diverged: the loss or a gradient became non-finite, or the loss rose above\n"
                "1e6 x the run's first loss (nothing written for that step).\n"
@@ -128,7 +133,24 @@ static void resumed_outputs(run *r)
                 threads, now ? uses : "all cores");
 }
 
-/* The options of train alone: plateau, EMA, divergence and checkpoints. */
+/* --early-stop, else the checkpoint's patience (0: off); needs --val. */
+static int early_options(run *r)
+{
+    long patience =
+        o.early_stop != CLI_UNSET_L ? o.early_stop : cli_ck_i64(r->ck, "early.patience", 0);
+    if (patience < 0)
+        return cli_usage_error(&train_cmd, "--early-stop must be >= 0 epochs (0: off; got %ld)",
+                               patience);
+    r->job.tp.early_stop = patience;
+    int rc = cli_pinned_i64(&train_cmd, &o.t, "early-stop", r->ck, "early.patience", o.early_stop);
+    if (rc < 0 && patience > 0 && r->job.val == 0)
+        return cli_usage_error(&train_cmd, "--early-stop watches the validation loss: give "
+                                           "--val FRACTION (e.g. --val 0.1)");
+    return rc;
+}
+
+/* The options of train alone: plateau, EMA, early stopping, divergence
+ * and checkpoints. */
 static int run_options(run *r)
 {
     ds_train_params *p = &r->job.tp;
@@ -136,6 +158,7 @@ static int run_options(run *r)
     p->ema = isnan(o.ema) ? cli_ck_f64(r->ck, "ema.decay", 0) : o.ema;
     int rc = cli_pinned_f64(&train_cmd, &o.t, "plateau", r->ck, "plateau.factor", o.plateau);
     if (rc < 0) rc = cli_pinned_f64(&train_cmd, &o.t, "ema", r->ck, "ema.decay", o.ema);
+    if (rc < 0) rc = early_options(r);
     if (rc >= 0) return rc;
     if (!isnan(o.fine_tune_lr) && !r->ck)
         return cli_usage_error(&train_cmd, "--fine-tune-lr needs --resume (a new run takes "
@@ -276,6 +299,18 @@ static void json_number(const char *key, double v, int last)
         printf("\"%s\": null%s", key, last ? "" : ", ");
 }
 
+/* Early stopping: say where the run stopped and which epoch it keeps. */
+static void early_note(run *r)
+{
+    double best;
+    int64_t epoch = ds_trainer_best_epoch(r->job.t, &best);
+    if (!r->job.tp.early_stop || !epoch || o.json) return;
+    if (ds_trainer_stopped_early(r->job.t))
+        printf("early stop after epoch %lld: no better val_loss in %lld epochs; ",
+               (long long)ds_trainer_epoch(r->job.t), (long long)r->job.tp.early_stop);
+    printf("kept epoch %lld (val_loss %.6g)\n", (long long)epoch, best);
+}
+
 static void report(run *r, double test_loss, double test_acc)
 {
     ds_train_progress last = ds_trainer_last_epoch(r->job.t);
@@ -297,6 +332,10 @@ static void report(run *r, double test_loss, double test_acc)
         return;
     }
     printf("{\"epochs\": %lld, \"steps\": %lld, ", epochs, steps);
+    if (r->job.tp.early_stop)
+        printf("\"stopped_early\": %s, \"best_epoch\": %lld, ",
+               ds_trainer_stopped_early(r->job.t) ? "true" : "false",
+               (long long)ds_trainer_best_epoch(r->job.t, NULL));
     json_number("train_loss", last.train_loss, 0);
     json_number("val_loss", last.val_loss, 0);
     json_number("val_accuracy", last.val_accuracy, 0);
@@ -344,6 +383,7 @@ static int train_and_report(run *r)
         return cli_lib_error(&train_cmd, CLI_EXIT_FAIL);
     if (o.save && ds_dist_rank() == 0 && ds_trainer_save(r->job.t, o.save) != DS_OK)
         return cli_lib_error(&train_cmd, CLI_EXIT_FAIL);
+    early_note(r);
     report(r, loss, acc);
     return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }

@@ -47,8 +47,8 @@ int cli_pinned_f64(const cli_command *cmd, const cli_train_opts *t, const char *
     return cli_pinned(cmd, t, option, v == given, a, b);
 }
 
-static int pinned_i64(const cli_command *cmd, const cli_train_opts *t, const char *option,
-                      const ds_ckpt *ck, const char *name, long given)
+int cli_pinned_i64(const cli_command *cmd, const cli_train_opts *t, const char *option,
+                   const ds_ckpt *ck, const char *name, long given)
 {
     int64_t v;
     char a[32], b[32];
@@ -90,7 +90,7 @@ static int model_pins(const cli_command *cmd, const cli_train_opts *t, const ds_
         rc = cli_pinned(cmd, t, "init", same, init, t->init);
     }
     if (rc < 0) rc = cli_pinned_f64(cmd, t, "l2", ck, "model.l2", t->l2);
-    if (rc < 0) rc = pinned_i64(cmd, t, "seed", ck, "train.seed", t->seed);
+    if (rc < 0) rc = cli_pinned_i64(cmd, t, "seed", ck, "train.seed", t->seed);
     return rc;
 }
 
@@ -228,6 +228,42 @@ static void absolute_spec(const char *spec, char *out, size_t size)
     snprintf(out, size, "%s", spec);
 }
 
+int cli_csv_spec(const cli_command *cmd, const cli_csv_opts *c, const char *spec, char *out,
+                 size_t size)
+{
+    static const char *const option[4] = {"label-column", "header", "delimiter", "missing"};
+    static const char *const key[4] = {"label", "header", "delimiter", "missing"};
+    const char *value[4] = {c->label, c->header, c->delimiter, c->missing};
+    size_t len = (size_t)snprintf(out, size, "%s", spec);
+    for (int i = 0; i < 4; i++) {
+        if (!value[i]) continue;
+        if (strncmp(spec, "csv:", 4) != 0)
+            return cli_usage_error(cmd, "--%s applies to CSV data (csv:PATH), not '%s'", option[i],
+                                   spec);
+        if (!*value[i] || strchr(value[i], ','))
+            return cli_usage_error(cmd, "--%s '%s': give a value without commas", option[i],
+                                   value[i]);
+        len += (size_t)snprintf(out + (len < size ? len : size), len < size ? size - len : 0,
+                                ",%s=%s", key[i], value[i]);
+    }
+    if (len >= size) return cli_usage_error(cmd, "the data spec with the CSV options is too long");
+    return -1;
+}
+
+/* --normalize, else the checkpoint's, else none; a different one given on
+ * resume is refused. */
+static int norm_options(const cli_command *cmd, const cli_train_opts *t, const ds_ckpt *ck,
+                        cli_train_job *job)
+{
+    const char *rec = ck_text(ck, "prep.norm");
+    if (ds_norm_parse(t->normalize ? t->normalize : rec ? rec : "none", &job->norm) != DS_OK)
+        return cli_option_error(cmd, "normalize");
+    if (!t->normalize || !ck) return -1;
+    const char *was = rec ? rec : "none";
+    return cli_pinned(cmd, t, "normalize", strcmp(was, ds_norm_name(job->norm)) == 0, was,
+                      t->normalize);
+}
+
 /* Data options: the spec (paths absolute) and the validation share. */
 static int data_options(const cli_command *cmd, const cli_train_opts *t, const ds_ckpt *ck,
                         cli_train_job *job)
@@ -236,25 +272,57 @@ static int data_options(const cli_command *cmd, const cli_train_opts *t, const d
     if (!(job->val >= 0 && job->val < 1))
         return cli_usage_error(cmd, "--val must be in [0, 1) (got %g)", job->val);
     const char *stored = ck_text(ck, "data.desc");
+    const cli_csv_opts *c = &t->csv;
+    int given = t->data || c->label || c->header || c->delimiter || c->missing;
     /* loaded as given (messages name the files as the user did), recorded absolute */
-    job->data_spec = t->data ? t->data : stored ? stored : "fashion-mnist";
+    int rc = cli_csv_spec(cmd, c,
+                          t->data  ? t->data
+                          : stored ? stored
+                                   : "fashion-mnist",
+                          job->data_given, sizeof job->data_given);
+    if (rc >= 0) return rc;
+    job->data_spec = job->data_given;
     absolute_spec(job->data_spec, job->data_abs, sizeof job->data_abs);
     job->tp.data_desc = job->data_abs;
     job->tp.val_fraction = job->val;
-    int rc = cli_pinned_f64(cmd, t, "val", ck, "data.val", t->val);
-    if (rc >= 0 || !t->data || !stored) return rc;
+    rc = cli_pinned_f64(cmd, t, "val", ck, "data.val", t->val);
+    if (rc >= 0 || !given || !stored) return rc;
     char rec[sizeof job->data_abs];
     absolute_spec(stored, rec, sizeof rec); /* files written before paths were absolute */
-    return cli_pinned(cmd, t, "data", strcmp(rec, job->data_abs) == 0, rec, t->data);
+    return cli_pinned(cmd, t, "data", strcmp(rec, job->data_abs) == 0, rec, job->data_spec);
 }
 
 int cli_train_opts_resolve(const cli_command *cmd, const cli_train_opts *t, const ds_ckpt *ck,
                            cli_train_job *job)
 {
     int rc;
-    if ((rc = model_options(cmd, t, ck, job)) >= 0 || (rc = opt_options(cmd, t, ck, job)) >= 0)
+    job->ck = ck;
+    if ((rc = model_options(cmd, t, ck, job)) >= 0 || (rc = opt_options(cmd, t, ck, job)) >= 0 ||
+        (rc = loop_options(cmd, t, ck, job)) >= 0 || (rc = data_options(cmd, t, ck, job)) >= 0)
         return rc;
-    return (rc = loop_options(cmd, t, ck, job)) >= 0 ? rc : data_options(cmd, t, ck, job);
+    return norm_options(cmd, t, ck, job);
+}
+
+/* The preprocessing: the checkpoint's when it has one (a resumed run goes
+ * on with what it learned), else learned on the training part; applied to
+ * every set. A streamed set's rows stay in its file: no preprocessing. */
+static int prepare(const cli_command *cmd, cli_train_job *job)
+{
+    ds_dataset *train = job->tr ? job->tr : job->data.train;
+    if (!ds_dataset_x(train))
+        return job->norm == DS_NORM_NONE
+                   ? -1
+                   : cli_usage_error(cmd,
+                                     "--normalize %s: a streamed data set's rows stay in its "
+                                     "file (scale them when writing it)",
+                                     ds_norm_name(job->norm));
+    ds_status s = job->ck && ds_ckpt_find(job->ck, "prep.norm", DS_CKPT_TEXT, NULL)
+                      ? ds_prep_from_checkpoint(job->ck, &job->prep)
+                      : ds_prep_fit(train, job->norm, &job->prep);
+    ds_dataset *sets[3] = {train, job->va, job->data.test};
+    for (int i = 0; s == DS_OK && i < 3; i++)
+        if (sets[i]) s = ds_prep_apply_dataset(job->prep, sets[i]);
+    return s == DS_OK ? -1 : cli_lib_error(cmd, CLI_EXIT_USAGE);
 }
 
 int cli_train_job_load(const cli_command *cmd, cli_train_job *job)
@@ -264,7 +332,7 @@ int cli_train_job_load(const cli_command *cmd, cli_train_job *job)
     if (job->val > 0 &&
         ds_dataset_split(job->data.train, job->val, job->mp.seed, &job->tr, &job->va) != DS_OK)
         return cli_lib_error(cmd, CLI_EXIT_USAGE);
-    return -1;
+    return prepare(cmd, job);
 }
 
 const ds_dataset *cli_train_job_train_set(const cli_train_job *job)
@@ -275,8 +343,12 @@ const ds_dataset *cli_train_job_train_set(const cli_train_job *job)
 int cli_train_job_build(const cli_command *cmd, cli_train_job *job)
 {
     const ds_dataset *train = cli_train_job_train_set(job);
+    int32_t classes = ds_dataset_classes(train);
+    size_t outputs = classes > 0 ? (size_t)classes : ds_dataset_outputs(train);
+    job->tp.prep = job->prep;
     job->m = job->model_desc ? ds_model_init_desc(job->model_desc, &job->mp)
-                             : ds_model_init(job->model_spec, ds_dataset_features(train), &job->mp);
+                             : ds_model_init_data(job->model_spec, ds_dataset_features(train),
+                                                  outputs, &job->mp);
     if (job->m) job->t = ds_trainer_init(job->m, &job->op, train, job->va, &job->tp);
     return job->t ? -1 : cli_lib_error(cmd, CLI_EXIT_USAGE);
 }
@@ -287,5 +359,6 @@ void cli_train_job_free(cli_train_job *job)
     ds_model_free(job->m);
     ds_dataset_free(job->tr);
     ds_dataset_free(job->va);
+    ds_prep_free(job->prep);
     ds_data_free(&job->data);
 }

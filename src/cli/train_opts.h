@@ -23,8 +23,16 @@
 /* The values as given. Not given: NULL, NaN (l2, val) or CLI_UNSET_L (seed,
  * epochs; threads in train, 0 = all cores elsewhere); a command with other
  * defaults than train's sets them first. */
+/* The CSV options that add keys to a csv: data spec (label=, header=,
+ * delimiter=, missing=); train, tune and eval take them. */
+typedef struct cli_csv_opts {
+    const char *label, *header, *delimiter, *missing;
+} cli_csv_opts;
+
 typedef struct cli_train_opts {
     const char *model, *act, *loss, *init, *data, *batch, *opt, *schedule, *unit;
+    cli_csv_opts csv;
+    const char *normalize;
     double l2, val;
     long seed, epochs, threads;
     const char *resume; /* the checkpoint's file, named in messages */
@@ -36,7 +44,7 @@ typedef struct cli_train_opts {
 
 /* Option-table entries; t is the cli_train_opts they fill. */
 #define CLI_TRAIN_ARG_MODEL(t) {"model", CLI_ARG_STRING, &(t).model, "SPEC", \
-    "mlp:N0-N1-...-NL or neuron (default " CLI_DEFAULT_MODEL ")"}
+    "mlp:N0-N1-...-NL (N0, NL may be auto) or neuron (default " CLI_DEFAULT_MODEL ")"}
 #define CLI_TRAIN_ARG_ACT(t) {"act", CLI_ARG_STRING, &(t).act, "A", \
     "hidden activation: relu (default), sigmoid, tanh"}
 #define CLI_TRAIN_ARG_LOSS(t) {"loss", CLI_ARG_STRING, &(t).loss, "L", \
@@ -57,9 +65,20 @@ typedef struct cli_train_opts {
     "schedule counts epoch (default) or step"}
 #define CLI_TRAIN_ARG_THREADS(t) {"threads", CLI_ARG_INT, &(t).threads, "N", \
     "threads (default 0: all cores)"}
+/* The options of a csv: data spec; c is the cli_csv_opts they fill. */
+#define CLI_CSV_ARGS(c) {"label-column", CLI_ARG_STRING, &(c).label, "NAME|INDEX", \
+    "csv: the label column (default: 'label' if the header has it, else the last)"}, \
+    {"header", CLI_ARG_STRING, &(c).header, "auto|yes|no", "csv: row 1 holds names (default auto)"}, \
+    {"delimiter", CLI_ARG_STRING, &(c).delimiter, "D", \
+    "csv: auto (default), comma, semicolon or tab"}, \
+    {"missing", CLI_ARG_STRING, &(c).missing, "WHAT", \
+    "csv: empty, NA and ? fields: refuse (default), mean (fill) or drop (the row)"}
+#define CLI_TRAIN_ARG_NORMALIZE(t) {"normalize", CLI_ARG_STRING, &(t).normalize, "N", \
+    "scale features, learned on the training split: none (default), standard, minmax"}
 /* The model options in the order train and tune list them. */
 #define CLI_TRAIN_ARGS_MODEL(t) CLI_TRAIN_ARG_MODEL(t), CLI_TRAIN_ARG_ACT(t), CLI_TRAIN_ARG_LOSS(t), \
-    CLI_TRAIN_ARG_L2(t), CLI_TRAIN_ARG_INIT(t), CLI_TRAIN_ARG_SEED(t), CLI_TRAIN_ARG_DATA(t)
+    CLI_TRAIN_ARG_L2(t), CLI_TRAIN_ARG_INIT(t), CLI_TRAIN_ARG_SEED(t), CLI_TRAIN_ARG_DATA(t), \
+    CLI_CSV_ARGS((t).csv), CLI_TRAIN_ARG_NORMALIZE(t)
 /* clang-format on */
 
 /* A training run: the params from the options, then what they load. */
@@ -67,14 +86,18 @@ typedef struct cli_train_job {
     const char *model_spec; /* --model, else CLI_DEFAULT_MODEL */
     const char *model_desc; /* without --model: the checkpoint's model, or NULL */
     const char *data_spec;
-    char data_abs[4096]; /* data_spec with its file paths absolute, as recorded */
-    double val;          /* validation share, [0, 1) */
+    char data_given[4096]; /* --data (or the recorded spec) with the CSV options' keys */
+    char data_abs[4096];   /* data_spec with its file paths absolute, as recorded */
+    ds_norm norm;          /* --normalize, else the checkpoint's */
+    const ds_ckpt *ck;     /* the --resume checkpoint (borrowed), or NULL */
+    double val;            /* validation share, [0, 1) */
     ds_model_params mp;
     ds_opt_params op;
     ds_train_params tp;
     /* filled by cli_train_job_load and cli_train_job_build */
     ds_data data;
     ds_dataset *tr, *va; /* the split, when val > 0 */
+    ds_prep *prep;       /* learned on the training split (or the checkpoint's) */
     ds_model *m;
     ds_trainer *t;
 } cli_train_job;
@@ -88,15 +111,23 @@ typedef struct cli_train_job {
 int cli_train_opts_resolve(const cli_command *cmd, const cli_train_opts *t, const ds_ckpt *ck,
                            cli_train_job *job);
 
-/* Loads the data and splits off the validation share (job->va); -1 or the
- * exit status after printing the library's message. */
+/* spec with the keys of the CSV options given appended (",label=NAME");
+ * refused unless spec is csv:. -1 or the exit status after a message. */
+int cli_csv_spec(const cli_command *cmd, const cli_csv_opts *c, const char *spec, char *out,
+                 size_t size);
+
+/* Loads the data, splits off the validation share (job->va), learns the
+ * preprocessing on the training part (or takes the checkpoint's) and
+ * applies it to every set; -1 or the exit status after printing the
+ * library's message. */
 int cli_train_job_load(const cli_command *cmd, cli_train_job *job);
 
 /* The data set to train on: the split's training part, else the whole. */
 const ds_dataset *cli_train_job_train_set(const cli_train_job *job);
 
-/* Builds the model and the trainer (with job->tp as it is now) on the
- * loaded data; -1 or the exit status after printing the message. */
+/* Builds the model (auto sizes from the data) and the trainer (with
+ * job->tp as it is now, recording job->prep) on the loaded data; -1 or the
+ * exit status after printing the message. */
 int cli_train_job_build(const cli_command *cmd, cli_train_job *job);
 
 /* Frees what load and build made (safe on a zeroed or partial job). */
@@ -108,6 +139,8 @@ int cli_pinned(const cli_command *cmd, const cli_train_opts *t, const char *opti
                const char *recorded, const char *given);
 int cli_pinned_f64(const cli_command *cmd, const cli_train_opts *t, const char *option,
                    const ds_ckpt *ck, const char *name, double given);
+int cli_pinned_i64(const cli_command *cmd, const cli_train_opts *t, const char *option,
+                   const ds_ckpt *ck, const char *name, long given); /* given: CLI_UNSET_L */
 
 /* path made absolute, its folder resolved (so a checkpoint records where
  * its files are, one spelling for one file); kept as it is if its folder

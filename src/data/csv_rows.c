@@ -269,22 +269,23 @@ static ds_status reserve_lines(ds_csv_rows *r, size_t max)
     return r->maxlines ? DS_OK : ds__nomem("CSV block lines", max * 25);
 }
 
-/* 1 if the field [b, e) is the name "label" (blanks and one pair of
- * quotes around it ignored). */
-static int is_label_name(const char *b, const char *e)
+/* 1 if the field [b, e) is the label column's name (blanks and one pair
+ * of quotes around it ignored). */
+static int is_label_name(const char *b, const char *e, const char *label)
 {
     while (b < e && (*b == ' ' || *b == '\t'))
         b++;
     while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
         e--;
     if (e - b >= 2 && *b == '"' && e[-1] == '"') b++, e--;
-    return e - b == 5 && memcmp(b, "label", 5) == 0;
+    size_t n = strlen(label);
+    return (size_t)(e - b) == n && memcmp(b, label, n) == 0;
 }
 
 /* The first line: a header if a field is not a number; the columns give
  * the label column (none, "label" or the last). A data line is left to be
  * read as the first row. */
-static ds_status first_line(ds_csv_rows *r)
+static ds_status first_line(ds_csv_rows *r, const char *label)
 {
     ds_status s = reserve_lines(r, 1);
     if (s == DS_OK) s = collect(r, 1);
@@ -300,7 +301,7 @@ static ds_status first_line(ds_csv_rows *r)
         const char *end;
         float v;
         header |= number_at(p, fe, &v, &end) != OK;
-        if (is_label_name(p, fe)) named = r->ncols;
+        if (named == SIZE_MAX && is_label_name(p, fe, label ? label : "label")) named = r->ncols;
         if (!c) break;
         p = c + 1;
     }
@@ -325,7 +326,7 @@ static ds_status first_line(ds_csv_rows *r)
     return DS_OK;
 }
 
-ds_status ds_csv_rows_open(const char *path, size_t features, ds_csv_rows **out)
+ds_status ds_csv_rows_open(const char *path, size_t features, const char *label, ds_csv_rows **out)
 {
     if (!out) return ds__fail(DS_ERR_INVALID, "ds_csv_rows_open: out is NULL");
     *out = NULL;
@@ -342,7 +343,7 @@ ds_status ds_csv_rows_open(const char *path, size_t features, ds_csv_rows **out)
         r->path && r->buf ? ds__zfile_open(&r->f, r->path) : ds__nomem("CSV buffer", r->cap);
     if (s == DS_OK) s = refill(r);
     if (s == DS_OK && r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) r->start = 3;
-    if (s == DS_OK) s = first_line(r);
+    if (s == DS_OK) s = first_line(r, label);
     if (s != DS_OK) {
         ds_csv_rows_free(r);
         return s;

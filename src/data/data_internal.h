@@ -21,13 +21,38 @@ struct ds_dataset {
                                   (one block with the names), else NULL */
     size_t ncolumns;           /* entries of columns */
     size_t label_column;       /* index in columns of the label column */
+    char **class_names;        /* CSV labels that were names: classes entries
+                                  (one block with the names), else NULL */
 };
+
+/* A copy of count names in one block (the pointers, then the texts): one
+ * free releases it. NULL with DS_ERR_NOMEM set. */
+char **ds__names_copy(const char *const *names, size_t count);
+
+/* Gives d copies of `count` class names (one block); DS_ERR_NOMEM. */
+ds_status ds__dataset_set_names(ds_dataset *d, const char *const *names, int32_t count);
 
 /* Reads a CSV test file for `train` (read by ds_csv_load): its columns are
  * matched to train's by header name, in any order; a column missing or not
  * in train is DS_ERR_MISMATCH naming both lists. */
 ds_status ds__csv_load_test(const char *path, const ds_csv_options *opt, const ds_dataset *train,
                             ds_dataset **out);
+
+/* A CSV label field as read (in place in the file's buffer), with its
+ * place for messages. */
+typedef struct ds__csv_label {
+    const char *text;
+    size_t line, col;
+} ds__csv_label;
+
+/* DS_ERR_INVALID naming path for options out of range (csv_labels.c). */
+ds_status ds__csv_check_options(const char *path, const ds_csv_options *o);
+
+/* Turns the d->n label fields into d's labels and class count (and names):
+ * through o->class_names if given, else numbers when every label is one,
+ * else the sorted distinct names. Errors name path:line:column. */
+ds_status ds__csv_labels(const char *path, const ds_csv_options *o, const ds__csv_label *lab,
+                         ds_dataset *d);
 
 /* DS_ERR_UNSUPPORTED naming `what` if d is streamed (its rows are read
  * through ds_iter only); DS_OK otherwise. */

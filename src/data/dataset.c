@@ -63,6 +63,7 @@ void ds_dataset_free(ds_dataset *d)
     free(d->labels);
     free(d->targets);
     free(d->columns);
+    free(d->class_names);
     free(d);
 }
 
@@ -93,6 +94,48 @@ int32_t *ds_dataset_labels(ds_dataset *d)
 float *ds_dataset_targets(ds_dataset *d)
 {
     return d->targets;
+}
+
+const char *ds_dataset_class_name(const ds_dataset *d, int32_t k)
+{
+    return d->class_names && k >= 0 && k < d->classes ? d->class_names[k] : NULL;
+}
+
+char **ds__names_copy(const char *const *names, size_t count)
+{
+    size_t bytes = count * sizeof(char *);
+    for (size_t k = 0; k < count; k++)
+        bytes += strlen(names[k]) + 1;
+    char **list = malloc(bytes ? bytes : 1);
+    if (!list) return ds__nomem("names", bytes), NULL;
+    char *at = (char *)(list + count);
+    for (size_t k = 0; k < count; k++) {
+        size_t l = strlen(names[k]) + 1;
+        list[k] = memcpy(at, names[k], l);
+        at += l;
+    }
+    return list;
+}
+
+ds_status ds__dataset_set_names(ds_dataset *d, const char *const *names, int32_t count)
+{
+    char **list = ds__names_copy(names, (size_t)count);
+    if (!list) return DS_ERR_NOMEM;
+    free(d->class_names);
+    d->class_names = list;
+    return DS_OK;
+}
+
+/* A new data set shaped as src, with its class names. */
+static ds_dataset *create_like(const ds_dataset *src, size_t n)
+{
+    ds_dataset *d = ds_dataset_create(n, src->features, src->classes, src->outputs);
+    if (d && src->class_names &&
+        ds__dataset_set_names(d, (const char *const *)src->class_names, src->classes) != DS_OK) {
+        ds_dataset_free(d);
+        return NULL;
+    }
+    return d;
 }
 
 ds_batch ds_dataset_view(const ds_dataset *d, size_t start, size_t count)
@@ -145,7 +188,7 @@ ds_dataset *ds__dataset_slice(const ds_dataset *src, size_t start, size_t count)
     if (ds__dataset_in_memory(src, "slice") != DS_OK) return NULL;
     if (start > src->n || count > src->n - start)
         return fail_null(DS_ERR_INVALID, "rows %zu.. (+%zu) out of range", start, count);
-    ds_dataset *d = ds_dataset_create(count, src->features, src->classes, src->outputs);
+    ds_dataset *d = create_like(src, count);
     if (d) copy_rows(d, 0, src, start, count);
     return d;
 }
@@ -157,7 +200,7 @@ ds_dataset *ds_dataset_gather(const ds_dataset *src, const uint32_t *idx, size_t
         if (idx[k] >= src->n)
             return fail_null(DS_ERR_INVALID, "row index %zu out of range (data set has %zu rows)",
                              (size_t)idx[k], src->n);
-    ds_dataset *d = ds_dataset_create(count, src->features, src->classes, src->outputs);
+    ds_dataset *d = create_like(src, count);
     if (!d) return NULL;
     for (size_t k = 0; k < count; k++)
         copy_rows(d, k, src, idx[k], 1);

@@ -6,6 +6,7 @@
  * the spec and showing the form. */
 #include "core/spec.h"
 #include "data/data_internal.h"
+#include "data/prep_internal.h"
 #include "descent/stream.h"
 
 #include <limits.h>
@@ -20,11 +21,12 @@ typedef struct opts {
     int64_t n, features, classes, test, seed, limit, window;
     double real; /* sparse zero, blobs spread, linear noise */
     const char *label;
-    int task; /* ds_csv_task */
+    int task, header, delimiter, missing; /* ds_csv_task, _header, delimiter's index, _missing */
 } opts;
 
 typedef struct spec {
-    const char *text; /* the whole spec, for messages */
+    const char *text;    /* the whole spec, for messages */
+    const ds_prep *prep; /* ds_data_load_for's, or NULL */
     const struct form *form;
     char *pos[DS__SPEC_MAX_ITEMS];
     int npos;
@@ -58,17 +60,24 @@ typedef struct form {
     }
 
 static const char *const tasks[] = {"classify", "regress", NULL}; /* by ds_csv_task */
+static const char *const headers[] = {"auto", "yes", "no", NULL}; /* by ds_csv_header */
+static const char *const delimiters[] = {"auto", "comma", "semicolon", "tab", NULL};
+static const char delimiter_chars[] = {0, ',', ';', '\t'};              /* by delimiters' index */
+static const char *const missings[] = {"refuse", "mean", "drop", NULL}; /* by ds_csv_missing */
+#define WORDS(key, list, text)                                                                     \
+    {                                                                                              \
+        .name = #key, .type = DS__SPEC_ENUM, .offset = F(key), .words = list, .help = text         \
+    }
 
 static const ds__spec_key limit_keys[] = {LIMIT, {0}};
 static const ds__spec_key idx_keys[] = {CLASSES(1, 0), LIMIT, {0}};
 static const ds__spec_key csv_keys[] = {
     {.name = "label", .type = DS__SPEC_STRING, .offset = F(label), .help = "label column"},
-    {.name = "task",
-     .type = DS__SPEC_ENUM,
-     .offset = F(task),
-     .words = tasks,
-     .help = "what the label is"},
+    WORDS(task, tasks, "what the label is"),
     CLASSES(1, 0),
+    WORDS(header, headers, "row 1 holds column names"),
+    WORDS(delimiter, delimiters, "field separator"),
+    WORDS(missing, missings, "empty, NA and ? fields"),
     LIMIT,
     {0}};
 static const ds__spec_key sparse_keys[] = {
@@ -135,16 +144,37 @@ static ds_status load_idx(const spec *s, ds_data *out)
     return load_idx_pairs((const char *const *)s->pos, s->npos / 2, (long)s->o.classes, out);
 }
 
+/* A model's CSV columns as a data set to match files to (ds__csv_load_test
+ * reads only these fields). */
+static ds_dataset columns_of(const ds_prep *p)
+{
+    ds_dataset like = {.columns = p->columns, .ncolumns = p->ncolumns};
+    like.label_column = p->label_column;
+    return like;
+}
+
 static ds_status load_csv(const spec *s, ds_data *out)
 {
     ds_csv_options o = ds_csv_default_options();
     o.classes = (int32_t)s->o.classes;
     o.label = s->o.label;
     o.task = (ds_csv_task)s->o.task;
-    ds_status st = ds_csv_load(s->pos[0], &o, &out->train);
+    o.header = (ds_csv_header)s->o.header;
+    o.delimiter = delimiter_chars[s->o.delimiter];
+    o.missing = (ds_csv_missing)s->o.missing;
+    const ds_prep *p = s->prep;
+    o.class_names = p && p->classes ? (const char *const *)p->names : NULL;
+    o.nclass_names = o.class_names ? p->classes : 0;
+    ds_dataset like = p ? columns_of(p) : (ds_dataset){0};
+    ds_status st = like.columns ? ds__csv_load_test(s->pos[0], &o, &like, &out->train)
+                                : ds_csv_load(s->pos[0], &o, &out->train);
     if (st == DS_OK && s->npos == 2) {
         if (o.task == DS_CSV_CLASSIFY) o.classes = ds_dataset_classes(out->train);
-        st = ds__csv_load_test(s->pos[1], &o, out->train, &out->test);
+        if (ds_dataset_class_name(out->train, 0)) { /* the test file: the training names */
+            o.class_names = (const char *const *)out->train->class_names;
+            o.nclass_names = ds_dataset_classes(out->train);
+        }
+        st = ds__csv_load_test(s->pos[1], &o, like.columns ? &like : out->train, &out->test);
     }
     return st;
 }
@@ -213,7 +243,9 @@ static const form forms[] = {
     {"fashion-mnist", "fashion-mnist[:DIR][,limit=N]", limit_keys, 0, 1, load_fashion},
     {"idx", "idx:IMAGES,LABELS[,TEST_IMAGES,TEST_LABELS][,classes=K][,limit=N]", idx_keys, 2, 4,
      load_idx},
-    {"csv", "csv:PATH[,TEST_PATH][,label=COL][,task=classify|regress][,classes=K][,limit=N]",
+    {"csv",
+     "csv:PATH[,TEST_PATH][,label=COL][,task=classify|regress][,classes=K][,header=auto|yes|no]"
+     "[,delimiter=auto|comma|semicolon|tab][,missing=refuse|mean|drop][,limit=N]",
      csv_keys, 1, 2, load_csv},
     {"toy", "toy", limit_keys, 0, 0, load_toy},
     {"sparse", "sparse[:n=100,features=1,zero=0.8,test=0,seed=S,limit=N]", sparse_keys, 0, 0,
@@ -259,11 +291,16 @@ static ds_status read_spec(spec *s, ds__spec *sp, uint64_t seed)
 
 ds_status ds_data_load(const char *text, uint64_t seed, ds_data *out)
 {
+    return ds_data_load_for(text, seed, NULL, out);
+}
+
+ds_status ds_data_load_for(const char *text, uint64_t seed, const ds_prep *prep, ds_data *out)
+{
     *out = (ds_data){NULL, NULL};
     if (!text) text = "";
     ds__spec *sp = malloc(sizeof *sp);
     if (!sp) return ds__nomem("data spec", sizeof *sp);
-    spec s = {.text = text};
+    spec s = {.text = text, .prep = prep};
     ds_status st = ds__spec_split(text, strlen(text), "data spec", sp);
     if (st == DS_OK && !(s.form = find_form(sp->name))) st = unknown_form(text);
     if (st == DS_OK) st = read_spec(&s, sp, seed);

@@ -6,6 +6,7 @@
  * use, so the numbers are the same) chunk by chunk into the slot's
  * buffers, and gives the slot back. */
 #include "descent/infer.h"
+#include "descent/prep.h"
 #include "descent/train.h"
 
 #include "core/internal.h"
@@ -13,18 +14,22 @@
 #include "models/model_internal.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 typedef struct slot {
-    float *ws;   /* one block: the layers' activations, max_rows rows each */
+    float *ws;   /* one block: the layers' activations, max_rows rows each,
+                    then (with a prep) the transformed input rows */
     float **act; /* act[1..L] into ws */
+    float *x;    /* max_rows transformed rows, or NULL without a prep */
     int busy;
 } slot;
 
 struct ds_infer {
-    ds_model *m; /* read-only after load */
+    ds_model *m;   /* read-only after load */
+    ds_prep *prep; /* the input transform and class names; NULL: none */
     char desc[512];
     size_t max_rows, classes;
     int threads, nslots;
@@ -56,50 +61,65 @@ static ds_status check_params(const ds_infer_params *p)
     return DS_OK;
 }
 
-/* Floats of one slot: max_rows rows of every layer. */
-static size_t slot_floats(const ds_model *m, size_t rows)
+static int has_transform(const ds_infer *inf)
 {
-    size_t floats = 0;
+    return inf->prep && ds_prep_inputs(inf->prep) > 0;
+}
+
+/* Floats of one slot: max_rows rows of every layer (and of the input when
+ * a prep transforms it). */
+static size_t slot_floats(const ds_infer *inf)
+{
+    const ds_model *m = inf->m;
+    size_t floats = has_transform(inf) ? inf->max_rows * ds_model_inputs(m) : 0;
     for (int l = 1; l <= ds_model_layer_count(m); l++)
-        floats += rows * ds_model_size(m, l);
+        floats += inf->max_rows * ds_model_size(m, l);
     return floats;
 }
 
-static ds_status slot_init(slot *s, const ds_model *m, size_t rows)
+static ds_status slot_init(slot *s, const ds_infer *inf)
 {
+    const ds_model *m = inf->m;
     int L = ds_model_layer_count(m);
-    size_t floats = slot_floats(m, rows);
+    size_t floats = slot_floats(inf), rows = inf->max_rows;
     s->ws = malloc(floats * sizeof(float));
     s->act = calloc((size_t)L + 1, sizeof *s->act);
     if (!s->ws || !s->act) return ds__nomem("inference scratch", floats * sizeof(float));
     float *at = s->ws;
     for (int l = 1; l <= L; l++, at += rows * ds_model_size(m, l - 1))
         s->act[l] = at;
+    s->x = has_transform(inf) ? at : NULL;
     return DS_OK;
 }
 
 static ds_status make_slots(ds_infer *inf)
 {
-    size_t per = slot_floats(inf->m, inf->max_rows);
+    size_t per = slot_floats(inf);
     ds_status s =
         ds__check_alloc((uint64_t)per * sizeof(float) * (uint64_t)inf->nslots, "inference scratch");
     if (s != DS_OK) return s;
     inf->slots = calloc((size_t)inf->nslots, sizeof *inf->slots);
     if (!inf->slots) return ds__nomem("inference slots", (size_t)inf->nslots * sizeof(slot));
     for (int i = 0; s == DS_OK && i < inf->nslots; i++)
-        s = slot_init(&inf->slots[i], inf->m, inf->max_rows);
+        s = slot_init(&inf->slots[i], inf);
     return s;
 }
 
-/* Takes ownership of m. */
-static ds_status wrap(ds_model *m, const ds_infer_params *p, ds_infer **out)
+/* Takes ownership of m and prep (NULL, or the identity: no transform). */
+static ds_status wrap(ds_model *m, ds_prep *prep, const ds_infer_params *p, ds_infer **out)
 {
     ds_infer *inf = calloc(1, sizeof *inf);
     if (!inf) {
         ds_model_free(m);
+        ds_prep_free(prep);
         return ds__nomem("inference handle", sizeof *inf);
     }
     inf->m = m;
+    inf->prep = prep;
+    if (prep && ds_prep_inputs(prep) == 0 && ds_prep_classes(prep) == 0) {
+        ds_prep_free(prep);
+        inf->prep = NULL;
+    }
     ds_model_describe(m, inf->desc, sizeof inf->desc);
     inf->max_rows = p->max_rows;
     inf->nslots = p->slots ? p->slots : processors();
@@ -116,6 +136,28 @@ static ds_status wrap(ds_model *m, const ds_infer_params *p, ds_infer **out)
     return DS_OK;
 }
 
+/* The model and the prep records of a model file. */
+static ds_status load_file(const char *path, const ds_infer_params *p, ds_infer **out)
+{
+    ds_ckpt *c;
+    ds_status s = ds_ckpt_load(path, &c);
+    if (s != DS_OK) return s;
+    ds_model *m = NULL;
+    ds_prep *prep = NULL;
+    s = ds_model_from_checkpoint(c, &m);
+    if (s == DS_OK) s = ds_prep_from_checkpoint(c, &prep);
+    if (s == DS_OK && ds_prep_inputs(prep) && ds_prep_inputs(prep) != ds_model_inputs(m))
+        s = ds__fail(DS_ERR_FORMAT, "its preprocessing has %zu inputs, the model %zu",
+                     ds_prep_inputs(prep), ds_model_inputs(m));
+    ds_ckpt_free(c);
+    if (s == DS_OK) return wrap(m, prep, p, out);
+    ds_model_free(m);
+    ds_prep_free(prep);
+    char msg[900];
+    snprintf(msg, sizeof msg, "%s", ds_last_error());
+    return ds__fail(s, "'%s': %s", path, msg);
+}
+
 ds_status ds_infer_load(const char *path, const ds_infer_params *p, ds_infer **out)
 {
     ds_infer_params dflt = ds_infer_default_params();
@@ -125,9 +167,7 @@ ds_status ds_infer_load(const char *path, const ds_infer_params *p, ds_infer **o
     if (!p) p = &dflt;
     ds_status s = check_params(p);
     if (s != DS_OK) return s;
-    ds_model *m;
-    s = ds_model_load(path, &m);
-    return s == DS_OK ? wrap(m, p, out) : s;
+    return load_file(path, p, out);
 }
 
 ds_status ds_infer_from_model(const ds_model *m, const ds_infer_params *p, ds_infer **out)
@@ -145,7 +185,7 @@ ds_status ds_infer_from_model(const ds_model *m, const ds_infer_params *p, ds_in
     ds_model *copy = ds_model_init_desc(desc, &mp);
     if (!copy) return ds_last_status();
     memcpy(ds_model_param_data(copy), m->params, m->nparams * sizeof(float));
-    return wrap(copy, p, out);
+    return wrap(copy, NULL, p, out);
 }
 
 void ds_infer_free(ds_infer *inf)
@@ -159,6 +199,7 @@ void ds_infer_free(ds_infer *inf)
     pthread_mutex_destroy(&inf->lock);
     pthread_cond_destroy(&inf->freed);
     ds_model_free(inf->m);
+    ds_prep_free(inf->prep);
     free(inf);
 }
 
@@ -180,6 +221,11 @@ size_t ds_infer_classes(const ds_infer *inf)
 const ds_model *ds__infer_model(const ds_infer *inf)
 {
     return inf->m;
+}
+
+const ds_prep *ds_infer_prep(const ds_infer *inf)
+{
+    return inf->prep;
 }
 
 const char *ds_infer_describe(const ds_infer *inf)
@@ -209,14 +255,16 @@ static void release(ds_infer *inf, slot *s)
     pthread_mutex_unlock(&inf->lock);
 }
 
-/* The seam for the input transform a model file may carry (the feature
- * normalization learnt at training time): rows go through it, into a
- * buffer of the slot, before the first layer. Models without one take x
- * as it is. */
+/* The input transform the model file carries (descent/prep.h: the
+ * normalization and missing values' fill learnt at training time): rows
+ * go through it, in the slot's buffer, before the first layer. Models
+ * without one take x as it is. */
 static const float *input_rows(const ds_infer *inf, const float *x, size_t r, slot *s)
 {
-    (void)inf, (void)r, (void)s;
-    return x;
+    if (!s->x) return x;
+    memcpy(s->x, x, r * ds_model_inputs(inf->m) * sizeof *x);
+    ds_prep_apply(inf->prep, s->x, r);
+    return s->x;
 }
 
 /* The index of the largest of c values (the first on ties); with one

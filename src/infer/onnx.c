@@ -5,7 +5,8 @@
  *     z_l = Gemm(a_{l-1}, W_l, b_l, transB=1)     W_l stored [out, in]
  *     a_l = Relu | Sigmoid | Tanh (z_l)           the layer's activation
  * with the last layer's activation the model's (none for an mlp, the
- * sigmoid for the neuron), then an optional Softmax over the classes. The
+ * sigmoid for the neuron), then an optional Softmax over the classes;
+ * a recorded preprocessing comes first (input_nodes). The
  * graph's input "input" is [N, inputs] with a symbolic batch size N, its
  * output "output" [N, outputs]; the weights are initializers in raw
  * little-endian float32.
@@ -17,6 +18,7 @@
  * own buffer and appended with its length. */
 #include "descent/afile.h"
 #include "descent/infer.h"
+#include "descent/prep.h"
 
 #include "core/internal.h"
 #include "infer/infer_internal.h"
@@ -138,13 +140,25 @@ static void node(pb *g, const char *op, const char *const *in, int nin, const ch
     pb_msg(g, 1, &nd);
 }
 
-/* The seam for the model's input transform: the normalization a model file
- * may carry becomes Sub and Div nodes here, in front of the first layer.
+/* The model's input transform (descent/prep.h) as the graph's first
+ * nodes, in prep's own order and float arithmetic, so the bits agree:
+ *     filled = Where(IsNaN(input), fill, input)
+ *     scaled = Mul(Sub(filled, offset), scale)
  * Returns the name of the tensor the first layer reads. */
 static const char *input_nodes(pb *g, const ds_infer *inf)
 {
-    (void)g, (void)inf;
-    return "input";
+    const ds_prep *p = ds_infer_prep(inf);
+    if (!p || ds_prep_inputs(p) == 0) return "input";
+    int64_t d[1] = {(int64_t)ds_prep_inputs(p)};
+    initializer(g, "prep_fill", ds_prep_fill(p), d, 1);
+    initializer(g, "prep_offset", ds_prep_offset(p), d, 1);
+    initializer(g, "prep_scale", ds_prep_scale(p), d, 1);
+    node(g, "IsNaN", (const char *const[]){"input"}, 1, "input_nan", 0);
+    node(g, "Where", (const char *const[]){"input_nan", "prep_fill", "input"}, 3, "input_filled",
+         0);
+    node(g, "Sub", (const char *const[]){"input_filled", "prep_offset"}, 2, "input_centered", 0);
+    node(g, "Mul", (const char *const[]){"input_centered", "prep_scale"}, 2, "input_scaled", 0);
+    return "input_scaled";
 }
 
 static const char *act_op(int kind)

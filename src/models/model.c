@@ -92,9 +92,10 @@ static ds_status check_params(const ds_model_params *p, int neuron, size_t outpu
 }
 
 /* Allocates everything but the workspace. */
-static ds_status build(ds_model *m, const char *spec, size_t inputs, const ds_model_params *p)
+static ds_status build(ds_model *m, const char *spec, size_t inputs, size_t outputs,
+                       const ds_model_params *p)
 {
-    ds_status st = ds__model_parse_spec(spec, inputs, &m->sizes, &m->L, &m->neuron);
+    ds_status st = ds__model_parse_spec(spec, inputs, outputs, &m->sizes, &m->L, &m->neuron);
     if (st != DS_OK) return st;
     m->L -= 1; /* sizes has L + 1 entries */
     m->p = p ? *p : ds_model_default_params();
@@ -120,13 +121,19 @@ static ds_status build(ds_model *m, const char *spec, size_t inputs, const ds_mo
 
 ds_model *ds_model_init(const char *spec, size_t inputs, const ds_model_params *p)
 {
+    return ds_model_init_data(spec, inputs, 0, p);
+}
+
+ds_model *ds_model_init_data(const char *spec, size_t inputs, size_t outputs,
+                             const ds_model_params *p)
+{
     ds_model *m = calloc(1, sizeof *m);
     if (!m) {
         ds__nomem("model", sizeof *m);
         return NULL;
     }
     m->threads = omp_get_max_threads();
-    if (build(m, spec, inputs, p) != DS_OK ||
+    if (build(m, spec, inputs, outputs, p) != DS_OK ||
         ds_model_reserve(m, DS_MODEL_DEFAULT_BATCH) != DS_OK) {
         ds_model_free(m);
         return NULL;
@@ -337,7 +344,7 @@ ds_status ds_model_desc_params(const char *desc, size_t *n)
     int nsizes = 0, neuron = 0;
     *n = 0;
     ds_status s = spec_of(desc, spec);
-    if (s == DS_OK) s = ds__model_parse_spec(spec, 0, &sizes, &nsizes, &neuron);
+    if (s == DS_OK) s = ds__model_parse_spec(spec, 0, 0, &sizes, &nsizes, &neuron);
     if (s == DS_OK) s = count(sizes, nsizes - 1, spec, &w, &b);
     free(sizes);
     if (s == DS_OK) *n = w + b;

@@ -39,9 +39,10 @@ struct ds_model {
 };
 
 /* Parses a spec ("mlp:N0-...-NL", "neuron", "neuron:N") into a malloc'd
- * array *sizes of *nsizes entries; `inputs` as for ds_model_init. */
-ds_status ds__model_parse_spec(const char *spec, size_t inputs, size_t **sizes, int *nsizes,
-                               int *neuron);
+ * array *sizes of *nsizes entries; `inputs` and `outputs` as for
+ * ds_model_init_data. */
+ds_status ds__model_parse_spec(const char *spec, size_t inputs, size_t outputs, size_t **sizes,
+                               int *nsizes, int *neuron);
 
 /* Parses "key=value" words after the spec of a description into *p. */
 ds_status ds__model_parse_desc_keys(const char *keys, ds_model_params *p);

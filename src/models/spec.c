@@ -95,8 +95,27 @@ static ds_status parse_size(const char *spec, const char *item, size_t len, int 
     return DS_OK;
 }
 
-/* "N0-N1-...-NL" after "mlp:". */
-static ds_status parse_mlp(const char *spec, const char *s, size_t **sizes, int *nsizes)
+/* Size i of n given as "auto": the data's inputs (first) or outputs (last). */
+static ds_status auto_size(const char *spec, int i, int n, const size_t io[2], size_t *out)
+{
+    if (i > 0 && i < n - 1)
+        return ds__fail(DS_ERR_PARSE,
+                        "model '%s': size %d is 'auto': only the first (inputs) and the last "
+                        "(outputs) size can be taken from the data",
+                        spec, i + 1);
+    size_t v = io[i == 0 ? 0 : 1];
+    if (v == 0 || v > INT_MAX)
+        return ds__fail(DS_ERR_INVALID,
+                        "model '%s': size %d is 'auto' but the data's %s count is %s", spec, i + 1,
+                        i == 0 ? "input" : "output", v ? "above 2^31 - 1" : "not known here");
+    *out = v;
+    return DS_OK;
+}
+
+/* "N0-N1-...-NL" after "mlp:"; io: the data's inputs and outputs for
+ * "auto" (0: not known). */
+static ds_status parse_mlp(const char *spec, const char *s, const size_t io[2], size_t **sizes,
+                           int *nsizes)
 {
     int n = 1;
     for (const char *c = s; *c; c++)
@@ -108,7 +127,9 @@ static ds_status parse_mlp(const char *spec, const char *s, size_t **sizes, int 
     if (!v) return ds__nomem("model sizes", (size_t)n * sizeof *v);
     for (int i = 0; i < n; i++) {
         size_t len = strcspn(s, "-");
-        ds_status st = parse_size(spec, s, len, i + 1, &v[i]);
+        ds_status st = len == 4 && strncmp(s, "auto", 4) == 0
+                           ? auto_size(spec, i, n, io, &v[i])
+                           : parse_size(spec, s, len, i + 1, &v[i]);
         if (st != DS_OK) {
             free(v);
             return st;
@@ -169,9 +190,10 @@ static ds_status split_model(const char *spec, ds__spec *sp, char **value)
     return st;
 }
 
-ds_status ds__model_parse_spec(const char *spec, size_t inputs, size_t **sizes, int *nsizes,
-                               int *neuron)
+ds_status ds__model_parse_spec(const char *spec, size_t inputs, size_t outputs, size_t **sizes,
+                               int *nsizes, int *neuron)
 {
+    const size_t io[2] = {inputs, outputs};
     ds__spec sp;
     char *value;
     if (!spec) return ds__fail(DS_ERR_INVALID, "model spec is NULL");
@@ -179,7 +201,7 @@ ds_status ds__model_parse_spec(const char *spec, size_t inputs, size_t **sizes, 
     if (st != DS_OK) return st;
     *neuron = strcmp(sp.name, "neuron") == 0;
     if (*neuron) return parse_neuron(spec, value, inputs, sizes, nsizes);
-    st = parse_mlp(spec, value ? value : "", sizes, nsizes);
+    st = parse_mlp(spec, value ? value : "", io, sizes, nsizes);
     if (st == DS_OK && inputs && (*sizes)[0] != inputs) {
         st = ds__fail(DS_ERR_MISMATCH, "model '%s' has %zu inputs but the data has %zu", spec,
                       (*sizes)[0], inputs);

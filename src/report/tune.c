@@ -36,7 +36,9 @@ ds_status app_tune_trial_run(const app_tune_setup *s, double lr, app_tune_trial 
     ds_train_params tp = s->tp;
     tp.progress = NULL; /* trials are quiet; the caller reports them */
     tp.checkpoint = NULL;
-    ds_model *m = ds_model_init(s->model_spec, ds_dataset_features(s->train), &s->mp);
+    int32_t classes = ds_dataset_classes(s->train); /* for mlp:auto-...-auto */
+    size_t outputs = classes > 0 ? (size_t)classes : ds_dataset_outputs(s->train);
+    ds_model *m = ds_model_init_data(s->model_spec, ds_dataset_features(s->train), outputs, &s->mp);
     if (!m) return DS_ERR_INVALID; /* bad spec or size: the message says which */
     ds_trainer *t = ds_trainer_init(m, &op, s->train, s->val, &tp);
     if (!t) { /* options or data that do not fit the model: the message says which */

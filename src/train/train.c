@@ -65,6 +65,9 @@ static ds_status check_params(const ds_train_params *p)
         return ds__fail(DS_ERR_INVALID, "threads must be >= 0 (got %d)", p->threads);
     if (p->rollback < 0)
         return ds__fail(DS_ERR_INVALID, "rollback must be >= 0 (got %d)", p->rollback);
+    if (p->early_stop < 0)
+        return ds__fail(DS_ERR_INVALID, "early stopping patience must be >= 0 epochs (got %lld)",
+                        (long long)p->early_stop);
     return DS_OK;
 }
 
@@ -144,11 +147,12 @@ static ds_status build(ds_trainer *t, const ds_opt_params *opt)
     if (!t->it) return DS_ERR_NOMEM;
     t->batches = ds_iter_batches_per_epoch(t->it);
     if ((s = ds__train_dist_setup(t)) != DS_OK) return s; /* shard; rank 0's parameters */
-    if (t->p.ema > 0) {
-        t->ema_avg = calloc(n, sizeof(float));
-        t->backup = malloc(n * sizeof(float));
-        if (!t->ema_avg || !t->backup) return ds__nomem("the weight average", 2 * n * 4);
-    }
+    if (t->p.ema > 0 && !(t->ema_avg = calloc(n, sizeof(float))))
+        return ds__nomem("the weight average", n * 4);
+    if (t->p.early_stop > 0 && !(t->best = malloc(n * sizeof(float))))
+        return ds__nomem("the best weights", n * 4);
+    if ((t->ema_avg || t->best) && !(t->backup = malloc(n * sizeof(float))))
+        return ds__nomem("the swap space", n * 4);
     t->p.checkpoint = t->ckpt_path = dup_or_null(t->p.checkpoint);
     t->p.data_desc = t->data_desc = dup_or_null(t->p.data_desc);
     if ((t->p.checkpoint && !t->ckpt_path) || (t->p.data_desc && !t->data_desc))
@@ -167,6 +171,9 @@ static ds_status validate(ds_model *m, const ds_opt_params *opt, const ds_datase
     if (s == DS_OK && val) s = check_fit(m, val, "validation");
     if (s == DS_OK && p->plateau > 0 && !val)
         s = ds__fail(DS_ERR_INVALID, "plateau decay needs a validation split (e.g. --val 0.1)");
+    if (s == DS_OK && p->early_stop > 0 && !val)
+        s = ds__fail(DS_ERR_INVALID, "early stopping watches the validation loss: it needs a "
+                                     "validation split (e.g. --val 0.1)");
     return s;
 }
 
@@ -186,6 +193,7 @@ ds_trainer *ds_trainer_init(ds_model *m, const ds_opt_params *opt, const ds_data
     t->plateau_scale = 1.0;
     t->prev_val = NAN;
     t->start_loss = NAN;
+    t->best_val = INFINITY;
     t->last.val_loss = t->last.val_accuracy = t->last.train_loss = NAN;
     if (build(t, opt) != DS_OK) {
         ds_trainer_free(t);
@@ -200,6 +208,7 @@ void ds_trainer_free(ds_trainer *t)
     ds_optim_free(t->opt);
     ds_iter_free(t->it);
     free(t->ema_avg);
+    free(t->best);
     free(t->backup);
     free(t->ckpt_path);
     free(t->data_desc);
@@ -314,6 +323,26 @@ static ds_status train_step(ds_trainer *t)
     return DS_OK;
 }
 
+static ds_status evaluate(ds_trainer *t, const ds_dataset *d, int best, double *loss,
+                          double *accuracy);
+
+/* Early stopping (Keras's EarlyStopping, restore_best_weights): a lower
+ * validation loss keeps the weights just validated; `early_stop` epochs in
+ * a row without one end the run. */
+static void watch_best(ds_trainer *t, double val_loss)
+{
+    if (val_loss < t->best_val) {
+        size_t n = ds_model_param_count(t->m);
+        int swapped = ds__train_swap_in(t, 0); /* the weights validated (EMA or live) */
+        memcpy(t->best, ds_model_param_data(t->m), n * sizeof(float));
+        ds__train_swap_out(t, swapped);
+        t->best_val = val_loss;
+        t->best_epoch = t->epoch + 1;
+    } else if (t->epoch + 1 - t->best_epoch >= t->p.early_stop) {
+        t->stopped = 1;
+    }
+}
+
 /* Validation, plateau, bookkeeping and the epoch-end callback/checkpoint. */
 static ds_status end_epoch(ds_trainer *t)
 {
@@ -321,11 +350,12 @@ static ds_status end_epoch(ds_trainer *t)
     ds_train_progress p = progress_now(t);
     p.epoch_end = 1;
     if (t->val) {
-        ds_status s = ds_trainer_evaluate(t, t->val, &p.val_loss, &p.val_accuracy);
+        ds_status s = evaluate(t, t->val, 0, &p.val_loss, &p.val_accuracy);
         if (s != DS_OK) return s;
         if (t->p.plateau > 0 && isfinite(t->prev_val) && p.val_loss > t->prev_val)
             t->plateau_scale *= t->p.plateau;
         t->prev_val = p.val_loss;
+        if (t->best) watch_best(t, p.val_loss);
     }
     p.seconds += ds__train_now() - t0;
     t->seconds += p.seconds;
@@ -414,7 +444,7 @@ ds_status ds_trainer_run(ds_trainer *t, int64_t max_steps)
         ds_status s = ds_trainer_checkpoint(t, t->snap);
         if (s != DS_OK) return s;
     }
-    for (int64_t k = 0; t->epoch < t->p.epochs && (max_steps <= 0 || k < max_steps); k++) {
+    for (int64_t k = 0; !ds_trainer_done(t) && (max_steps <= 0 || k < max_steps); k++) {
         ds_status s = train_step(t);
         if (s == DS_ERR_NONFINITE && t->snap && t->rollbacks_in_row < t->p.rollback &&
             (s = roll_back(t)) == DS_OK)
@@ -428,33 +458,42 @@ ds_status ds_trainer_run(ds_trainer *t, int64_t max_steps)
     return DS_OK;
 }
 
-/* Copies the weights to use for evaluation into the model (the corrected
- * EMA), keeping the live ones in t->backup; returns 1 if it swapped. */
-int ds__train_swap_in_ema(const ds_trainer *t)
+int ds__train_swap_in(const ds_trainer *t, int best)
 {
-    if (!t->ema_avg || t->ema_t == 0) return 0;
+    int use_best = best && t->best && t->best_epoch > 0;
+    if (!use_best && (!t->ema_avg || t->ema_t == 0)) return 0;
     size_t n = ds_model_param_count(t->m);
     float *x = ds_model_param_data(t->m);
     memcpy(t->backup, x, n * sizeof(float));
-    ds_ewma_correct_array(x, t->ema_avg, n, t->p.ema, t->ema_t);
+    if (use_best)
+        memcpy(x, t->best, n * sizeof(float));
+    else
+        ds_ewma_correct_array(x, t->ema_avg, n, t->p.ema, t->ema_t);
     return 1;
 }
 
-void ds__train_swap_out_ema(const ds_trainer *t, int swapped)
+void ds__train_swap_out(const ds_trainer *t, int swapped)
 {
     if (swapped)
         memcpy(ds_model_param_data(t->m), t->backup, ds_model_param_count(t->m) * sizeof(float));
 }
 
-ds_status ds_trainer_evaluate(ds_trainer *t, const ds_dataset *d, double *loss, double *accuracy)
+/* Loss and accuracy on d with the weights to use (best: see ds__train_swap_in). */
+static ds_status evaluate(ds_trainer *t, const ds_dataset *d, int best, double *loss,
+                          double *accuracy)
 {
     ds_status s = check_fit(t->m, d, "evaluation");
     if (s != DS_OK) return s;
     ds_batch all = ds_dataset_view(d, 0, ds_dataset_rows(d));
-    int swapped = ds__train_swap_in_ema(t);
+    int swapped = ds__train_swap_in(t, best);
     s = ds_model_evaluate(t->m, &all, loss, accuracy);
-    ds__train_swap_out_ema(t, swapped);
+    ds__train_swap_out(t, swapped);
     return s;
+}
+
+ds_status ds_trainer_evaluate(ds_trainer *t, const ds_dataset *d, double *loss, double *accuracy)
+{
+    return evaluate(t, d, 1, loss, accuracy);
 }
 
 int64_t ds_trainer_epoch(const ds_trainer *t)
@@ -469,7 +508,18 @@ int64_t ds_trainer_step(const ds_trainer *t)
 
 int ds_trainer_done(const ds_trainer *t)
 {
-    return t->epoch >= t->p.epochs;
+    return t->epoch >= t->p.epochs || t->stopped;
+}
+
+int ds_trainer_stopped_early(const ds_trainer *t)
+{
+    return t->stopped;
+}
+
+int64_t ds_trainer_best_epoch(const ds_trainer *t, double *val_loss)
+{
+    if (val_loss) *val_loss = t->best_epoch ? t->best_val : NAN;
+    return t->best_epoch;
 }
 
 double ds_trainer_seconds(const ds_trainer *t)

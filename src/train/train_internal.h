@@ -26,6 +26,10 @@ struct ds_trainer {
     double plateau_scale, prev_val; /* prev_val NaN before the first validation */
     float *ema_avg, *backup;        /* EMA of the parameters; swap space for evaluation */
     int64_t ema_t;
+    float *best;        /* early stopping: the best validated weights */
+    int64_t best_epoch; /* their epoch (from 1), 0 before the first validation */
+    double best_val;    /* their validation loss, +inf before */
+    int stopped;        /* the patience ran out */
     ds_train_progress last;
     double start_loss; /* the run's first step loss (divergence rule), NaN before it */
     ds_status failed;  /* sticky error of ds_trainer_run */
@@ -38,7 +42,10 @@ struct ds_trainer {
 
 double ds__train_now(void);
 int ds__all_finite(const float *x, size_t n);
-int ds__train_swap_in_ema(const ds_trainer *t);
-void ds__train_swap_out_ema(const ds_trainer *t, int swapped);
+/* Copies the weights to use into the model, keeping the live ones in
+ * t->backup: with `best`, the best epoch's (early stopping) if any, else
+ * the corrected EMA if enabled; returns 1 if it swapped. */
+int ds__train_swap_in(const ds_trainer *t, int best);
+void ds__train_swap_out(const ds_trainer *t, int swapped);
 
 #endif

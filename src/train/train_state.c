@@ -24,6 +24,7 @@ static ds_status put_settings(const ds_trainer *t, ds_ckpt *c)
     if (s == DS_OK) s = ds_ckpt_put_i64(c, "train.schedule_per_step", t->p.schedule_per_step);
     if (s == DS_OK) s = ds_ckpt_put_f64(c, "plateau.factor", t->p.plateau);
     if (s == DS_OK) s = ds_ckpt_put_f64(c, "ema.decay", t->p.ema);
+    if (s == DS_OK) s = ds_ckpt_put_i64(c, "early.patience", t->p.early_stop);
     if (s == DS_OK) s = ds_ckpt_put_i64(c, "data.rows", (int64_t)ds_dataset_rows(t->train));
     if (s == DS_OK) s = ds_ckpt_put_f64(c, "data.val", t->p.val_fraction);
     if (s == DS_OK && t->data_desc) s = ds_ckpt_put_text(c, "data.desc", t->data_desc);
@@ -62,6 +63,9 @@ static ds_status put_position(const ds_trainer *t, ds_ckpt *c)
     if (s == DS_OK) s = ds_ckpt_put_f64(c, "plateau.scale", t->plateau_scale);
     if (s == DS_OK) s = ds_ckpt_put_f64(c, "plateau.prev_val", t->prev_val);
     if (s == DS_OK) s = ds_ckpt_put_i64(c, "ema.t", t->ema_t);
+    if (s == DS_OK) s = ds_ckpt_put_i64(c, "early.best_epoch", t->best_epoch);
+    if (s == DS_OK) s = ds_ckpt_put_f64(c, "early.best_val", t->best_val);
+    if (s == DS_OK) s = ds_ckpt_put_i64(c, "early.stopped", t->stopped);
     if (s == DS_OK) s = ds_ckpt_put_f64(c, "train.start_loss", t->start_loss);
     /* the last completed epoch's results, so resuming a finished run (or one
      * stopped right at an epoch end) can still report them */
@@ -71,8 +75,9 @@ static ds_status put_position(const ds_trainer *t, ds_ckpt *c)
     return s;
 }
 
-/* "model.params" holds the weights to use (the EMA average if enabled);
- * with EMA the live weights and the raw average are kept too for resume. */
+/* "model.params" holds the weights to use (the best epoch's under early
+ * stopping, else the EMA average if enabled); with either, the live
+ * weights ("train.params") and the raw average are kept too for resume. */
 static ds_status put_model(const ds_trainer *t, ds_ckpt *c)
 {
     char desc[512];
@@ -82,13 +87,13 @@ static ds_status put_model(const ds_trainer *t, ds_ckpt *c)
     ds_status s = ds_ckpt_put_text(c, "model.desc", desc);
     if (s == DS_OK) s = ds_ckpt_put_f64(c, "model.l2", ds_model_get_params(t->m)->l2);
     if (s == DS_OK) s = put_init(ds_model_get_params(t->m), c);
-    if (s != DS_OK || !t->ema_avg)
+    if (s != DS_OK || !t->backup)
         return s == DS_OK ? ds_ckpt_put(c, "model.params", DS_CKPT_F32, x, n) : s;
     s = ds_ckpt_put(c, "train.params", DS_CKPT_F32, x, n);
-    if (s == DS_OK) s = ds_ckpt_put(c, "ema.avg", DS_CKPT_F32, t->ema_avg, n);
-    int swapped = ds__train_swap_in_ema(t);
+    if (s == DS_OK && t->ema_avg) s = ds_ckpt_put(c, "ema.avg", DS_CKPT_F32, t->ema_avg, n);
+    int swapped = ds__train_swap_in(t, 1);
     if (s == DS_OK) s = ds_ckpt_put(c, "model.params", DS_CKPT_F32, x, n);
-    ds__train_swap_out_ema(t, swapped);
+    ds__train_swap_out(t, swapped);
     return s;
 }
 
@@ -101,6 +106,7 @@ ds_status ds_trainer_checkpoint(const ds_trainer *t, ds_ckpt *c)
     if (s == DS_OK) s = ds_ckpt_put_optim(c, t->opt);
     if (s == DS_OK) s = put_settings(t, c);
     if (s == DS_OK) s = put_position(t, c);
+    if (s == DS_OK && t->p.prep) s = ds_prep_put(t->p.prep, c);
     return s;
 }
 
@@ -124,6 +130,14 @@ static ds_status same_i64(const ds_ckpt *c, const char *name, int64_t want, cons
         s = ds__fail(DS_ERR_MISMATCH, "checkpoint has %s %lld, this run %lld", what, (long long)v,
                      (long long)want);
     return s;
+}
+
+/* same_i64 for a record files written before it existed lack: `absent`. */
+static ds_status same_i64_or(const ds_ckpt *c, const char *name, int64_t want, int64_t absent,
+                             const char *what)
+{
+    if (!ds_ckpt_find(c, name, DS_CKPT_I64, NULL) && want == absent) return DS_OK;
+    return same_i64(c, name, want, what);
 }
 
 static ds_status same_f64(const ds_ckpt *c, const char *name, double want, const char *what)
@@ -159,6 +173,8 @@ static ds_status check_settings(const ds_trainer *t, const ds_ckpt *c)
                      "schedule unit (1 = step)");
     if (s == DS_OK) s = same_f64(c, "plateau.factor", t->p.plateau, "plateau factor");
     if (s == DS_OK) s = same_f64(c, "ema.decay", t->p.ema, "EMA decay");
+    if (s == DS_OK)
+        s = same_i64_or(c, "early.patience", t->p.early_stop, 0, "early-stopping patience");
     if (s == DS_OK)
         s = same_i64(c, "data.rows", (int64_t)ds_dataset_rows(t->train), "training rows");
     return s;
@@ -210,13 +226,31 @@ static ds_status get_position(ds_trainer *t, const ds_ckpt *c)
     return ds_iter_seek(t->it, t->epoch, t->batch);
 }
 
+/* Early stopping's state (records absent in older files: none yet). */
+static ds_status get_best(ds_trainer *t, const ds_ckpt *c)
+{
+    int64_t stopped = 0;
+    t->best_epoch = 0, t->best_val = INFINITY, t->stopped = 0;
+    if (!t->best || !ds_ckpt_find(c, "early.best_epoch", DS_CKPT_I64, NULL)) return DS_OK;
+    ds_status s = ds_ckpt_get_i64(c, "early.best_epoch", &t->best_epoch);
+    if (s == DS_OK) s = ds_ckpt_get_f64(c, "early.best_val", &t->best_val);
+    if (s == DS_OK) s = ds_ckpt_get_i64(c, "early.stopped", &stopped);
+    if (s == DS_OK && (t->best_epoch < 0 || t->best_epoch > t->epoch))
+        s = ds__fail(DS_ERR_FORMAT, "checkpoint's best epoch %lld is not in 0..%lld",
+                     (long long)t->best_epoch, (long long)t->epoch);
+    t->stopped = stopped != 0;
+    if (s != DS_OK || t->best_epoch == 0) return s;
+    return ds_ckpt_get(c, "model.params", DS_CKPT_F32, t->best, ds_model_param_count(t->m));
+}
+
 static ds_status get_params(ds_trainer *t, const ds_ckpt *c)
 {
     size_t n = ds_model_param_count(t->m);
     float *x = ds_model_param_data(t->m);
-    if (!t->ema_avg) return ds_ckpt_get(c, "model.params", DS_CKPT_F32, x, n);
+    if (!t->backup) return ds_ckpt_get(c, "model.params", DS_CKPT_F32, x, n);
     ds_status s = ds_ckpt_get(c, "train.params", DS_CKPT_F32, x, n);
-    return s == DS_OK ? ds_ckpt_get(c, "ema.avg", DS_CKPT_F32, t->ema_avg, n) : s;
+    if (s == DS_OK && t->ema_avg) s = ds_ckpt_get(c, "ema.avg", DS_CKPT_F32, t->ema_avg, n);
+    return s == DS_OK ? get_best(t, c) : s;
 }
 
 ds_status ds_trainer_restore(ds_trainer *t, const ds_ckpt *c)

@@ -78,9 +78,15 @@ bad_input "in/fewer.csv:1: the test file needs the training file's columns" \
 bad_input "missing: 'x2'; not in the training file: 'x3'" \
     --data "csv:$T/blobs.csv,in/renamed.csv" --model mlp:2-3
 bad_input "in/nan.csv:3:1: not a finite number" --data csv:in/nan.csv --model mlp:2-3
-bad_input "looks semicolon-separated: descent reads comma-separated" \
-    --data csv:in/semicolon.csv --model mlp:2-3
-bad_input "looks tab-separated" --data csv:in/tab.csv --model mlp:2-3
+bad_input "looks semicolon-separated, not comma-separated: give delimiter=semicolon" \
+    --data csv:in/semicolon.csv,delimiter=comma --model mlp:2-3
+bad_input "looks tab-separated" --data csv:in/tab.csv,delimiter=semicolon --model mlp:2-3
+# detected, the same numbers as the comma-separated file
+for f in semicolon tab; do
+    expect_exit 0 "$DESCENT" train --data "csv:in/$f.csv,$T/blobs.csv" "${args[@]}"
+    [ "$(sed 's/"seconds.*//' <<<"$out")" = "$(sed 's/"seconds.*//' <<<"$want")" ] ||
+        fail "$f-separated file: $out, the comma-separated one gives $want"
+done
 bad_input "smallest here is 1: shift them to start at 0" --data csv:in/from1.csv --model mlp:2-3
 expect_exit 0 "$DESCENT" train --data csv:in/bom.csv --model mlp:1-2 --epochs 1
 # a loss that is not finite before any update is not the learning rate's doing

@@ -52,7 +52,7 @@ static const char *write_file(const char *name, const char *text)
 static size_t read_all(const char *path, size_t features, size_t block, float *x)
 {
     ds_csv_rows *r;
-    assert_int_equal(ds_csv_rows_open(path, features, &r), DS_OK);
+    assert_int_equal(ds_csv_rows_open(path, features, NULL, &r), DS_OK);
     size_t n = 0, got;
     do {
         assert_int_equal(ds_csv_rows_next(r, x + n * features, block, 0, &got), DS_OK);
@@ -124,7 +124,7 @@ static void expect_error(const char *name, const char *text, size_t features, co
     ds_csv_rows *r;
     float x[64];
     size_t got = 1;
-    ds_status s = ds_csv_rows_open(path, features, &r);
+    ds_status s = ds_csv_rows_open(path, features, NULL, &r);
     if (s == DS_OK) {
         while ((s = ds_csv_rows_next(r, x, 8, 1, &got)) == DS_OK && got > 0)
             ;

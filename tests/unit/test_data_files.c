@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,8 +300,11 @@ static void csv_bad(void **state)
     expect_csv_error("a,label\n1,2\n3\n", NULL, ":3:2: row has 1 fields, the header has 2");
     expect_csv_error("a,label\n1,2\n3,4,5\n", NULL, ":3:5: row has 3 fields");
     expect_csv_error("a,label\n1,2\nx1,0\n", NULL, ":3:1: not a number: \"x1\"");
-    expect_csv_error("a,label\n1,abc\n", NULL, ":2:3: not a number");
-    expect_csv_error("a,label\n1,\n", NULL, ":2:3: not a number: \"\"");
+    expect_csv_error("a,label\nabc,1\n", NULL, ":2:1: not a number");
+    expect_csv_error("a,label\n1,\n", NULL, ":2:3: missing label");
+    expect_csv_error("a,label\n1,0\n,1\n", NULL, ":3:1: missing value");
+    expect_csv_error("a,label\n1,0\nNA,1\n", NULL, ":3:1: missing value");
+    expect_csv_error("a,b,label\n1,0,0\n1, ? ,1\n", NULL, ":3:3: missing value");
     expect_csv_error("a,label\n1,1.5\n", NULL, ":2:3: label must be a whole number");
     expect_csv_error("a,label\n1,-1\n", NULL, ":2:3: label must be a whole number");
     expect_csv_error("a,label\n1,2\n\n3,4\n", NULL, ":3:1: blank line");
@@ -312,8 +316,119 @@ static void csv_bad(void **state)
     expect_csv_error("a,label\nnan,1\n", NULL, ":2:1: not a finite number");
     expect_csv_error("a,label\n1,0\n-inf,1\n", NULL, ":3:1: not a finite number");
     expect_csv_error("a,label\n1e39,1\n", NULL, ":2:1: out of float range");
-    expect_csv_error("a;b;label\n1;2;0\n", NULL, ":1: the header looks semicolon-separated");
-    expect_csv_error("a\tb\tlabel\n1\t2\t0\n", NULL, ":1: the header looks tab-separated");
+    expect_csv_error("a,label\n1,1\n2,3,4\n", NULL, ":3:5: row has 3 fields, the header has 2");
+    expect_csv_error("1,1\n2,3,4\n", NULL, ":2:5: row has 3 fields, the first row has 2");
+    expect_csv_error("1,cat\nx,dog\n", NULL, ":2:1: not a number: \"x\"");
+}
+
+/* Reads text with options o; want: the status. */
+static ds_dataset *csv_with(const char *text, const ds_csv_options *o, ds_status want)
+{
+    const char *path = tmp_path("t.csv", 0);
+    write_bytes(path, text, strlen(text), 0);
+    ds_dataset *d = (ds_dataset *)1;
+    ds_status s = ds_csv_load(path, o, &d);
+    if (s != want) fail_msg("status %d, want %d: %s", s, want, ds_last_error());
+    if (s != DS_OK) assert_null(d);
+    return d;
+}
+
+static void expect_in_error(const char *part)
+{
+    if (!strstr(ds_last_error(), part)) fail_msg("message '%s' lacks '%s'", ds_last_error(), part);
+}
+
+/* The delimiter is detected (or given) and the header detected (or given). */
+static void csv_delimiter_header(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {"a;b;label\n1;2;0\n3;4;1\n",
+                                        "a\tb\tlabel\n1\t2\t0\n3\t4\t1\n", "1,2,0\n3,4,1\n",
+                                        "\xEF\xBB\xBF"
+                                        "1;2;0\r\n3;4;1\r\n"};
+    ds_csv_options o = ds_csv_default_options();
+    for (int t = 0; t < 4; t++) {
+        ds_dataset *d = csv_with(texts[t], &o, DS_OK);
+        const float x[4] = {1, 2, 3, 4};
+        assert_int_equal(ds_dataset_rows(d), 2);
+        assert_memory_equal(ds_dataset_x(d), x, sizeof x);
+        assert_true(ds_dataset_labels(d)[0] == 0 && ds_dataset_labels(d)[1] == 1);
+        ds_dataset_free(d);
+    }
+    o.delimiter = ',';
+    csv_with(texts[0], &o, DS_ERR_FORMAT);
+    expect_in_error("t.csv:1: the first row looks semicolon-separated, not comma-separated");
+    o = ds_csv_default_options();
+    o.header = DS_CSV_HEADER_NO; /* the names are read as a row */
+    csv_with("x,label\n1,0\n", &o, DS_ERR_FORMAT);
+    expect_in_error("t.csv:1:1: not a number: \"x\"");
+    o.header = DS_CSV_HEADER_YES; /* row 1 is names even if numbers */
+    ds_dataset *d = csv_with("1,2,0\n3,4,1\n", &o, DS_OK);
+    assert_int_equal(ds_dataset_rows(d), 1);
+    ds_dataset_free(d);
+    o = ds_csv_default_options();
+    o.label = "0"; /* headerless: an index */
+    d = csv_with("5,2,0\n6,4,1\n", &o, DS_OK);
+    assert_true(ds_dataset_labels(d)[0] == 5 && ds_dataset_x(d)[0] == 2.0f);
+    ds_dataset_free(d);
+}
+
+/* Labels that are names: sorted, kept; a given list maps them. */
+static void csv_named_labels(void **state)
+{
+    (void)state;
+    ds_csv_options o = ds_csv_default_options();
+    ds_dataset *d = csv_with("x,species\n1,setosa\n2,\"virginica\"\n3,setosa\n4,Iris\n", &o, DS_OK);
+    assert_int_equal(ds_dataset_classes(d), 3);
+    assert_string_equal(ds_dataset_class_name(d, 0), "Iris"); /* byte order: upper case first */
+    assert_string_equal(ds_dataset_class_name(d, 1), "setosa");
+    assert_string_equal(ds_dataset_class_name(d, 2), "virginica");
+    assert_null(ds_dataset_class_name(d, 3));
+    const int32_t want[4] = {1, 2, 1, 0};
+    assert_memory_equal(ds_dataset_labels(d), want, sizeof want);
+    ds_dataset *tr, *va; /* the names go with the split */
+    assert_int_equal(ds_dataset_split(d, 0.5, 1, &tr, &va), DS_OK);
+    assert_string_equal(ds_dataset_class_name(va, 2), "virginica");
+    ds_dataset_free(tr), ds_dataset_free(va), ds_dataset_free(d);
+    d = csv_with("a,l\n1,0\n2,x\n", &o, DS_OK); /* one name: every label is a name */
+    assert_string_equal(ds_dataset_class_name(d, 0), "0");
+    ds_dataset_free(d);
+    static const char *const names[] = {"dog", "cat", "emu"};
+    o.class_names = names;
+    o.nclass_names = 3;
+    d = csv_with("a,label\n1,cat\n2,dog\n", &o, DS_OK);
+    assert_int_equal(ds_dataset_classes(d), 3);
+    assert_true(ds_dataset_labels(d)[0] == 1 && ds_dataset_labels(d)[1] == 0);
+    ds_dataset_free(d);
+    csv_with("a,label\n1,cat\n2,cow\n", &o, DS_ERR_FORMAT);
+    expect_in_error(
+        "t.csv:3:3: label \"cow\" is not one of the model's classes ('cat', 'dog', 'emu')");
+    o.nclass_names = 0; /* names without a count */
+    csv_with("a,label\n1,cat\n", &o, DS_ERR_INVALID);
+}
+
+/* missing=mean leaves NaN for ds_prep to fill; missing=drop leaves rows out. */
+static void csv_missing(void **state)
+{
+    (void)state;
+    ds_csv_options o = ds_csv_default_options();
+    o.missing = DS_CSV_MISSING_MEAN;
+    ds_dataset *d = csv_with("a,b,label\n1,NA,0\n,4,1\n5,?,b\n", &o, DS_OK);
+    assert_int_equal(ds_dataset_rows(d), 3);
+    const float *x = ds_dataset_x(d);
+    assert_true(x[0] == 1 && isnan(x[1]) && isnan(x[2]) && x[3] == 4 && isnan(x[5]));
+    ds_dataset_free(d);
+    csv_with("a,label\n1,0\n2,NA\n", &o, DS_ERR_FORMAT);
+    expect_in_error("t.csv:3:3: missing label");
+    o.missing = DS_CSV_MISSING_DROP;
+    d = csv_with("a,b,label\n1,NA,x\n2,3,y\n,4,x\n5,6,NA\n7,8,z\n", &o, DS_OK);
+    assert_int_equal(ds_dataset_rows(d), 2);
+    assert_true(ds_dataset_x(d)[0] == 2 && ds_dataset_x(d)[2] == 7);
+    assert_int_equal(ds_dataset_classes(d), 2); /* only the kept rows' labels */
+    assert_true(ds_dataset_labels(d)[0] == 0 && ds_dataset_labels(d)[1] == 1);
+    ds_dataset_free(d);
+    csv_with("a,label\n1,NA\n", &o, DS_ERR_FORMAT);
+    expect_in_error("missing=drop left none");
 }
 
 /* A byte-order mark is not part of the first column's name. */
@@ -352,6 +467,12 @@ static void csv_test_columns(void **state)
     assert_non_null(strstr(ds_last_error(), "missing: 'b'"));
     assert_int_equal(csv_pair("a,label\n1,0\n", "a,b,label\n1,2,0\n", &d), DS_ERR_MISMATCH);
     assert_non_null(strstr(ds_last_error(), "not in the training file: 'b'"));
+    /* named labels: the test file takes the training file's names */
+    assert_int_equal(csv_pair("a,label\n1,b\n2,a\n", "a,label\n3,b\n", &d), DS_OK);
+    assert_int_equal(ds_dataset_labels(d.test)[0], 1);
+    ds_data_free(&d);
+    assert_int_equal(csv_pair("a,label\n1,b\n2,a\n", "a,label\n3,c\n", &d), DS_ERR_FORMAT);
+    assert_non_null(strstr(ds_last_error(), "test.csv:2:3: label \"c\" is not one of"));
 }
 
 static void csv_huge_fields(void **state)
@@ -382,7 +503,8 @@ int main(void)
         cmocka_unit_test(csv_good),           cmocka_unit_test(csv_bad),
         cmocka_unit_test(csv_huge_fields),    cmocka_unit_test(csv_bom),
         cmocka_unit_test(csv_test_columns),   cmocka_unit_test(idx_test_shape),
-        cmocka_unit_test(csv_gzip_members),
+        cmocka_unit_test(csv_gzip_members),   cmocka_unit_test(csv_delimiter_header),
+        cmocka_unit_test(csv_named_labels),   cmocka_unit_test(csv_missing),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
