@@ -149,6 +149,15 @@ typedef struct ds_csv_rows ds_csv_rows;
 DS_API ds_status ds_csv_rows_open(const char *path, size_t features, const char *label,
                                   ds_csv_rows **out);
 
+/* Matches a file with a header to the training file's columns (n names,
+ * the label column's index `label` among them): each column is found by
+ * name, in any order, the label column may be left out. DS_ERR_MISMATCH
+ * naming a column the training file does not have, or one missing;
+ * DS_ERR_INVALID unless n == features + 1. A file without a header keeps
+ * its columns in place. Call before the first ds_csv_rows_next. */
+DS_API ds_status ds_csv_rows_match(ds_csv_rows *r, const char *const *columns, size_t n,
+                                   size_t label);
+
 /* 1 if the rows carry a label column (skipped by ds_csv_rows_next). */
 DS_API int ds_csv_rows_has_label(const ds_csv_rows *r);
 

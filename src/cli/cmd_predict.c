@@ -89,6 +89,20 @@ static const char *label_name(const ds_prep *prep)
                : NULL;
 }
 
+/* A CSV file with a header: its columns matched by name to the training
+ * file's, which the model recorded. */
+static ds_status match_columns(ds_csv_rows *r, const ds_prep *prep)
+{
+    size_t n = ds_prep_column_count(prep);
+    const char **names = malloc(n * sizeof *names);
+    if (!names) return ds_set_error(DS_ERR_NOMEM, "no memory for %zu column names", n);
+    for (size_t i = 0; i < n; i++)
+        names[i] = ds_prep_column_name(prep, i);
+    ds_status st = ds_csv_rows_match(r, names, n, ds_prep_label_column(prep));
+    free(names);
+    return st;
+}
+
 /* Rows as they are read: the model's preprocessing (prep) is applied by
  * the inference API; prep only names the label column and the classes. */
 static ds_status source_open(source *s, size_t features, size_t block, const ds_prep *prep)
@@ -98,7 +112,8 @@ static ds_status source_open(source *s, size_t features, size_t block, const ds_
     if (csv) {
         s->x = malloc(block * features * sizeof *s->x);
         if (!s->x) return ds_set_error(DS_ERR_NOMEM, "no memory for a block of %zu rows", block);
-        return ds_csv_rows_open(csv, features, label_name(prep), &s->csv);
+        ds_status st = ds_csv_rows_open(csv, features, label_name(prep), &s->csv);
+        return st == DS_OK && prep && ds_prep_column_count(prep) ? match_columns(s->csv, prep) : st;
     }
     ds_status st = ds_data_load_for(o.data, 0, prep, &s->data);
     if (st != DS_OK) return st;

@@ -46,6 +46,8 @@ struct ds_csv_rows {
     size_t cap, start, len; /* unread bytes are buf[start, len) */
     int eof;
     size_t features, ncols, label; /* label == ncols: no label column */
+    size_t *slot;                  /* column k goes to x[slot[k]]; SIZE_MAX: the label */
+    char **names;                  /* the header's names (one block), or NULL */
     size_t line;                   /* lines consumed so far */
     size_t blanks, first_blank;    /* blank lines not yet known to be trailing */
     size_t *off, *end, *lno;       /* the block's lines */
@@ -158,13 +160,13 @@ static int width(const char *line, const char *e, const char *at, bad *why)
 static int parse_line(const ds_csv_rows *r, const char *p, const char *e, float *x, bad *why)
 {
     const char *line = p;
-    size_t k = 0, j = 0;
+    size_t k = 0;
     for (;; k++) {
         if (k == r->ncols) return width(line, e, p, why);
         const char *fe = e, *c;
         int kind = OK;
-        if (k != r->label)
-            kind = number_at(p, e, &x[j++], &fe);
+        if (r->slot[k] != SIZE_MAX)
+            kind = number_at(p, e, &x[r->slot[k]], &fe);
         else if ((c = memchr(p, ',', (size_t)(e - p))) != NULL)
             fe = c;
         if (kind != OK) return *why = (bad){kind, (size_t)(p - line) + 1, 0, p, fe}, kind;
@@ -282,6 +284,40 @@ static int is_label_name(const char *b, const char *e, const char *label)
     return (size_t)(e - b) == n && memcmp(b, label, n) == 0;
 }
 
+/* Features in file order, the label column skipped. */
+static ds_status positional(ds_csv_rows *r)
+{
+    r->slot = malloc(r->ncols * sizeof *r->slot);
+    if (!r->slot) return ds__nomem("CSV columns", r->ncols * sizeof *r->slot);
+    for (size_t k = 0, j = 0; k < r->ncols; k++)
+        r->slot[k] = k == r->label ? SIZE_MAX : j++;
+    return DS_OK;
+}
+
+/* The header's names (blanks and one pair of quotes around each dropped),
+ * for ds_csv_rows_match: pointers, then the text, in one block. */
+static ds_status keep_names(ds_csv_rows *r, const char *p, const char *e)
+{
+    size_t bytes = r->ncols * sizeof(char *) + (size_t)(e - p) + 1;
+    r->names = malloc(bytes);
+    if (!r->names) return ds__nomem("CSV header", bytes);
+    char *text = (char *)(r->names + r->ncols);
+    memcpy(text, p, (size_t)(e - p));
+    text[e - p] = '\0';
+    for (size_t k = 0; k < r->ncols; k++) {
+        char *c = strchr(text, ','), *b = text, *fe = c ? c : text + strlen(text);
+        while (b < fe && is_blank(*b))
+            b++;
+        while (fe > b && is_blank(fe[-1]))
+            fe--;
+        if (fe - b >= 2 && *b == '"' && fe[-1] == '"') b++, fe--;
+        *fe = '\0';
+        r->names[k] = b;
+        text = c ? c + 1 : text;
+    }
+    return DS_OK;
+}
+
 /* The first line: a header if a field is not a number; the columns give
  * the label column (none, "label" or the last). A data line is left to be
  * read as the first row. */
@@ -314,6 +350,9 @@ static ds_status first_line(ds_csv_rows *r, const char *label)
     r->label = r->ncols == r->features       ? r->ncols
                : header && named != SIZE_MAX ? named
                                              : r->ncols - 1;
+    s = positional(r);
+    if (s == DS_OK && header) s = keep_names(r, r->buf + r->off[0], r->buf + r->end[0]);
+    if (s != DS_OK) return s;
     if (!header) {
         r->start = r->off[0], r->line = 0, r->nlines = 0;
         return DS_OK;
@@ -389,5 +428,50 @@ void ds_csv_rows_free(ds_csv_rows *r)
     ds__zfile_close(&r->f);
     free(r->path), free(r->buf);
     free(r->off), free(r->end), free(r->lno), free(r->kind);
+    free(r->slot), free(r->names);
     free(r);
+}
+
+/* The training column j's place in a feature row (the label skipped). */
+static size_t feature_of(size_t j, size_t label)
+{
+    return j < label ? j : j - 1;
+}
+
+static ds_status match_error(const ds_csv_rows *r, const char *what, const char *name)
+{
+    return ds__fail(DS_ERR_MISMATCH,
+                    "%s:1: %s '%s': the columns are matched by name to the training file's "
+                    "(in any order; the label column may be left out)",
+                    r->path, what, name);
+}
+
+ds_status ds_csv_rows_match(ds_csv_rows *r, const char *const *columns, size_t n, size_t label)
+{
+    if (!r || !columns || label >= n || n != r->features + 1)
+        return ds__fail(DS_ERR_INVALID,
+                        "ds_csv_rows_match: %zu columns with the label, the "
+                        "model takes %zu features",
+                        n, r ? r->features : 0);
+    if (!r->names) return DS_OK;
+    unsigned char *taken = calloc(n, 1);
+    if (!taken) return ds__nomem("CSV columns", n);
+    ds_status s = DS_OK;
+    for (size_t k = 0; s == DS_OK && k < r->ncols; k++) {
+        size_t j = 0;
+        while (j < n && (taken[j] || strcmp(columns[j], r->names[k]) != 0))
+            j++;
+        if (j == n) {
+            s = match_error(r, "a column not in the training file", r->names[k]);
+            break;
+        }
+        taken[j] = 1;
+        r->slot[k] = j == label ? SIZE_MAX : feature_of(j, label);
+        if (j == label) r->label = k;
+    }
+    for (size_t j = 0; s == DS_OK && j < n; j++)
+        if (!taken[j] && j != label) s = match_error(r, "no column", columns[j]);
+    if (s == DS_OK && !taken[label]) r->label = r->ncols;
+    free(taken);
+    return s;
 }

@@ -1,7 +1,8 @@
 # predict_prep.sh - the round trip of issue 14: train with --normalize
 # standard on a CSV with a header and string class labels (the label
 # column not last), predict on a CSV without the label column, and get the
-# original names back, scoring eval's accuracy exactly; the ONNX export
+# original names back, scoring eval's accuracy exactly; columns matched by
+# name (reordered: the same; a foreign one refused); the ONNX export
 # starts with the same normalization (IsNaN/Where, Sub, Mul) and gives
 # predict's probabilities in ONNX Runtime within 1e-5.
 source "$(dirname "$0")/lib/common.bash"
@@ -46,6 +47,13 @@ right = sum(p == t for p, t in zip(pred, truth))
 assert len(pred) == 90 and set(pred) <= {"setosa", "versicolor", "virginica"}, pred[:5]
 assert right / 90 == acc and acc > 0.9, (right, acc)
 PY
+# columns matched by name: reordered, the same predictions; a foreign one refused
+awk -F, -v OFS=, '{ print $3, $1, $2 }' new.csv >reordered.csv
+"$DESCENT" predict --model-file m.ckpt --data reordered.csv --proba -o r.csv
+cmp -s p.csv r.csv || fail "reordered columns predict differently"
+sed '1s/noise/nois/' new.csv >renamed.csv
+expect_exit 2 "$DESCENT" predict --model-file m.ckpt --data renamed.csv
+expect_in "$err" "renamed.csv:1: a column not in the training file 'nois'"
 "$DESCENT" predict --model-file m.ckpt --data new.csv --format json -o p.json
 python3 -c 'import json, sys; assert {r["class"] for r in json.load(open(sys.argv[1]))} <= {"setosa", "versicolor", "virginica"}' p.json ||
     fail "JSON names: $(head -c 200 p.json)"

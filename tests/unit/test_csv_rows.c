@@ -5,7 +5,8 @@
  *    (FLT_MAX, denormals, -0);
  *  - blocks of 1, 7 and 4096 rows give the same rows; a block larger than
  *    the buffer grows it; the label column is found by name or is the last;
- *  - bad rows are refused with path:line:column. */
+ *  - bad rows are refused with path:line:column;
+ *  - columns are matched by name to the training file's. */
 #include "descent/data.h"
 #include "descent/rng.h"
 #include "descent/stream.h"
@@ -148,12 +149,49 @@ static void test_errors(void **state)
     expect_error("missing.csv", NULL, 2, "cannot open");
 }
 
+/* Columns matched by name: reordered, the label left out; a foreign or
+ * missing one refused; a file without a header kept in place. */
+static void test_match(void **state)
+{
+    (void)state;
+    const char *const cols[] = {"a", "y", "b", "c"}; /* the label is "y" (1) */
+    ds_csv_rows *r;
+    float x[6];
+    size_t got;
+    assert_int_equal(ds_csv_rows_open(write_file("m.csv", "c,a,b\n3,1,2\n6,4,5\n"), 3, "y", &r),
+                     DS_OK);
+    assert_int_equal(ds_csv_rows_match(r, cols, 4, 1), DS_OK);
+    assert_int_equal(ds_csv_rows_has_label(r), 0);
+    assert_int_equal(ds_csv_rows_next(r, x, 4, 1, &got), DS_OK);
+    float want[6] = {1, 2, 3, 4, 5, 6};
+    assert_int_equal(got, 2);
+    assert_memory_equal(x, want, sizeof want);
+    ds_csv_rows_free(r);
+    assert_int_equal(ds_csv_rows_open(write_file("l.csv", "b,y,c,a\n2,x,3,1\n"), 3, "y", &r),
+                     DS_OK);
+    assert_int_equal(ds_csv_rows_match(r, cols, 4, 1), DS_OK);
+    assert_int_equal(ds_csv_rows_has_label(r), 1);
+    assert_int_equal(ds_csv_rows_next(r, x, 4, 1, &got), DS_OK);
+    assert_memory_equal(x, want, 3 * sizeof *x);
+    ds_csv_rows_free(r);
+    assert_int_equal(ds_csv_rows_open(write_file("f.csv", "a,b,d\n1,2,3\n"), 3, "y", &r), DS_OK);
+    assert_int_equal(ds_csv_rows_match(r, cols, 4, 1), DS_ERR_MISMATCH);
+    assert_non_null(strstr(ds_last_error(), "f.csv:1: a column not in the training file 'd'"));
+    ds_csv_rows_free(r);
+    assert_int_equal(ds_csv_rows_open(write_file("n.csv", "3,1,2\n"), 3, "y", &r), DS_OK);
+    assert_int_equal(ds_csv_rows_match(r, cols, 4, 1), DS_OK); /* no header: in place */
+    assert_int_equal(ds_csv_rows_next(r, x, 4, 1, &got), DS_OK);
+    assert_true(got == 1 && x[0] == 3 && x[1] == 1 && x[2] == 2);
+    ds_csv_rows_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_numbers_as_csv_load),
         cmocka_unit_test(test_label_column_and_growth),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_match),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
