@@ -137,9 +137,10 @@ DS_API int ds_dataset_is_streamed(const ds_dataset *d);
  * block, never by the file. The first line is a header when any of its
  * fields is not a number. A row has `features` fields, or features + 1
  * with a label column, which is skipped: the column named `label` (NULL:
- * "label") if the header has one, else the last. Fields are separated by commas, with
- * blanks around a number ignored; CRLF or LF line ends; a UTF-8 BOM and
- * blank lines at the end are ignored. Numbers are parsed exactly as
+ * "label") if the header has one, else the last. Fields are separated by
+ * the most frequent of comma, semicolon and tab in the first line (comma on
+ * a tie), with blanks around a number ignored; CRLF or LF line ends; a
+ * UTF-8 BOM and blank lines at the end are ignored. Numbers are parsed exactly as
  * ds_csv_load parses them (the same float for the same text). */
 typedef struct ds_csv_rows ds_csv_rows;
 

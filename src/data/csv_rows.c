@@ -45,6 +45,7 @@ struct ds_csv_rows {
     char *buf;
     size_t cap, start, len; /* unread bytes are buf[start, len) */
     int eof;
+    char delim;                    /* ',', ';' or '\t': the most frequent in line 1 */
     size_t features, ncols, label; /* label == ncols: no label column */
     size_t *slot;                  /* column k goes to x[slot[k]]; SIZE_MAX: the label */
     char **names;                  /* the header's names (one block), or NULL */
@@ -114,12 +115,12 @@ static int exponent(const char **s, const char *e, int *exp10)
     return n > 0;
 }
 
-/* The field that starts at p and ends at the next ',' (or e), whose end
- * goes to *fe, parsed in one pass on the fast path (see the top). */
-static int number_at(const char *p, const char *e, float *out, const char **fe)
+/* The field that starts at p and ends at the next delimiter (or e), whose
+ * end goes to *fe, parsed in one pass on the fast path (see the top). */
+static int number_at(const char *p, const char *e, char delim, float *out, const char **fe)
 {
     const char *s = p;
-    while (s < e && is_blank(*s))
+    while (s < e && is_blank(*s) && *s != delim)
         s++;
     int neg = s < e && *s == '-', big = 0, exp10 = 0;
     if (s < e && (*s == '-' || *s == '+')) s++;
@@ -131,10 +132,10 @@ static int number_at(const char *p, const char *e, float *out, const char **fe)
     }
     int ok = n > 0 && !big && m <= (1ull << 53);
     if (ok && s < e && (*s == 'e' || *s == 'E')) ok = exponent(&s, e, &exp10);
-    while (s < e && is_blank(*s))
+    while (s < e && is_blank(*s) && *s != delim)
         s++;
-    if (!ok || (s < e && *s != ',') || exp10 < -22 || exp10 > 22) {
-        const char *c = memchr(p, ',', (size_t)(e - p));
+    if (!ok || (s < e && *s != delim) || exp10 < -22 || exp10 > 22) {
+        const char *c = memchr(p, delim, (size_t)(e - p));
         *fe = c ? c : e;
         return slow_number(p, *fe, out);
     }
@@ -147,10 +148,10 @@ static int number_at(const char *p, const char *e, float *out, const char **fe)
 
 /* A row of the wrong width: the column `at` (an extra field, or the line's
  * end) and the number of fields. */
-static int width(const char *line, const char *e, const char *at, bad *why)
+static int width(const char *line, const char *e, char delim, const char *at, bad *why)
 {
     size_t fields = 1;
-    for (const char *q = line; (q = memchr(q, ',', (size_t)(e - q))) != NULL; q++)
+    for (const char *q = line; (q = memchr(q, delim, (size_t)(e - q))) != NULL; q++)
         fields++;
     *why = (bad){WIDTH, (size_t)(at - line) + 1, fields, at, at};
     return WIDTH;
@@ -162,18 +163,18 @@ static int parse_line(const ds_csv_rows *r, const char *p, const char *e, float 
     const char *line = p;
     size_t k = 0;
     for (;; k++) {
-        if (k == r->ncols) return width(line, e, p, why);
+        if (k == r->ncols) return width(line, e, r->delim, p, why);
         const char *fe = e, *c;
         int kind = OK;
         if (r->slot[k] != SIZE_MAX)
-            kind = number_at(p, e, &x[r->slot[k]], &fe);
-        else if ((c = memchr(p, ',', (size_t)(e - p))) != NULL)
+            kind = number_at(p, e, r->delim, &x[r->slot[k]], &fe);
+        else if ((c = memchr(p, r->delim, (size_t)(e - p))) != NULL)
             fe = c;
         if (kind != OK) return *why = (bad){kind, (size_t)(p - line) + 1, 0, p, fe}, kind;
         if (fe == e) break;
         p = fe + 1;
     }
-    return k + 1 == r->ncols ? OK : width(line, e, e, why);
+    return k + 1 == r->ncols ? OK : width(line, e, r->delim, e, why);
 }
 
 static ds_status report(const ds_csv_rows *r, size_t line, const bad *b)
@@ -284,6 +285,16 @@ static int is_label_name(const char *b, const char *e, const char *label)
     return (size_t)(e - b) == n && memcmp(b, label, n) == 0;
 }
 
+/* The delimiter of a file: the most frequent of comma, semicolon and tab
+ * in its first line (a comma on a tie or when there is none). */
+static char delimiter(const char *p, const char *e)
+{
+    size_t n[3] = {0, 0, 0};
+    for (; p < e; p++)
+        n[0] += *p == ',', n[1] += *p == ';', n[2] += *p == '\t';
+    return n[1] > n[0] && n[1] >= n[2] ? ';' : n[2] > n[0] && n[2] > n[1] ? '\t' : ',';
+}
+
 /* Features in file order, the label column skipped. */
 static ds_status positional(ds_csv_rows *r)
 {
@@ -305,7 +316,7 @@ static ds_status keep_names(ds_csv_rows *r, const char *p, const char *e)
     memcpy(text, p, (size_t)(e - p));
     text[e - p] = '\0';
     for (size_t k = 0; k < r->ncols; k++) {
-        char *c = strchr(text, ','), *b = text, *fe = c ? c : text + strlen(text);
+        char *c = strchr(text, r->delim), *b = text, *fe = c ? c : text + strlen(text);
         while (b < fe && is_blank(*b))
             b++;
         while (fe > b && is_blank(fe[-1]))
@@ -329,14 +340,15 @@ static ds_status first_line(ds_csv_rows *r, const char *label)
     if (!r->nlines)
         return ds__fail(DS_ERR_FORMAT, "%s: empty file: expected rows of numbers", r->path);
     const char *p = r->buf + r->off[0], *e = r->buf + r->end[0];
+    r->delim = delimiter(p, e);
     size_t named = SIZE_MAX;
     int header = 0;
     r->ncols = 0;
     for (;; r->ncols++) {
-        const char *c = memchr(p, ',', (size_t)(e - p)), *fe = c ? c : e;
+        const char *c = memchr(p, r->delim, (size_t)(e - p)), *fe = c ? c : e;
         const char *end;
         float v;
-        header |= number_at(p, fe, &v, &end) != OK;
+        header |= number_at(p, fe, r->delim, &v, &end) != OK;
         if (named == SIZE_MAX && is_label_name(p, fe, label ? label : "label")) named = r->ncols;
         if (!c) break;
         p = c + 1;

@@ -104,6 +104,12 @@ static void test_label_column_and_growth(void **state)
     assert_memory_equal(x, want, sizeof x);
     assert_int_equal(read_all(write_file("last.csv", "1,2,9\n3,4,8"), 2, 5, x), 2);
     assert_memory_equal(x, want, sizeof x);
+    /* semicolons and tabs (a tab is not a blank there); an empty field refused */
+    assert_int_equal(read_all(write_file("semi.csv", "x;y\n1; 2\n3 ;4\n"), 2, 5, x), 2);
+    assert_memory_equal(x, want, sizeof x);
+    assert_int_equal(read_all(write_file("tab.csv", "x\tlabel\ty\n1\ta\t2\n3\tb\t4\n"), 2, 5, x),
+                     2);
+    assert_memory_equal(x, want, sizeof x);
     /* a block of long rows larger than the first buffer (4 MiB) */
     enum { ROWS = 3000, F = 300 };
     size_t cap = (size_t)ROWS * F * 8 + 16, len = 0;
@@ -145,6 +151,10 @@ static void test_errors(void **state)
     expect_error("short.csv", "1,2,3\n4,5\n", 2, "short.csv:2:4: row has 2 fields, expected 3");
     expect_error("blank.csv", "1,2\n\n3,4\n", 2, "blank.csv:2:1: blank line");
     expect_error("empty.csv", "", 2, "empty file");
+    expect_error("tabgap.csv", "1\t2\n3\t\t\n", 2, "tabgap.csv:2:3: not a number: \"\"");
+    expect_error("tabwide.csv", "1\t2\n3\t4\t5\n", 2,
+                 "tabwide.csv:2:5: row has 3 fields, expected 2");
+    expect_error("tabempty.csv", "1\t2\n\t4\n", 2, "tabempty.csv:2:1: not a number");
     expect_error("cols.csv", "1,2,3,4\n", 2, "4 columns, but the model takes 2 inputs");
     expect_error("missing.csv", NULL, 2, "cannot open");
 }
