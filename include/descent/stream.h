@@ -159,6 +159,11 @@ DS_API ds_status ds_csv_rows_open(const char *path, size_t features, const char 
 DS_API ds_status ds_csv_rows_match(ds_csv_rows *r, const char *const *columns, size_t n,
                                    size_t label);
 
+/* allow != 0: a missing value (an empty field, NA or ?) reads as NaN, for
+ * a model whose preprocessing fills it (descent/prep.h); by default it is
+ * refused as not a number. */
+DS_API void ds_csv_rows_allow_missing(ds_csv_rows *r, int allow);
+
 /* 1 if the rows carry a label column (skipped by ds_csv_rows_next). */
 DS_API int ds_csv_rows_has_label(const ds_csv_rows *r);
 

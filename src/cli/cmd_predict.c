@@ -113,6 +113,8 @@ static ds_status source_open(source *s, size_t features, size_t block, const ds_
         s->x = malloc(block * features * sizeof *s->x);
         if (!s->x) return ds_set_error(DS_ERR_NOMEM, "no memory for a block of %zu rows", block);
         ds_status st = ds_csv_rows_open(csv, features, label_name(prep), &s->csv);
+        /* a model with a preprocessing fills missing values with the means */
+        if (st == DS_OK && prep && ds_prep_inputs(prep)) ds_csv_rows_allow_missing(s->csv, 1);
         return st == DS_OK && prep && ds_prep_column_count(prep) ? match_columns(s->csv, prep) : st;
     }
     ds_status st = ds_data_load_for(o.data, 0, prep, &s->data);

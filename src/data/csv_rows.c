@@ -48,6 +48,7 @@ struct ds_csv_rows {
     char delim;                    /* ',', ';' or '\t': the most frequent in line 1 */
     size_t features, ncols, label; /* label == ncols: no label column */
     size_t *slot;                  /* column k goes to x[slot[k]]; SIZE_MAX: the label */
+    int missing;                   /* 1: a missing value reads as NaN */
     char **names;                  /* the header's names (one block), or NULL */
     size_t line;                   /* lines consumed so far */
     size_t blanks, first_blank;    /* blank lines not yet known to be trailing */
@@ -146,6 +147,17 @@ static int number_at(const char *p, const char *e, char delim, float *out, const
     return OK;
 }
 
+/* A missing value, as ds_csv_load names them: an empty field, NA or ? (blanks
+ * around it ignored). */
+static int is_missing(const char *b, const char *e)
+{
+    while (b < e && is_blank(*b))
+        b++;
+    while (e > b && is_blank(e[-1]))
+        e--;
+    return b == e || (e - b == 2 && memcmp(b, "NA", 2) == 0) || (e - b == 1 && *b == '?');
+}
+
 /* A row of the wrong width: the column `at` (an extra field, or the line's
  * end) and the number of fields. */
 static int width(const char *line, const char *e, char delim, const char *at, bad *why)
@@ -166,8 +178,9 @@ static int parse_line(const ds_csv_rows *r, const char *p, const char *e, float 
         if (k == r->ncols) return width(line, e, r->delim, p, why);
         const char *fe = e, *c;
         int kind = OK;
-        if (r->slot[k] != SIZE_MAX)
-            kind = number_at(p, e, r->delim, &x[r->slot[k]], &fe);
+        if (r->slot[k] != SIZE_MAX) kind = number_at(p, e, r->delim, &x[r->slot[k]], &fe);
+        if (kind == NOTNUM && r->missing && is_missing(p, fe))
+            x[r->slot[k]] = NAN, kind = OK;
         else if ((c = memchr(p, r->delim, (size_t)(e - p))) != NULL)
             fe = c;
         if (kind != OK) return *why = (bad){kind, (size_t)(p - line) + 1, 0, p, fe}, kind;
@@ -486,4 +499,9 @@ ds_status ds_csv_rows_match(ds_csv_rows *r, const char *const *columns, size_t n
     if (s == DS_OK && !taken[label]) r->label = r->ncols;
     free(taken);
     return s;
+}
+
+void ds_csv_rows_allow_missing(ds_csv_rows *r, int allow)
+{
+    r->missing = allow != 0;
 }

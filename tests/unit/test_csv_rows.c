@@ -6,7 +6,8 @@
  *  - blocks of 1, 7 and 4096 rows give the same rows; a block larger than
  *    the buffer grows it; the label column is found by name or is the last;
  *  - bad rows are refused with path:line:column;
- *  - columns are matched by name to the training file's. */
+ *  - columns are matched by name to the training file's; missing values
+ *    read as NaN only when allowed. */
 #include "descent/data.h"
 #include "descent/rng.h"
 #include "descent/stream.h"
@@ -187,6 +188,17 @@ static void test_match(void **state)
     assert_int_equal(ds_csv_rows_open(write_file("f.csv", "a,b,d\n1,2,3\n"), 3, "y", &r), DS_OK);
     assert_int_equal(ds_csv_rows_match(r, cols, 4, 1), DS_ERR_MISMATCH);
     assert_non_null(strstr(ds_last_error(), "f.csv:1: a column not in the training file 'd'"));
+    ds_csv_rows_free(r);
+    /* missing values: NaN when allowed (for prep's fill), else refused */
+    const char *miss = write_file("miss.csv", "a,b\n1, NA\n?,3\n,4\n");
+    assert_int_equal(ds_csv_rows_open(miss, 2, NULL, &r), DS_OK);
+    ds_csv_rows_allow_missing(r, 1);
+    assert_int_equal(ds_csv_rows_next(r, x, 4, 1, &got), DS_OK);
+    assert_true(got == 3 && x[0] == 1 && isnan(x[1]) && isnan(x[2]) && x[3] == 3 && isnan(x[4]));
+    ds_csv_rows_free(r);
+    assert_int_equal(ds_csv_rows_open(miss, 2, NULL, &r), DS_OK);
+    assert_int_equal(ds_csv_rows_next(r, x, 4, 1, &got), DS_ERR_FORMAT);
+    assert_non_null(strstr(ds_last_error(), "miss.csv:2:3: not a number: \" NA\""));
     ds_csv_rows_free(r);
     assert_int_equal(ds_csv_rows_open(write_file("n.csv", "3,1,2\n"), 3, "y", &r), DS_OK);
     assert_int_equal(ds_csv_rows_match(r, cols, 4, 1), DS_OK); /* no header: in place */
