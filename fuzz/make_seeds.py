@@ -129,8 +129,21 @@ def seeds_stream():
     write("fuzz_stream", "zero_block_rows", stream(5, 2, 3, 0, 0, labelled))
 
 
+def seeds_csv_rows():
+    # fuzz_csv_rows.c: features byte (1 + b % 8), block byte (1 + b % 16), the file.
+    def rows(features, block, text):
+        return bytes([features - 1, block - 1]) + text
+    write("fuzz_csv_rows", "header_label", rows(2, 3, b"x,label,y\n1,0,2\n-3.5e2,1,.25\n7,2,8\n"))
+    write("fuzz_csv_rows", "no_header", rows(3, 2, b"1,2,3\r\n4,5,6\r\n0x1p3,1e-3,-0\r\n\n\n"))
+    write("fuzz_csv_rows", "gzip", rows(2, 1, gz(b"a,b\n1,2\n3,4\n")))
+    write("fuzz_csv_rows", "bad_width", rows(2, 4, b"1,2\n3\n"))
+    write("fuzz_csv_rows", "blank_between", rows(1, 4, b"1\n\n2\n"))
+    write("fuzz_csv_rows", "long_digits", rows(1, 1, b"12345678901234567890123,0\n0.0000000000000000000000001\n"))
+
+
 if __name__ == "__main__":
     seeds_idx()
     seeds_csv()
     seeds_checkpoint()
     seeds_stream()
+    seeds_csv_rows()

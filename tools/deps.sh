@@ -16,7 +16,9 @@ packages=(
   scdoc groff-base dpkg-dev            # man page source -> roff and its check; .deb dependencies
   chromium                             # headless browser for the lecture report test
   lld wasi-libc libclang-rt-14-dev-wasm32  # clang's wasm32-wasi target: the explorer's engine
-  nodejs                               # the engine under node; the browser tests' driver
+  nodejs                               # the engine under node; the browser tests' driver;
+                                       # ONNX Runtime (tests/onnx, npm ci --ignore-scripts)
+  python3-onnx                         # onnx.checker on exported models (tests/cli/onnx.sh)
 )
 # Debian's nodejs comes without npm; NodeSource's bundles it (and conflicts
 # with Debian's npm package).

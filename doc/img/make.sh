@@ -18,6 +18,10 @@ trap 'rm -rf "$tmp"' EXIT
     --opt nag:lr=0.002,momentum=0.9 --opt adagrad:lr=0.3 --opt rmsprop:lr=0.01 --opt adam:lr=0.05 \
     --title "Optimizers racing on Beale's function" -o "$out/race-beale.svg"
 
+"$descent" train --model mlp:784-64-10 --epochs 2 --save "$tmp/fm.ckpt" >/dev/null
+"$descent" plot --confusion --model-file "$tmp/fm.ckpt" --data fashion-mnist --width 520 \
+    --height 500 -o "$out/confusion.svg"
+
 "$descent" lectures -o "$tmp/report.html"
 python3 - "$tmp/report.html" "$out" <<'PY'
 import re, sys

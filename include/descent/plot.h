@@ -25,6 +25,7 @@
 #include "descent/strbuf.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #ifdef __cplusplus
@@ -203,6 +204,17 @@ DS_API ds_status ds_plot_read_train_log(const char *path, ds_plot_train_log *log
 
 /* Frees what ds_plot_read_train_log allocated and zeroes *log. */
 DS_API void ds_plot_train_log_free(ds_plot_train_log *log);
+
+/* ---- classifiers ------------------------------------------------------ */
+
+/* A confusion matrix of k classes (1..4096): counts[i * k + j] rows of true
+ * class i predicted as j. Each cell is filled by its share of row i (the
+ * class's recall on the diagonal) and shows its count when there is room;
+ * names[i] labels class i (NULL, or a NULL entry: the index). Uses the
+ * options' width, height, title, fragment and id_prefix. DS_ERR_INVALID
+ * for a bad k or a figure too small for the matrix. */
+DS_API ds_status ds_plot_confusion(ds_strbuf *b, const int64_t *counts, size_t k,
+                                   const char *const *names, const ds_plot_opts *o);
 
 #ifdef __cplusplus
 }

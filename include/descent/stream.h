@@ -130,6 +130,55 @@ DS_API ds_status ds_stream_open(const char *path, size_t window, ds_dataset **ou
 /* 1 if d's rows live in a stream file. */
 DS_API int ds_dataset_is_streamed(const ds_dataset *d);
 
+/* ---- CSV rows, block by block -------------------------------------------- */
+
+/* Reads the feature rows of a CSV file (raw or gzip) a block at a time,
+ * for predicting on files larger than memory: memory is bounded by the
+ * block, never by the file. The first line is a header when any of its
+ * fields is not a number. A row has `features` fields, or features + 1
+ * with a label column, which is skipped: the column named `label` (NULL:
+ * "label") if the header has one, else the last. Fields are separated by
+ * the most frequent of comma, semicolon and tab in the first line (comma on
+ * a tie), with blanks around a number ignored; CRLF or LF line ends; a
+ * UTF-8 BOM and blank lines at the end are ignored. Numbers are parsed exactly as
+ * ds_csv_load parses them (the same float for the same text). */
+typedef struct ds_csv_rows ds_csv_rows;
+
+/* Opens path and reads its first line. Errors: DS_ERR_IO, DS_ERR_FORMAT
+ * (empty file, header only), DS_ERR_MISMATCH ("path:1: 5 columns: the model
+ * takes 3 inputs ..."), DS_ERR_INVALID (features 0). On failure *out is NULL. */
+DS_API ds_status ds_csv_rows_open(const char *path, size_t features, const char *label,
+                                  ds_csv_rows **out);
+
+/* Matches a file with a header to the training file's columns (n names,
+ * the label column's index `label` among them): each column is found by
+ * name, in any order, the label column may be left out. DS_ERR_MISMATCH
+ * naming a column the training file does not have, or one missing;
+ * DS_ERR_INVALID unless n == features + 1. A file without a header keeps
+ * its columns in place. Call before the first ds_csv_rows_next. */
+DS_API ds_status ds_csv_rows_match(ds_csv_rows *r, const char *const *columns, size_t n,
+                                   size_t label);
+
+/* allow != 0: a missing value (an empty field, NA or ?) reads as NaN, for
+ * a model whose preprocessing fills it (descent/prep.h); by default it is
+ * refused as not a number. */
+DS_API void ds_csv_rows_allow_missing(ds_csv_rows *r, int allow);
+
+/* 1 if the rows carry a label column (skipped by ds_csv_rows_next). */
+DS_API int ds_csv_rows_has_label(const ds_csv_rows *r);
+
+/* Reads the next rows, up to max (>= 1), into x (max x features floats);
+ * *got is the number read: max, fewer only at the end of the file, 0 once
+ * it is reached. The rows of one call are parsed in parallel (threads:
+ * 0 = one per processor). A bad row (wrong number of fields, a field that
+ * is not a finite number in float range, a blank line between rows) is
+ * DS_ERR_FORMAT naming path:line:column; DS_ERR_IO / DS_ERR_FORMAT for
+ * read and gzip errors; *got is 0 then. */
+DS_API ds_status ds_csv_rows_next(ds_csv_rows *r, float *x, size_t max, int threads, size_t *got);
+
+/* Closes the file and frees r. NULL is a no-op. */
+DS_API void ds_csv_rows_free(ds_csv_rows *r);
+
 #ifdef __cplusplus
 }
 #endif

@@ -3,6 +3,7 @@
  * The data spec and seed default to those recorded in the checkpoint, so
  * `descent eval --model-file FILE` re-checks a run on its own data. */
 #include "commands.h"
+#include "confusion.h"
 #include "train_opts.h"
 
 #include "descent/prep.h"
@@ -17,7 +18,7 @@ static struct {
     const char *file, *data;
     cli_csv_opts csv;
     long seed, threads;
-    int json;
+    int json, confusion;
 } o = {.seed = LONG_MIN};
 
 static const cli_arg eval_args[] = {
@@ -28,12 +29,14 @@ static const cli_arg eval_args[] = {
     {"seed", CLI_ARG_INT, &o.seed, "N", "seed for generated data (default: the one in FILE)"},
     {"threads", CLI_ARG_INT, &o.threads, "N", "threads (default 0: all cores)"},
     {"json", CLI_ARG_FLAG, &o.json, NULL, "print {\"test_loss\": ..., \"test_accuracy\": ...}"},
+    {"confusion", CLI_ARG_FLAG, &o.confusion, NULL,
+     "classifiers: the confusion matrix and per-class precision, recall, F1"},
     {NULL, 0, NULL, NULL, NULL},
 };
 
 static const cli_command eval_cmd = {
     .name = "eval",
-    .usage = "descent eval --model-file FILE [--data SPEC] [--json]",
+    .usage = "descent eval --model-file FILE [--data SPEC] [--json] [--confusion]",
     .summary = "report loss and accuracy of a saved model on the test split",
     .details = "Uses the test split when the data set has one, else all of its rows, after\n"
                "the preprocessing FILE recorded (--normalize, missing values' fill). A CSV\n"
@@ -91,25 +94,36 @@ static int load(ds_model **m, ds_data *d)
     return -1;
 }
 
+static void report(const ds_data *d, size_t n, double loss, double acc, const cli_confusion *c)
+{
+    if (o.json) {
+        printf("{\"examples\": %zu, \"test_loss\": %.17g, \"test_accuracy\": ", n, loss);
+        if (isnan(acc))
+            printf("null");
+        else
+            printf("%.17g", acc);
+        if (c) fputs(", ", stdout), cli_confusion_json(c, stdout);
+        printf("}\n");
+    } else {
+        printf("%s: %zu examples  loss %.6g  accuracy %.4f\n", d->test ? "test" : "all rows", n,
+               loss, acc);
+        if (c) fputs("\n", stdout), cli_confusion_print(c, stdout);
+    }
+}
+
 static int evaluate(ds_model *m, const ds_data *d)
 {
     const ds_dataset *set = d->test ? d->test : d->train;
     ds_batch all = ds_dataset_view(set, 0, ds_dataset_rows(set));
     double loss, acc;
+    cli_confusion c = {0};
     if (o.threads) ds_model_set_threads(m, (int)o.threads);
     ds_status s = ds_model_evaluate(m, &all, &loss, &acc);
+    if (s == DS_OK && o.confusion) s = cli_confusion_of(m, set, (int)o.threads, &c);
     if (s != DS_OK)
         return cli_lib_error(&eval_cmd, s == DS_ERR_NOMEM ? CLI_EXIT_FAIL : CLI_EXIT_USAGE);
-    if (o.json) {
-        printf("{\"examples\": %zu, \"test_loss\": %.17g, \"test_accuracy\": ", all.n, loss);
-        if (isnan(acc))
-            printf("null}\n");
-        else
-            printf("%.17g}\n", acc);
-    } else {
-        printf("%s: %zu examples  loss %.6g  accuracy %.4f\n", d->test ? "test" : "all rows", all.n,
-               loss, acc);
-    }
+    report(d, all.n, loss, acc, o.confusion ? &c : NULL);
+    cli_confusion_free(&c);
     return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
 

@@ -4,6 +4,7 @@
  * `descent train --log` files. The figure is rendered in memory and written
  * atomically, so bad input or a failure never leaves a partial file. */
 #include "commands.h"
+#include "confusion.h"
 #include "fn_opts.h"
 #include "outputs.h"
 
@@ -11,7 +12,9 @@
 #include "descent/functions.h"
 #include "descent/optim.h"
 #include "descent/plot.h"
+#include "descent/prep.h"
 #include "descent/schedule.h"
+#include "descent/train.h"
 
 #include <limits.h>
 #include <math.h>
@@ -26,10 +29,11 @@
 
 static struct {
     const char *start, *schedule, *output, *window, *view, *angle, *title;
+    const char *model_file, *data;
     cli_fn_opts fn;
     cli_arg_list opt;
     long steps, width, height, levels;
-    int animate, loss, log;
+    int animate, loss, log, confusion;
 } o;
 
 static const cli_arg plot_args[] = {
@@ -45,6 +49,11 @@ static const cli_arg plot_args[] = {
     {"animate", CLI_ARG_FLAG, &o.animate, NULL, "animate the optimizers along their paths (SMIL)"},
     {"loss", CLI_ARG_FLAG, &o.loss, NULL, "plot the loss against the step instead of the map"},
     {"log", CLI_ARG_FLAG, &o.log, NULL, "plot the train --log CSV files given as arguments"},
+    {"confusion", CLI_ARG_FLAG, &o.confusion, NULL,
+     "the confusion matrix of --model-file on --data (a classifier)"},
+    {"model-file", CLI_ARG_STRING, &o.model_file, "FILE", "--confusion: a saved model"},
+    {"data", CLI_ARG_STRING, &o.data, "SPEC",
+     "--confusion: labelled data (its test split, else all rows)"},
     {"title", CLI_ARG_STRING, &o.title, "TEXT", "figure title"},
     {"width", CLI_ARG_INT, &o.width, "PX", "figure width without the legend (default 720)"},
     {"height", CLI_ARG_INT, &o.height, "PX", "figure height (default 480)"},
@@ -57,7 +66,8 @@ static const cli_arg_short plot_shorts[] = {{'o', "output"}, {0, NULL}};
 static const cli_command plot_cmd = {
     .name = "plot",
     .usage = "descent plot --fn F --opt SPEC [--opt SPEC ...] --start X,Y [--steps N] -o out.svg\n"
-             "       descent plot --log FILE.csv [FILE.csv ...] -o out.svg",
+             "       descent plot --log FILE.csv [FILE.csv ...] -o out.svg\n"
+             "       descent plot --confusion --model-file FILE --data SPEC -o cm.svg",
     .summary = "draw contour maps, surfaces, animations and loss curves as SVG",
     .details = "functions: quadratic rosenbrock beale himmelblau booth saddle neuron,\n"
                "  or an expression in x and y such as 'x^2 + 10*y^2'\n"
@@ -275,14 +285,51 @@ static int plot_paths(ds_plot_opts *po)
     return rc;
 }
 
-/* -o against itself and the --log files it reads. */
+/* The confusion matrix of a saved classifier on labelled data. */
+static int plot_confusion(ds_plot_opts *po)
+{
+    if (!o.model_file || !o.data)
+        return cli_usage_error(&plot_cmd, "--confusion needs --model-file FILE and --data SPEC");
+    ds_model *m = NULL;
+    ds_prep *prep = NULL;
+    ds_data d = {NULL, NULL};
+    cli_confusion c = {0};
+    ds_status st = ds_model_load(o.model_file, &m);
+    if (st == DS_OK) st = ds_prep_load(o.model_file, &prep);
+    if (st == DS_OK) st = ds_data_load_for(o.data, 0, prep, &d);
+    if (st == DS_OK) st = ds_prep_apply_dataset(prep, d.test ? d.test : d.train);
+    if (st == DS_OK) st = cli_confusion_of(m, d.test ? d.test : d.train, 0, &c);
+    int rc = -1;
+    if (st != DS_OK) rc = cli_lib_error(&plot_cmd, CLI_EXIT_USAGE);
+    if (rc < 0) {
+        char title[160];
+        snprintf(title, sizeof title, "confusion matrix: accuracy %.4f, macro F1 %.4f", c.accuracy,
+                 c.macro_f1);
+        if (!po->title) po->title = title;
+        ds_strbuf svg = {0};
+        const char *const *names =
+            ds_prep_classes(prep) == (int32_t)c.k ? ds_prep_class_names(prep) : NULL;
+        rc = finish(ds_plot_confusion(&svg, c.cm, c.k, names, po), &svg);
+    }
+    cli_confusion_free(&c);
+    ds_prep_free(prep);
+    ds_data_free(&d);
+    ds_model_free(m);
+    return rc;
+}
+
+/* -o against itself and the files it reads (--log files, or the model and
+ * data of --confusion). */
 static int check_files(const cli_arg_list *files)
 {
     cli_file out = {"output", o.output, CLI_STREAM | CLI_STDOUT, 0};
-    cli_file in[CLI_ARG_LIST_MAX];
+    cli_file in[CLI_ARG_LIST_MAX + 2];
+    int n = 0;
     for (int i = 0; i < files->n; i++)
-        in[i] = (cli_file){"log", files->v[i], 0, 0};
-    return cli_check_outputs(&plot_cmd, &out, 1, in, files->n);
+        in[n++] = (cli_file){"log", files->v[i], 0, 0};
+    if (o.model_file) in[n++] = (cli_file){"model-file", o.model_file, 0, 0};
+    if (o.data) in[n++] = (cli_file){"data", o.data, CLI_SPEC, 0};
+    return cli_check_outputs(&plot_cmd, &out, 1, in, n);
 }
 
 static int run_plot(int argc, char **argv)
@@ -306,7 +353,14 @@ static int run_plot(int argc, char **argv)
                              "--loss, --animate and --view");
     if (rc < 0) rc = check_files(&files);
     if (rc < 0) rc = fill_opts(&po);
-    if (rc < 0) rc = o.log ? plot_logs(&files, &po) : plot_paths(&po);
+    if (rc < 0 && o.confusion &&
+        (o.log || o.fn.fn || o.fn.noise > 0 || o.opt.n || o.start || o.loss || o.animate))
+        rc = cli_usage_error(&plot_cmd, "--confusion draws a model's matrix: drop --log, --fn, "
+                                        "--noise, --opt, --start, --loss and --animate");
+    if (rc < 0 && !o.confusion && (o.model_file || o.data))
+        rc = cli_usage_error(&plot_cmd, "--model-file and --data go with --confusion");
+    if (rc < 0)
+        rc = o.confusion ? plot_confusion(&po) : o.log ? plot_logs(&files, &po) : plot_paths(&po);
     return rc;
 }
 

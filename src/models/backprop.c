@@ -61,17 +61,22 @@ DS__CLONES_WIDE static void backprop_act(float *a, const float *da, size_t r, si
         deriv_row(a + i * n, da + i * n, n, kind);
 }
 
-static ds_status forward(ds_model *m, const float *x, size_t r)
+ds_status ds__model_forward(const ds_model *m, ds__compute *cx, const float *x, size_t r,
+                            float *const *act)
 {
     const float *in = x;
     ds_status st = DS_OK;
     for (int l = 1; l <= m->L && st == DS_OK; l++) {
-        st =
-            ds__compute_forward(m->cx, in, m->params + m->woff[l], m->params + m->boff[l],
-                                m->act[l], r, m->sizes[l - 1], m->sizes[l], ds__layer_act(m, l), 0);
-        in = m->act[l];
+        st = ds__compute_forward(cx, in, m->params + m->woff[l], m->params + m->boff[l], act[l], r,
+                                 m->sizes[l - 1], m->sizes[l], ds__layer_act(m, l), 0);
+        in = act[l];
     }
     return st;
+}
+
+static ds_status forward(ds_model *m, const float *x, size_t r)
+{
+    return ds__model_forward(m, m->cx, x, r, m->act);
 }
 
 /* Backward over r rows whose dZ[L] is in act[L]; acc: add to the gradient
@@ -291,6 +296,18 @@ ds_status ds_model_evaluate(ds_model *m, const ds_batch *b, double *loss, double
     return finish(norm * sum + l2_term(m, b->n, 0), loss);
 }
 
+void ds__model_outputs(const ds_model *m, const float *z, size_t r, float *out)
+{
+    size_t c = m->sizes[m->L];
+    for (size_t i = 0; i < r; i++) {
+        const float *zi = z + i * c;
+        float *o = out + i * c;
+        double lse = m->p.loss == DS_LOSS_XENT ? log_sum_exp(zi, c) : 0.0;
+        for (size_t j = 0; j < c; j++)
+            o[j] = m->p.loss == DS_LOSS_XENT ? (float)exp((double)zi[j] - lse) : zi[j];
+    }
+}
+
 ds_status ds_model_predict(ds_model *m, const float *x, size_t n, float *out)
 {
     if (n && (!x || !out)) return ds__fail(DS_ERR_INVALID, "predict: x or out is NULL");
@@ -299,13 +316,7 @@ ds_status ds_model_predict(ds_model *m, const float *x, size_t n, float *out)
         size_t r = n - c0 < m->max_rows ? n - c0 : m->max_rows;
         ds_status st = forward(m, x + c0 * f, r);
         if (st != DS_OK) return st;
-        for (size_t i = 0; i < r; i++) {
-            const float *z = m->act[m->L] + i * c;
-            float *o = out + (c0 + i) * c;
-            double lse = m->p.loss == DS_LOSS_XENT ? log_sum_exp(z, c) : 0.0;
-            for (size_t j = 0; j < c; j++)
-                o[j] = m->p.loss == DS_LOSS_XENT ? (float)exp((double)z[j] - lse) : z[j];
-        }
+        ds__model_outputs(m, m->act[m->L], r, out + c0 * c);
     }
     return DS_OK;
 }

@@ -55,4 +55,16 @@ ds_status ds__model_init_params(ds_model *m, const ds_model_params *p);
 /* Activation applied to the output of layer l (1..L). */
 int ds__layer_act(const ds_model *m, int l);
 
+/* The forward pass of r rows of x through the live parameters into the
+ * caller's buffers act[1..L] (act[l] holds r x N(l) floats; act[0] unused)
+ * with the products on cx; the result is act[L]. Reads m only, so
+ * concurrent calls with separate buffers and contexts are safe (src/infer:
+ * a context per slot, as a context's kernel cache is not shared). */
+ds_status ds__model_forward(const ds_model *m, ds__compute *cx, const float *x, size_t r,
+                            float *const *act);
+
+/* r rows of the last layer's values z into out as ds_model_predict gives
+ * them: softmax probabilities under xent, else z itself. */
+void ds__model_outputs(const ds_model *m, const float *z, size_t r, float *out);
+
 #endif

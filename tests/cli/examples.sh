@@ -28,4 +28,17 @@ echo "$out" | awk '/^accuracy/ { found = 1; if ($2 < 0.9) exit 1 } END { if (!fo
     fail "descent eval cannot read mlp_csv's checkpoint"
 expect_exit 1 "$EX/mlp_csv" missing.csv
 expect_in "$err" "missing.csv"
+
+# predict: the inference API on mlp_csv's model; rows from blobs.csv
+# without their label
+tail -n +2 "$DS_TEST_DATA/train/blobs.csv" | cut -d, -f1-2 >rows.csv
+"$EX/predict" model.ckpt <rows.csv >pred.txt
+[ "$(wc -l <pred.txt)" = "$(wc -l <rows.csv)" ] || fail "predict: one line per row: $(wc -l <pred.txt)"
+awk 'NF != 4 || $1 !~ /^[0-2]$/ || ($2 + $3 + $4 - 1)^2 > 1e-8 { exit 1 }' pred.txt ||
+    fail "predict: class and 3 probabilities summing to 1: $(head -3 pred.txt)"
+echo "1,x" >bad.csv
+expect_exit 2 "$EX/predict" model.ckpt <bad.csv
+expect_in "$err" "line 1"
+expect_exit 1 "$EX/predict" missing.ckpt
+expect_in "$err" "missing.ckpt"
 echo "ok"

@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib/common.bash"
 : "${DS_SOURCE_DIR:?run through ctest}"
 src=$DS_SOURCE_DIR/src
 # The library's folders (src/CMakeLists.txt, DS_LIB_DIRS) and libdescent-mpi.
-libdirs="core optim schedule functions models data train plot dist"
+libdirs="core optim schedule functions models data train plot infer dist"
 users=("$src"/cli/*.[ch] "$src"/bench/*.[ch] "$src"/report/*.[ch] "$src"/explore/*.[ch]
        "$DS_SOURCE_DIR"/examples/*.c)
 
