@@ -14,7 +14,7 @@
  * order, and the loss is summed per row and then over rows in order, so
  * results do not depend on the thread count. */
 #include "core/internal.h"
-#include "models/model_internal.h"
+#include "models/net.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -116,6 +116,16 @@ static void forward(ds_model *m, const float *x, size_t r)
         bias_act(m->act[l], m->params + m->boff[l], r, (size_t)no, ds__layer_act(m, l), m->threads);
         in = m->act[l];
     }
+}
+
+/* Forward over rows c0..c0+r-1 of a batch: a network's layers (train:
+ * batch statistics and dropout), or the mlp's. */
+static void run_forward(ds_model *m, const float *x, size_t c0, size_t r, int train)
+{
+    if (m->net)
+        ds__net_forward(m, x, c0, r, train);
+    else
+        forward(m, x, r);
 }
 
 /* Backward over r rows whose dZ[L] is in act[L]; acc: add to the gradient
@@ -297,10 +307,14 @@ ds_status ds_model_forward_backward(ds_model *m, const ds_batch *b, double *loss
     for (size_t c0 = 0; c0 < b->n; c0 += m->max_rows) {
         size_t r = b->n - c0 < m->max_rows ? b->n - c0 : m->max_rows;
         const float *x = b->x + c0 * b->features;
-        forward(m, x, r);
+        run_forward(m, x, c0, r, 1);
         sum += loss_rows(m, b, c0, r, scale, 1);
-        backward(m, x, r, c0 > 0);
+        if (m->net)
+            ds__net_backward(m, x, r, c0 > 0);
+        else
+            backward(m, x, r, c0 > 0);
     }
+    if (m->net) m->net->batches++;
     return finish(norm * sum + l2_term(m, b->n, 1), loss);
 }
 
@@ -327,7 +341,7 @@ ds_status ds_model_evaluate(ds_model *m, const ds_batch *b, double *loss, double
     size_t right = 0;
     for (size_t c0 = 0; c0 < b->n; c0 += m->max_rows) {
         size_t r = b->n - c0 < m->max_rows ? b->n - c0 : m->max_rows;
-        forward(m, b->x + c0 * b->features, r);
+        run_forward(m, b->x + c0 * b->features, c0, r, 0);
         if (b->labels) right += count_right(m, b, c0, r);
         sum += loss_rows(m, b, c0, r, scale, 0);
     }
@@ -341,7 +355,7 @@ ds_status ds_model_predict(ds_model *m, const float *x, size_t n, float *out)
     size_t c = m->sizes[m->L], f = m->sizes[0];
     for (size_t c0 = 0; c0 < n; c0 += m->max_rows) {
         size_t r = n - c0 < m->max_rows ? n - c0 : m->max_rows;
-        forward(m, x + c0 * f, r);
+        run_forward(m, x + c0 * f, c0, r, 0);
         for (size_t i = 0; i < r; i++) {
             const float *z = m->act[m->L] + i * c;
             float *o = out + (c0 + i) * c;

@@ -2,7 +2,7 @@
  * descriptions and threads. The maths lives in init.c (initial weights) and
  * backprop.c (forward, loss, backward). */
 #include "core/internal.h"
-#include "models/model_internal.h"
+#include "models/net.h"
 
 #include <cblas.h>
 #include <limits.h>
@@ -91,20 +91,33 @@ static ds_status check_params(const ds_model_params *p, int neuron, size_t outpu
     return DS_OK;
 }
 
-/* Allocates everything but the workspace. */
-static ds_status build(ds_model *m, const char *spec, size_t inputs, const ds_model_params *p)
+/* Sizes and offsets of an mlp or the neuron. */
+static ds_status mlp_layout(ds_model *m, const char *spec, size_t inputs)
 {
     ds_status st = ds__model_parse_spec(spec, inputs, &m->sizes, &m->L, &m->neuron);
     if (st != DS_OK) return st;
     m->L -= 1; /* sizes has L + 1 entries */
-    m->p = p ? *p : ds_model_default_params();
-    if (m->p.loss == DS_LOSS_AUTO) m->p.loss = m->neuron ? DS_LOSS_SSE : DS_LOSS_XENT;
-    if ((st = check_params(&m->p, m->neuron, m->sizes[m->L])) != DS_OK) return st;
     m->woff = calloc((size_t)m->L + 1, sizeof *m->woff);
     m->boff = calloc((size_t)m->L + 1, sizeof *m->boff);
     m->act = calloc((size_t)m->L + 1, sizeof *m->act);
     if (!m->woff || !m->boff || !m->act) return ds__nomem("model layers", 3 * (size_t)m->L * 8);
-    if ((st = layout(m, spec)) != DS_OK) return st;
+    return layout(m, spec);
+}
+
+/* Allocates everything but the workspace. */
+static ds_status build(ds_model *m, const char *spec, size_t inputs, const ds_model_params *p)
+{
+    ds_status st;
+    if (!spec) return ds__fail(DS_ERR_INVALID, "model spec is NULL");
+    if (ds__net_parse(spec, inputs, &m->net, &st)) {
+        if (st == DS_OK) st = ds__net_layout(m);
+    } else {
+        st = mlp_layout(m, spec, inputs);
+    }
+    if (st != DS_OK) return st;
+    m->p = p ? *p : ds_model_default_params();
+    if (m->p.loss == DS_LOSS_AUTO) m->p.loss = m->neuron ? DS_LOSS_SSE : DS_LOSS_XENT;
+    if ((st = check_params(&m->p, m->neuron, m->sizes[m->L])) != DS_OK) return st;
     char what[1100]; /* a spec longer than the message shows is cut */
     snprintf(what, sizeof what, "model '%.1024s' (%zu parameters and their gradients)", spec,
              m->nparams);
@@ -145,6 +158,7 @@ void ds_model_free(ds_model *m)
     free(m->grads);
     free(m->l2part);
     free(m->ws);
+    ds__net_free(m->net);
     free(m);
 }
 
@@ -156,6 +170,7 @@ static size_t lines(size_t floats)
 
 ds_status ds_model_reserve(ds_model *m, size_t max_rows)
 {
+    if (m->net) return ds__net_reserve(m, max_rows);
     size_t per_row = 2, widest = 0; /* floats per row: every A[l], delta, a double row loss */
     for (int l = 1; l <= m->L; l++) {
         per_row += m->sizes[l];
@@ -303,6 +318,10 @@ static int appendf(char *buf, size_t size, int len, const char *fmt, ...)
 int ds_model_describe(const ds_model *m, char *buf, size_t size)
 {
     if (size) buf[0] = '\0';
+    if (m->net) {
+        int n = ds__net_describe(m->net, buf, size);
+        return appendf(buf, size, n, " loss=%s", ds_loss_name(m->p.loss));
+    }
     int len = appendf(buf, size, 0, "%s:", m->neuron ? "neuron" : "mlp");
     for (int l = 0; l <= m->L - m->neuron; l++)
         len = appendf(buf, size, len, "%s%zu", l ? "-" : "", m->sizes[l]);
@@ -336,7 +355,13 @@ ds_status ds_model_desc_params(const char *desc, size_t *n)
     size_t *sizes = NULL, w = 0, b = 0;
     int nsizes = 0, neuron = 0;
     *n = 0;
+    ds__net *net = NULL;
     ds_status s = spec_of(desc, spec);
+    if (s == DS_OK && ds__net_parse(spec, 0, &net, &s)) {
+        if (s == DS_OK) *n = ds__net_params(net);
+        ds__net_free(net);
+        return s;
+    }
     if (s == DS_OK) s = ds__model_parse_spec(spec, 0, &sizes, &nsizes, &neuron);
     if (s == DS_OK) s = count(sizes, nsizes - 1, spec, &w, &b);
     free(sizes);

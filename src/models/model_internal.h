@@ -5,6 +5,7 @@
 #define DS_MODEL_INTERNAL_H
 
 #include "descent/model.h"
+#include "descent/rng.h"
 
 #include <stddef.h>
 
@@ -36,6 +37,7 @@ struct ds_model {
     float *delta;
     double *rowloss;
     int threads;
+    struct ds__net *net; /* a layer network (net.h), or NULL: mlp or neuron */
 };
 
 /* Parses a spec ("mlp:N0-...-NL", "neuron", "neuron:N") into a malloc'd
@@ -48,6 +50,9 @@ ds_status ds__model_parse_desc_keys(const char *keys, ds_model_params *p);
 
 /* Validates p and fills the parameter array as p->init says. */
 ds_status ds__model_init_params(ds_model *m, const ds_model_params *p);
+
+/* Fills n weights by the He (fan_in) or Xavier (fan_in, fan_out) rule. */
+void ds__draw_weights(float *w, size_t n, double fan_in, double fan_out, ds_init rule, ds_rng *r);
 
 /* Activation applied to the output of layer l (1..L). */
 int ds__layer_act(const ds_model *m, int l);

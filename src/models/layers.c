@@ -1,0 +1,343 @@
+/* layers.c - forward and backward of each layer kind of a network (net.h),
+ * on r rows of C x H x W floats.
+ *
+ *   dense      Z = X W^T + b (sgemm); dW = dZ^T X, db = column sums, dX = dZ W
+ *   conv       per sample, im2col then Z = W col + b (Chellapilla et al.
+ *              2006, https://hal.inria.fr/inria-00112631); dW += dZ col^T,
+ *              dcol = W^T dZ scattered back by col2im
+ *   max/avg pool   the window's maximum (gradient to the first maximum, as
+ *              torch) or mean
+ *   dropout    inverted dropout (Srivastava et al. 2014): in training each
+ *              value is kept with probability 1 - rate and scaled by
+ *              1 / (1 - rate); the identity in evaluation. The mask of row i
+ *              is drawn from a ds_rng seeded by the model's seed, the pass
+ *              counter, the layer and i, so it depends on nothing else
+ *              (resume, chunking and threads give the same masks)
+ *   batchnorm  Ioffe & Szegedy 2015 (https://arxiv.org/abs/1502.03167) per
+ *              channel over rows and positions, eps 1e-5: batch statistics
+ *              in training (running mean and unbiased variance updated with
+ *              momentum 0.1, as torch's BatchNorm1d/2d), running statistics
+ *              in evaluation */
+#include "core/internal.h"
+#include "descent/rng.h"
+#include "models/net.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+#define BN_EPS      1e-5
+#define BN_MOMENTUM 0.1
+
+/* Rows of a conv's im2col matrix: C K K; columns: output positions. */
+static void im2col(const ds__layer *ly, const float *in, float *col)
+{
+    size_t k = ly->k, H = ly->in[1], W = ly->in[2], Ho = ly->out[1], Wo = ly->out[2];
+    for (size_t c = 0; c < ly->in[0]; c++)
+        for (size_t ki = 0; ki < k; ki++)
+            for (size_t kj = 0; kj < k; kj++, col += Ho * Wo)
+                for (size_t oy = 0; oy < Ho; oy++) {
+                    size_t iy = oy * ly->stride + ki; /* + pad */
+                    for (size_t ox = 0; ox < Wo; ox++) {
+                        size_t ix = ox * ly->stride + kj;
+                        int inside =
+                            iy >= ly->pad && iy - ly->pad < H && ix >= ly->pad && ix - ly->pad < W;
+                        col[oy * Wo + ox] =
+                            inside ? in[(c * H + iy - ly->pad) * W + ix - ly->pad] : 0.0f;
+                    }
+                }
+}
+
+/* din += the im2col matrix col scattered back to the image. */
+static void col2im(const ds__layer *ly, const float *col, float *din)
+{
+    size_t k = ly->k, H = ly->in[1], W = ly->in[2], Ho = ly->out[1], Wo = ly->out[2];
+    for (size_t c = 0; c < ly->in[0]; c++)
+        for (size_t ki = 0; ki < k; ki++)
+            for (size_t kj = 0; kj < k; kj++, col += Ho * Wo)
+                for (size_t oy = 0; oy < Ho; oy++) {
+                    size_t iy = oy * ly->stride + ki;
+                    if (iy < ly->pad || iy - ly->pad >= H) continue;
+                    for (size_t ox = 0; ox < Wo; ox++) {
+                        size_t ix = ox * ly->stride + kj;
+                        if (ix >= ly->pad && ix - ly->pad < W)
+                            din[(c * H + iy - ly->pad) * W + ix - ly->pad] += col[oy * Wo + ox];
+                    }
+                }
+}
+
+static void conv_forward(ds_model *m, const ds__layer *ly, const float *in, float *out, size_t r)
+{
+    int O = (int)ly->units, P = (int)(ly->out[1] * ly->out[2]), K = (int)(ly->nw / ly->units);
+    const float *w = m->params + ly->woff, *b = m->params + ly->boff;
+    float *col = m->net->col;
+    for (size_t i = 0; i < r; i++) {
+        float *o = out + i * (size_t)O * (size_t)P;
+        im2col(ly, in + i * ly->in[0] * ly->in[1] * ly->in[2], col);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, O, P, K, 1.0f, w, K, col, P, 0.0f, o,
+                    P);
+        for (int c = 0; c < O; c++)
+            for (int j = 0; j < P; j++)
+                o[(size_t)c * (size_t)P + (size_t)j] += b[c];
+    }
+}
+
+static void conv_backward(ds_model *m, const ds__layer *ly, const float *in, const float *dout,
+                          float *din, size_t r, int acc)
+{
+    int O = (int)ly->units, P = (int)(ly->out[1] * ly->out[2]), K = (int)(ly->nw / ly->units);
+    size_t isz = ly->in[0] * ly->in[1] * ly->in[2];
+    const float *w = m->params + ly->woff;
+    float *gw = m->grads + ly->woff, *gb = m->grads + ly->boff, *col = m->net->col;
+    if (!acc) memset(gb, 0, (size_t)O * sizeof(float));
+    for (size_t i = 0; i < r; i++) {
+        const float *d = dout + i * (size_t)O * (size_t)P;
+        im2col(ly, in + i * isz, col);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, O, K, P, 1.0f, d, P, col, P,
+                    acc || i ? 1.0f : 0.0f, gw, K);
+        for (int c = 0; c < O; c++) {
+            float s = 0.0f;
+            for (int j = 0; j < P; j++)
+                s += d[(size_t)c * (size_t)P + (size_t)j];
+            gb[c] += s;
+        }
+        if (!din) continue;
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, P, O, 1.0f, w, K, d, P, 0.0f, col,
+                    P);
+        memset(din + i * isz, 0, isz * sizeof(float));
+        col2im(ly, col, din + i * isz);
+    }
+}
+
+static void dense_forward(ds_model *m, const ds__layer *ly, const float *in, float *out, size_t r)
+{
+    int U = (int)ly->units, F = (int)(ly->nw / ly->units);
+    const float *b = m->params + ly->boff;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)r, U, F, 1.0f, in, F,
+                m->params + ly->woff, F, 0.0f, out, U);
+    for (size_t i = 0; i < r; i++)
+        for (int j = 0; j < U; j++)
+            out[i * (size_t)U + (size_t)j] += b[j];
+}
+
+static void dense_backward(ds_model *m, const ds__layer *ly, const float *in, const float *dout,
+                           float *din, size_t r, int acc)
+{
+    int U = (int)ly->units, F = (int)(ly->nw / ly->units);
+    float *gb = m->grads + ly->boff;
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, U, F, (int)r, 1.0f, dout, U, in, F,
+                acc ? 1.0f : 0.0f, m->grads + ly->woff, F);
+    for (int j = 0; j < U; j++) {
+        float s = 0.0f;
+        for (size_t i = 0; i < r; i++)
+            s += dout[i * (size_t)U + (size_t)j];
+        gb[j] = (acc ? gb[j] : 0.0f) + s;
+    }
+    if (din)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)r, F, U, 1.0f, dout, U,
+                    m->params + ly->woff, F, 0.0f, din, F);
+}
+
+/* Max or average over each window; for max, idx gets the input offset of
+ * the first maximum. */
+static void pool_forward(const ds__layer *ly, const float *in, float *out, int32_t *idx, size_t r)
+{
+    size_t C = ly->in[0], H = ly->in[1], W = ly->in[2], Ho = ly->out[1], Wo = ly->out[2], k = ly->k;
+    size_t n = r * C;
+    for (size_t p = 0; p < n; p++, in += H * W)
+        for (size_t oy = 0; oy < Ho; oy++)
+            for (size_t ox = 0; ox < Wo; ox++, out++) {
+                size_t y0 = oy * ly->stride, x0 = ox * ly->stride, best = y0 * W + x0;
+                float s = 0.0f;
+                for (size_t y = y0; y < y0 + k; y++)
+                    for (size_t x = x0; x < x0 + k; x++) {
+                        s += in[y * W + x];
+                        best = in[y * W + x] > in[best] ? y * W + x : best;
+                    }
+                *out = idx ? in[best] : s / (float)(k * k);
+                if (idx) *idx++ = (int32_t)best;
+            }
+}
+
+static void pool_backward(const ds__layer *ly, const float *dout, float *din, const int32_t *idx,
+                          size_t r)
+{
+    size_t C = ly->in[0], H = ly->in[1], W = ly->in[2], Ho = ly->out[1], Wo = ly->out[2], k = ly->k;
+    memset(din, 0, r * C * H * W * sizeof(float));
+    for (size_t p = 0; p < r * C; p++, din += H * W)
+        for (size_t oy = 0; oy < Ho; oy++)
+            for (size_t ox = 0; ox < Wo; ox++, dout++) {
+                if (idx) {
+                    din[*idx++] += *dout;
+                    continue;
+                }
+                size_t y0 = oy * ly->stride, x0 = ox * ly->stride;
+                for (size_t y = y0; y < y0 + k; y++)
+                    for (size_t x = x0; x < x0 + k; x++)
+                        din[y * W + x] += *dout / (float)(k * k);
+            }
+}
+
+static float act(float z, int kind)
+{
+    return kind == DS_ACT_RELU      ? (z > 0.0f ? z : 0.0f)
+           : kind == DS_ACT_SIGMOID ? 1.0f / (1.0f + expf(-z))
+                                    : tanhf(z);
+}
+
+/* g'(z) from a = g(z). */
+static float act_deriv(float a, int kind)
+{
+    return kind == DS_ACT_RELU      ? (a > 0.0f ? 1.0f : 0.0f)
+           : kind == DS_ACT_SIGMOID ? a * (1.0f - a)
+                                    : 1.0f - a * a;
+}
+
+static void dropout_forward(ds_model *m, int l, const ds__layer *ly, const float *in, float *out,
+                            size_t c0, size_t r, int train)
+{
+    size_t n = ly->in[0] * ly->in[1] * ly->in[2];
+    float *mask = m->net->aux[l], keep = (float)(1.0 / (1.0 - ly->rate));
+    if (!train) {
+        memcpy(out, in, r * n * sizeof(float));
+        return;
+    }
+    for (size_t i = 0; i < r; i++) {
+        uint64_t row = c0 + i + 1;
+        ds_rng g =
+            ds_rng_seed(m->p.seed ^ (0x9e3779b97f4a7c15ULL * (m->net->batches + 1)) ^
+                        (0xbf58476d1ce4e5b9ULL * (uint64_t)l) ^ (0x94d049bb133111ebULL * row));
+        for (size_t j = 0; j < n; j++) {
+            mask[i * n + j] = ds_rng_uniform(&g) >= ly->rate ? keep : 0.0f;
+            out[i * n + j] = in[i * n + j] * mask[i * n + j];
+        }
+    }
+}
+
+/* Mean and 1/std of channel c over r rows (double sums); the running
+ * statistics take the batch's with momentum 0.1 (unbiased variance). */
+static void bn_stats(ds_model *m, const ds__layer *ly, const float *in, size_t c, size_t r)
+{
+    size_t C = ly->in[0], S = ly->in[1] * ly->in[2], M = r * S;
+    double s = 0.0, q = 0.0;
+    for (size_t i = 0; i < r; i++)
+        for (size_t j = 0; j < S; j++)
+            s += in[(i * C + c) * S + j];
+    double mean = s / (double)M;
+    for (size_t i = 0; i < r; i++)
+        for (size_t j = 0; j < S; j++) {
+            double d = in[(i * C + c) * S + j] - mean;
+            q += d * d;
+        }
+    double var = q / (double)M;
+    float *rm = m->net->state + ly->soff + c, *rv = rm + C;
+    *rm = (float)((1.0 - BN_MOMENTUM) * *rm + BN_MOMENTUM * mean);
+    *rv = (float)((1.0 - BN_MOMENTUM) * *rv +
+                  BN_MOMENTUM * var * (double)M / (double)(M > 1 ? M - 1 : 1));
+    m->net->chan[ly->soff + c] = mean;
+    m->net->chan[ly->soff + C + c] = 1.0 / sqrt(var + BN_EPS);
+}
+
+static void bn_forward(ds_model *m, int l, const ds__layer *ly, const float *in, float *out,
+                       size_t r, int train)
+{
+    size_t C = ly->in[0], S = ly->in[1] * ly->in[2];
+    const float *gamma = m->params + ly->boff, *beta = gamma + C, *st = m->net->state + ly->soff;
+    float *xhat = m->net->aux[l];
+    for (size_t c = 0; c < C; c++) {
+        if (train) bn_stats(m, ly, in, c, r);
+        double mean = train ? m->net->chan[ly->soff + c] : st[c];
+        double inv = train ? m->net->chan[ly->soff + C + c] : 1.0 / sqrt(st[C + c] + BN_EPS);
+        for (size_t i = 0; i < r; i++)
+            for (size_t j = 0; j < S; j++) {
+                size_t at = (i * C + c) * S + j;
+                xhat[at] = (float)((in[at] - mean) * inv);
+                out[at] = gamma[c] * xhat[at] + beta[c];
+            }
+    }
+}
+
+/* dx = gamma / std / M (M dy - sum dy - xhat sum(dy xhat)). */
+static void bn_backward(ds_model *m, int l, const ds__layer *ly, const float *dout, float *din,
+                        size_t r, int acc)
+{
+    size_t C = ly->in[0], S = ly->in[1] * ly->in[2];
+    const float *xhat = m->net->aux[l], *gamma = m->params + ly->boff;
+    float *gg = m->grads + ly->boff, *gbeta = gg + C;
+    for (size_t c = 0; c < C; c++) {
+        double sd = 0.0, sdx = 0.0, M = (double)(r * S);
+        for (size_t i = 0; i < r; i++)
+            for (size_t j = 0; j < S; j++) {
+                size_t at = (i * C + c) * S + j;
+                sd += dout[at], sdx += (double)dout[at] * xhat[at];
+            }
+        gg[c] = (acc ? gg[c] : 0.0f) + (float)sdx;
+        gbeta[c] = (acc ? gbeta[c] : 0.0f) + (float)sd;
+        double k = gamma[c] * m->net->chan[ly->soff + C + c] / M;
+        for (size_t i = 0; din && i < r; i++)
+            for (size_t j = 0; j < S; j++) {
+                size_t at = (i * C + c) * S + j;
+                din[at] = (float)(k * (M * dout[at] - sd - xhat[at] * sdx));
+            }
+    }
+}
+
+void ds__layer_forward(ds_model *m, int l, const float *in, float *out, size_t c0, size_t r,
+                       int train)
+{
+    const ds__layer *ly = &m->net->layers[l - 1];
+    size_t n = r * ly->in[0] * ly->in[1] * ly->in[2];
+    switch (ly->kind) {
+    case DS__L_DENSE:
+        dense_forward(m, ly, in, out, r);
+        break;
+    case DS__L_CONV:
+        conv_forward(m, ly, in, out, r);
+        break;
+    case DS__L_MAXPOOL:
+    case DS__L_AVGPOOL:
+        pool_forward(ly, in, out,
+                     ly->kind == DS__L_MAXPOOL ? (int32_t *)(void *)m->net->aux[l] : NULL, r);
+        break;
+    case DS__L_ACT:
+        for (size_t i = 0; i < n; i++)
+            out[i] = act(in[i], ly->act);
+        break;
+    case DS__L_DROPOUT:
+        dropout_forward(m, l, ly, in, out, c0, r, train);
+        break;
+    default:
+        bn_forward(m, l, ly, in, out, r, train);
+    }
+}
+
+void ds__layer_backward(ds_model *m, int l, const float *in, const float *out, const float *dout,
+                        float *din, size_t r, int acc)
+{
+    const ds__layer *ly = &m->net->layers[l - 1];
+    size_t n = r * ly->in[0] * ly->in[1] * ly->in[2];
+    switch (ly->kind) {
+    case DS__L_DENSE:
+        dense_backward(m, ly, in, dout, din, r, acc);
+        break;
+    case DS__L_CONV:
+        conv_backward(m, ly, in, dout, din, r, acc);
+        break;
+    case DS__L_MAXPOOL:
+    case DS__L_AVGPOOL:
+        if (din)
+            pool_backward(ly, dout, din,
+                          ly->kind == DS__L_MAXPOOL ? (int32_t *)(void *)m->net->aux[l] : NULL, r);
+        break;
+    case DS__L_ACT:
+        for (size_t i = 0; din && i < n; i++)
+            din[i] = dout[i] * act_deriv(out[i], ly->act);
+        break;
+    case DS__L_DROPOUT:
+        for (size_t i = 0; din && i < n; i++)
+            din[i] = dout[i] * m->net->aux[l][i];
+        break;
+    default:
+        bn_backward(m, l, ly, dout, din, r, acc);
+    }
+}
