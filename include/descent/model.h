@@ -197,6 +197,18 @@ DS_API float *ds_model_bias(ds_model *m, int l);
 DS_API float *ds_model_weight_grad(ds_model *m, int l);
 DS_API float *ds_model_bias_grad(ds_model *m, int l);
 
+/* State of a layer network beside its parameters, which no optimizer
+ * updates: batch norm's running means and variances (for each batchnorm
+ * layer in order, C means then C variances), and the count of training
+ * passes (calls of ds_model_forward_backward: torch's num_batches_tracked,
+ * and with the seed what draws the dropout masks). A checkpoint saves and
+ * restores both, so a resumed run is bit-identical. state_count is 0 for
+ * models without batch norm (state_data then points to no floats). */
+DS_API float *ds_model_state_data(ds_model *m);
+DS_API size_t ds_model_state_count(const ds_model *m);
+DS_API uint64_t ds_model_passes(const ds_model *m);
+DS_API void ds_model_set_passes(ds_model *m, uint64_t passes);
+
 /* Fills out[0] with the weights group and out[1] with the biases group
  * (x, g, n into the model's arrays; params = NULL for the caller to set,
  * e.g. a copy of the options with weight_decay = 0 for the biases). The two

@@ -165,3 +165,23 @@ void ds__net_backward(ds_model *m, const float *x, size_t r, int acc)
         dout = din, din = t;
     }
 }
+
+float *ds_model_state_data(ds_model *m)
+{
+    return m->net ? m->net->state : NULL;
+}
+
+size_t ds_model_state_count(const ds_model *m)
+{
+    return m->net ? m->net->nstate : 0;
+}
+
+uint64_t ds_model_passes(const ds_model *m)
+{
+    return m->net ? m->net->batches : 0;
+}
+
+void ds_model_set_passes(ds_model *m, uint64_t passes)
+{
+    if (m->net) m->net->batches = passes;
+}
