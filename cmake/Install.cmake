@@ -66,6 +66,9 @@ install(FILES ${PROJECT_BINARY_DIR}/cmake/descentConfig.cmake
 # libm. libdescent links no MPI; descent-mpi.pc is for libdescent-mpi.
 set(DS_PC_REQUIRES_PRIVATE "openblas zlib")
 set(DS_PC_LIBS_PRIVATE "")
+if(DESCENT_BACKEND STREQUAL "onednn")
+  set(DS_PC_LIBS_PRIVATE "-ldnnl ") # oneDNN ships no .pc file on Debian
+endif()
 foreach(lib IN LISTS OpenMP_C_LIB_NAMES)
   string(APPEND DS_PC_LIBS_PRIVATE "-l${lib} ")
 endforeach()

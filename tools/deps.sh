@@ -5,7 +5,8 @@
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config     # toolchain
-  libopenblas-dev zlib1g-dev           # BLAS for matrix products, zlib for .gz
+  libdnnl-dev                          # oneDNN: the matrix products (default backend)
+  libopenblas-dev zlib1g-dev           # BLAS (the other backend, bench's yardstick), zlib for .gz
   libcmocka-dev                        # unit tests
   libopenmpi-dev openmpi-bin           # data-parallel training
   dataset-fashion-mnist                # the default data set

@@ -5,6 +5,9 @@
 # table and exits non-zero if any stage failed):
 #   deps      tools/deps.sh installs the Debian packages
 #   test      -Werror build in build-test/, the whole ctest suite
+#   openblas  the same on the OpenBLAS backend (-DDESCENT_BACKEND=openblas)
+#             in build-openblas/; its cli_backends_agree compares the
+#             losses of both builds' programs
 #   stress    the timing-sensitive tests of build-test/ (ctest label
 #             "timing": signals, kill and resume, MPI) 10 times each while
 #             two busy loops hold the CPUs; every run must pass
@@ -23,7 +26,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 jobs=${DS_JOBS:-$(nproc)}
-stages=${DS_STAGES:-test stress install asan valgrind fuzz}
+stages=${DS_STAGES:-test openblas stress install asan valgrind fuzz}
 fuzz_seconds=${DS_FUZZ_SECONDS:-20}
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/descent-test.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
@@ -57,6 +60,17 @@ stage_test() {
     configure build-test -DCMAKE_BUILD_TYPE=Release -DDESCENT_WERROR=ON -DCMAKE_C_FLAGS=-g &&
         cmake --build build-test -j "$jobs" &&
         ctest --test-dir build-test --output-on-failure -j "$jobs" | tee "$root/build-test/ctest.log"
+}
+
+# The other backend of the products (build-test has the default, oneDNN
+# where installed), the whole suite; DS_OTHER_DESCENT lets
+# cli_backends_agree train on both (skipped if the test stage did not run).
+stage_openblas() {
+    configure build-openblas -DCMAKE_BUILD_TYPE=Release -DDESCENT_WERROR=ON \
+        -DDESCENT_BACKEND=openblas &&
+        cmake --build build-openblas -j "$jobs" &&
+        DS_OTHER_DESCENT=$([ ! -x build-test/descent ] || echo "$root/build-test/descent") \
+            ctest --test-dir build-openblas --output-on-failure -j "$jobs"
 }
 
 # A flake is a bug: the tests that depend on timing (signals, kills, MPI)
@@ -194,7 +208,7 @@ stage_fuzz() {
 
 run_stage deps stage_deps || true
 [ $failed -eq 0 ] || { echo "test.sh: dependencies missing, stopping"; exit 1; }
-for s in test stress install asan valgrind fuzz; do
+for s in test openblas stress install asan valgrind fuzz; do
     wanted "$s" && run_stage "$s" "stage_$s"
 done
 

@@ -224,15 +224,27 @@ DS_API ds_status ds_model_reinit(ds_model *m, const ds_model_params *p);
  * max_rows rows (> 0); the only allocation a model makes after init. A
  * larger batch passed to any function below is processed in chunks of
  * max_rows rows through the same workspace (the result is the same up to
- * float summation order), so no call ever allocates. On failure the old
- * workspace is kept (DS_ERR_NOMEM). */
+ * float summation order), so no call ever allocates (but for the oneDNN
+ * backend's kernel per new product shape, made at its first use and kept).
+ * On failure the old workspace is kept (DS_ERR_NOMEM). */
 DS_API ds_status ds_model_reserve(ds_model *m, size_t max_rows);
 DS_API size_t ds_model_reserved(const ds_model *m);
 
-/* Threads for the model's loops and for OpenBLAS (threads >= 1; 0 = one
- * per processor). Note that openblas_set_num_threads is process-wide. */
+/* Threads for the model's loops and products (threads >= 1; 0 = one per
+ * processor). With the OpenBLAS backend this calls
+ * openblas_set_num_threads, which is process-wide. */
 DS_API void ds_model_set_threads(ds_model *m, int threads);
 DS_API int ds_model_threads(const ds_model *m);
+
+/* The backend doing the models' matrix products, chosen when the library
+ * was built (-DDESCENT_BACKEND): "onednn" or "openblas". */
+DS_API const char *ds_backend_name(void);
+/* One line naming the backend's library, version and CPU kernels
+ * ("oneDNN 2.6.3 (isa avx512_core_bf16)", or OpenBLAS's build string);
+ * with m (may be NULL), also the kernels m's products have run so far
+ * (oneDNN's implementation names, e.g. "brg:avx512_core"). Returns the
+ * length as snprintf does. */
+DS_API int ds_backend_describe(const ds_model *m, char *buf, size_t size);
 
 /* Forward and backward pass on the batch: *loss (may be NULL) receives the
  * cost (the loss plus the L2 term), and the gradient of that cost with

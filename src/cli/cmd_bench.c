@@ -20,7 +20,7 @@ static struct {
     cli_train_opts t; /* bench train: the options it shares with descent train */
     long params, reps;
     cli_arg_list opts;
-    int json;
+    int json, verbose;
 } o = {.t = {.epochs = 1, .seed = 0}, .params = 10000000, .reps = 10};
 
 static const cli_arg bench_args[] = {
@@ -36,6 +36,8 @@ static const cli_arg bench_args[] = {
     CLI_TRAIN_ARG_SEED(o.t),
     CLI_TRAIN_ARG_THREADS(o.t),
     {"json", CLI_ARG_FLAG, &o.json, NULL, "print one JSON object instead of a table"},
+    {"verbose", CLI_ARG_FLAG, &o.verbose, NULL,
+     "train: also name the kernels the products ran (oneDNN's impl names)"},
     {NULL, 0, NULL, NULL, NULL},
 };
 
@@ -51,7 +53,9 @@ static const cli_command bench_cmd = {
                "  examples/s, GFLOP/s of the matrix products (per layer 2 N(l-1) N(l) per\n"
                "  example forward and for each gradient; none for the first layer's input\n"
                "  gradient) and OpenBLAS sgemm's GFLOP/s on the same shapes, and the test\n"
-               "  accuracy reached. Timings are the best of --reps (optim).\n"
+               "  accuracy reached, and the backend of the products (onednn or openblas;\n"
+               "  with --verbose its library and the kernels it ran, e.g. brg:avx512_core).\n"
+               "  Timings are the best of --reps (optim).\n"
                "--model, --act, --data, --batch, --seed: bench train only, as train reads them.",
     .args = bench_args,
 };
@@ -188,8 +192,12 @@ static void print_train(const train_run *r, int threads, double secs, double gem
     double flops = app_mlp_step_flops(r->job.m, 1);
     double gflops = flops * examples / secs / 1e9;
     double sgemm = flops * (double)(batch < rows ? batch : rows) / gemm_s / 1e9;
+    char kernels[512];
+    ds_backend_describe(r->job.m, kernels, sizeof kernels);
     if (o.json) {
-        printf("{\"threads\": %d, \"batch\": %zu, \"epochs\": %ld, \"examples\": %.0f, "
+        printf("{\"backend\": \"%s\", ", ds_backend_name());
+        if (o.verbose) printf("\"kernels\": \"%s\", ", kernels);
+        printf("\"threads\": %d, \"batch\": %zu, \"epochs\": %ld, \"examples\": %.0f, "
                "\"seconds\": %.6g, \"seconds_per_epoch\": %.6g, \"best_epoch_seconds\": %.6g, "
                "\"examples_per_s\": %.6g, \"flops_per_example\": %.0f, \"gflops\": %.6g, "
                "\"sgemm_gflops\": %.6g, \"test_accuracy\": ",
@@ -198,6 +206,7 @@ static void print_train(const train_run *r, int threads, double secs, double gem
         printf(isnan(acc) ? "null}\n" : "%.6f}\n", acc);
         return;
     }
+    printf("backend %s%s%s\n", ds_backend_name(), o.verbose ? ": " : "", o.verbose ? kernels : "");
     printf("threads %d, batch %zu, %ld epoch(s) of %zu examples\n", threads, batch, o.t.epochs,
            rows);
     printf("seconds/epoch %.3f (best %.3f)  examples/s %.0f  GFLOP/s %.2f  (sgemm on the same "

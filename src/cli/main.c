@@ -4,8 +4,8 @@
 #include "commands.h"
 
 #include "descent/dist.h"
+#include "descent/model.h"
 
-#include <cblas.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +23,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: descent COMMAND [options]   (descent COMMAND --help for details)\n\n"
                "Training models by gradient descent: every optimizer of the lectures and\n"
                "torch.optim, exact to the reference, from C. descent --version prints the\n"
-               "version and the BLAS backend.\n\ncommands:\n");
+               "version and the compute backend.\n\ncommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  %-12s %s\n", commands[i]->cmd->name, commands[i]->cmd->summary);
     fprintf(f, "  %-12s %s\n", "help-options", "list every option of every command (for docs)");
@@ -38,11 +38,13 @@ static int help_options(void)
     return 0;
 }
 
-/* `descent --version`: the version and the BLAS doing the products (its
- * build string names the version and the CPU kernel chosen), for bug reports. */
+/* `descent --version`: the version and the backend doing the products
+ * (its library, version and CPU kernels), for bug reports. */
 static int version(void)
 {
-    printf("descent %s\nbackend: %s\n", DS_VERSION, openblas_get_config());
+    char what[256];
+    ds_backend_describe(NULL, what, sizeof what);
+    printf("descent %s\nbackend: %s: %s\n", DS_VERSION, ds_backend_name(), what);
     return CLI_EXIT_OK;
 }
 

@@ -5,54 +5,29 @@
  *   backward  dZ[L] from the loss;  dW[l] = dZ[l]^T A[l-1] (+ lambda/m W[l]);
  *             db[l] = column sums of dZ[l];  dA[l-1] = dZ[l] W[l];
  *             dZ[l-1] = dA[l-1] * g'(A[l-1])
- * The three products per layer are cblas_sgemm calls on the whole batch;
- * bias + activation, and derivative + bias gradient, are each one fused
- * loop. dZ[l] overwrites A[l] in place (A[l] is no longer needed once
- * dW[l+1] and dA[l] have been computed), so the workspace holds one buffer
- * per layer plus one delta buffer. Loops are OpenMP-parallel over rows or
- * column blocks; each output element is computed by one thread in a fixed
- * order, and the loss is summed per row and then over rows in order, so
- * results do not depend on the thread count. */
+ * The three products per layer go through the compute layer (compute.h:
+ * oneDNN or OpenBLAS) on the whole batch, bias + activation fused into the
+ * forward product, the bias gradient summed in double with the weight
+ * gradient; the activation's derivative is one loop. dZ[l] overwrites A[l]
+ * in place (A[l] is no longer needed once dW[l+1] and dA[l] have been
+ * computed), so the workspace holds one buffer per layer plus one delta
+ * buffer. Loops are OpenMP-parallel over rows; each output element is computed by one thread in a
+ * fixed order, and the loss is summed per row and then over rows in order, so results do not depend
+ * on the thread count. */
 #include "core/internal.h"
+#include "models/compute.h"
 #include "models/net.h"
 
-#include <cblas.h>
 #include <math.h>
 
-/* Columns per block in the bias-gradient loop: one 64-byte line of floats. */
-#define DS__COLS 16
-/* The row helpers must be inlined into every DS__CLONES_WIDE version of their
- * callers (GCC does not inline across target attributes on its own): a
- * call per 16-column row block cost 8% of a Fashion-MNIST epoch. */
+/* The row helper must be inlined into every DS__CLONES_WIDE version of its
+ * caller (GCC does not inline across target attributes on its own): a call
+ * per row block cost 8% of a Fashion-MNIST epoch. */
 #if defined(__GNUC__)
 #define DS__ROW static inline __attribute__((always_inline))
 #else
 #define DS__ROW static inline
 #endif
-
-/* z[j] = g(z[j] + b[j]) for one row. */
-DS__ROW void bias_act_row(float *z, const float *b, size_t n, int kind)
-{
-    switch (kind) {
-    case DS_ACT_RELU:
-        for (size_t j = 0; j < n; j++) {
-            float v = z[j] + b[j];
-            z[j] = v > 0.0f ? v : 0.0f;
-        }
-        break;
-    case DS_ACT_SIGMOID:
-        for (size_t j = 0; j < n; j++)
-            z[j] = 1.0f / (1.0f + expf(-(z[j] + b[j])));
-        break;
-    case DS_ACT_TANH:
-        for (size_t j = 0; j < n; j++)
-            z[j] = tanhf(z[j] + b[j]);
-        break;
-    default:
-        for (size_t j = 0; j < n; j++)
-            z[j] += b[j];
-    }
-}
 
 /* a[j] = d[j] * g'(z[j]) for one row, with g' written in terms of the
  * activation's output a = g(z), which is what the workspace holds. */
@@ -77,75 +52,53 @@ DS__ROW void deriv_row(float *a, const float *d, size_t n, int kind)
     }
 }
 
-DS__CLONES_WIDE static void bias_act(float *z, const float *b, size_t r, size_t n, int kind, int nt)
+/* a = da * g'(a) in place (dZ from dA), parallel over rows. */
+DS__CLONES_WIDE static void backprop_act(float *a, const float *da, size_t r, size_t n, int kind,
+                                         int nt)
 {
 #pragma omp parallel for num_threads(nt) schedule(static) if (r * n >= DS__PAR_MIN)
     for (size_t i = 0; i < r; i++)
-        bias_act_row(z + i * n, b, n, kind);
+        deriv_row(a + i * n, da + i * n, n, kind);
 }
 
-/* With da: a = da * g'(a) in place (dZ from dA). Then gb (+)= the column
- * sums of a. Parallel over blocks of DS__COLS columns, each summed over the
- * rows in order by one thread. */
-DS__CLONES_WIDE static void backprop_act(float *a, const float *da, size_t r, size_t n, int kind,
-                                         float *gb, int acc, int nt)
-{
-    size_t nblk = (n + DS__COLS - 1) / DS__COLS;
-#pragma omp parallel for num_threads(nt) schedule(static) if (r * n >= DS__PAR_MIN)
-    for (size_t k = 0; k < nblk; k++) {
-        size_t j0 = k * DS__COLS, w = n - j0 < DS__COLS ? n - j0 : DS__COLS;
-        float sum[DS__COLS] = {0};
-        for (size_t i = 0; i < r; i++) {
-            float *ai = a + i * n + j0;
-            if (da) deriv_row(ai, da + i * n + j0, w, kind);
-            for (size_t j = 0; j < w; j++)
-                sum[j] += ai[j];
-        }
-        for (size_t j = 0; j < w; j++)
-            gb[j0 + j] = (acc ? gb[j0 + j] : 0.0f) + sum[j];
-    }
-}
-
-static void forward(ds_model *m, const float *x, size_t r)
+static ds_status forward(ds_model *m, const float *x, size_t r)
 {
     const float *in = x;
-    for (int l = 1; l <= m->L; l++) {
-        int ni = (int)m->sizes[l - 1], no = (int)m->sizes[l];
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)r, no, ni, 1.0f, in, ni,
-                    m->params + m->woff[l], ni, 0.0f, m->act[l], no);
-        bias_act(m->act[l], m->params + m->boff[l], r, (size_t)no, ds__layer_act(m, l), m->threads);
+    ds_status st = DS_OK;
+    for (int l = 1; l <= m->L && st == DS_OK; l++) {
+        st =
+            ds__compute_forward(m->cx, in, m->params + m->woff[l], m->params + m->boff[l],
+                                m->act[l], r, m->sizes[l - 1], m->sizes[l], ds__layer_act(m, l), 0);
         in = m->act[l];
     }
+    return st;
 }
 
 /* Forward over rows c0..c0+r-1 of a batch: a network's layers (train:
  * batch statistics and dropout), or the mlp's. */
-static void run_forward(ds_model *m, const float *x, size_t c0, size_t r, int train)
+static ds_status run_forward(ds_model *m, const float *x, size_t c0, size_t r, int train)
 {
-    if (m->net)
-        ds__net_forward(m, x, c0, r, train);
-    else
-        forward(m, x, r);
+    return m->net ? ds__net_forward(m, x, c0, r, train) : forward(m, x, r);
 }
 
 /* Backward over r rows whose dZ[L] is in act[L]; acc: add to the gradient
  * (a later chunk of a batch larger than the workspace) instead of
  * overwriting it. */
-static void backward(ds_model *m, const float *x, size_t r, int acc)
+static ds_status backward(ds_model *m, const float *x, size_t r, int acc)
 {
-    int L = m->L;
-    backprop_act(m->act[L], NULL, r, m->sizes[L], 0, m->grads + m->boff[L], acc, m->threads);
-    for (int l = L; l >= 1; l--) {
-        int ni = (int)m->sizes[l - 1], no = (int)m->sizes[l];
+    ds_status st = DS_OK;
+    for (int l = m->L; l >= 1 && st == DS_OK; l--) {
+        size_t ni = m->sizes[l - 1], no = m->sizes[l];
         const float *in = l > 1 ? m->act[l - 1] : x;
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, no, ni, (int)r, 1.0f, m->act[l], no,
-                    in, ni, acc ? 1.0f : 0.0f, m->grads + m->woff[l], ni);
-        if (l == 1) break;
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)r, ni, no, 1.0f, m->act[l], no,
-                    m->params + m->woff[l], ni, 0.0f, m->delta, ni);
-        backprop_act(m->act[l - 1], m->delta, r, (size_t)ni, ds__layer_act(m, l - 1),
-                     m->grads + m->boff[l - 1], acc, m->threads);
+        st = ds__compute_weight_grad(m->cx, in, m->act[l], m->grads + m->woff[l],
+                                     m->grads + m->boff[l], r, ni, no, acc ? DS__COMPUTE_ACC : 0);
+        if (st != DS_OK || l == 1) break;
+        st = ds__compute_input_grad(m->cx, m->act[l], m->params + m->woff[l], m->delta, r, ni, no,
+                                    0);
+        if (st == DS_OK)
+            backprop_act(m->act[l - 1], m->delta, r, ni, ds__layer_act(m, l - 1), m->threads);
     }
+    return st;
 }
 
 /* log sum_j e^{z_j}, shifted by the maximum so no term overflows. */
@@ -307,12 +260,10 @@ ds_status ds_model_forward_backward(ds_model *m, const ds_batch *b, double *loss
     for (size_t c0 = 0; c0 < b->n; c0 += m->max_rows) {
         size_t r = b->n - c0 < m->max_rows ? b->n - c0 : m->max_rows;
         const float *x = b->x + c0 * b->features;
-        run_forward(m, x, c0, r, 1);
+        if ((st = run_forward(m, x, c0, r, 1)) != DS_OK) return st;
         sum += loss_rows(m, b, c0, r, scale, 1);
-        if (m->net)
-            ds__net_backward(m, x, r, c0 > 0);
-        else
-            backward(m, x, r, c0 > 0);
+        st = m->net ? ds__net_backward(m, x, r, c0 > 0) : backward(m, x, r, c0 > 0);
+        if (st != DS_OK) return st;
     }
     if (m->net) m->net->batches++;
     return finish(norm * sum + l2_term(m, b->n, 1), loss);
@@ -341,7 +292,7 @@ ds_status ds_model_evaluate(ds_model *m, const ds_batch *b, double *loss, double
     size_t right = 0;
     for (size_t c0 = 0; c0 < b->n; c0 += m->max_rows) {
         size_t r = b->n - c0 < m->max_rows ? b->n - c0 : m->max_rows;
-        run_forward(m, b->x + c0 * b->features, c0, r, 0);
+        if ((st = run_forward(m, b->x + c0 * b->features, c0, r, 0)) != DS_OK) return st;
         if (b->labels) right += count_right(m, b, c0, r);
         sum += loss_rows(m, b, c0, r, scale, 0);
     }
@@ -355,7 +306,8 @@ ds_status ds_model_predict(ds_model *m, const float *x, size_t n, float *out)
     size_t c = m->sizes[m->L], f = m->sizes[0];
     for (size_t c0 = 0; c0 < n; c0 += m->max_rows) {
         size_t r = n - c0 < m->max_rows ? n - c0 : m->max_rows;
-        run_forward(m, x + c0 * f, c0, r, 0);
+        ds_status st = run_forward(m, x + c0 * f, c0, r, 0);
+        if (st != DS_OK) return st;
         for (size_t i = 0; i < r; i++) {
             const float *z = m->act[m->L] + i * c;
             float *o = out + (c0 + i) * c;

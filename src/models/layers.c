@@ -1,10 +1,12 @@
 /* layers.c - forward and backward of each layer kind of a network (net.h),
  * on r rows of C x H x W floats.
  *
- *   dense      Z = X W^T + b (sgemm); dW = dZ^T X, db = column sums, dX = dZ W
+ *   dense      Z = X W^T + b; dW = dZ^T X, db = column sums, dX = dZ W
  *   conv       per sample, im2col then Z = W col + b (Chellapilla et al.
  *              2006, https://hal.inria.fr/inria-00112631); dW += dZ col^T,
  *              dcol = W^T dZ scattered back by col2im
+ * The products of dense and conv go through the compute layer (compute.h:
+ * oneDNN or OpenBLAS).
  *   max/avg pool   the window's maximum (gradient to the first maximum, as
  *              torch) or mean
  *   dropout    inverted dropout (Srivastava et al. 2014): in training each
@@ -20,122 +22,120 @@
  *              in evaluation */
 #include "core/internal.h"
 #include "descent/rng.h"
+#include "models/compute.h"
 #include "models/net.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <string.h>
 
 #define BN_EPS      1e-5
 #define BN_MOMENTUM 0.1
 
-/* Rows of a conv's im2col matrix: C K K; columns: output positions. */
-static void im2col(const ds__layer *ly, const float *in, float *col)
+/* A conv's im2col matrix, transposed: one row of C K K values per output
+ * position (row-major P x CKK, so the products below are plain row-major
+ * ones); position p reads in at (p's row * stride + ki - pad, ...). */
+static void im2row(const ds__layer *ly, const float *in, float *col)
 {
-    size_t k = ly->k, H = ly->in[1], W = ly->in[2], Ho = ly->out[1], Wo = ly->out[2];
-    for (size_t c = 0; c < ly->in[0]; c++)
-        for (size_t ki = 0; ki < k; ki++)
-            for (size_t kj = 0; kj < k; kj++, col += Ho * Wo)
-                for (size_t oy = 0; oy < Ho; oy++) {
-                    size_t iy = oy * ly->stride + ki; /* + pad */
-                    for (size_t ox = 0; ox < Wo; ox++) {
-                        size_t ix = ox * ly->stride + kj;
-                        int inside =
-                            iy >= ly->pad && iy - ly->pad < H && ix >= ly->pad && ix - ly->pad < W;
-                        col[oy * Wo + ox] =
-                            inside ? in[(c * H + iy - ly->pad) * W + ix - ly->pad] : 0.0f;
-                    }
+    size_t k = ly->k, H = ly->in[1], W = ly->in[2], Wo = ly->out[2], P = ly->out[1] * Wo;
+    size_t K = ly->in[0] * k * k;
+    for (size_t p = 0; p < P; p++, col += K) {
+        size_t y0 = p / Wo * ly->stride, x0 = p % Wo * ly->stride, q = 0;
+        for (size_t c = 0; c < ly->in[0]; c++)
+            for (size_t ki = 0; ki < k; ki++)
+                for (size_t kj = 0; kj < k; kj++, q++) {
+                    size_t iy = y0 + ki, ix = x0 + kj; /* + pad */
+                    int inside =
+                        iy >= ly->pad && iy - ly->pad < H && ix >= ly->pad && ix - ly->pad < W;
+                    col[q] = inside ? in[(c * H + iy - ly->pad) * W + ix - ly->pad] : 0.0f;
                 }
+    }
 }
 
-/* din += the im2col matrix col scattered back to the image. */
-static void col2im(const ds__layer *ly, const float *col, float *din)
+/* din += the transposed im2col matrix col scattered back to the image. */
+static void row2im(const ds__layer *ly, const float *col, float *din)
 {
-    size_t k = ly->k, H = ly->in[1], W = ly->in[2], Ho = ly->out[1], Wo = ly->out[2];
-    for (size_t c = 0; c < ly->in[0]; c++)
-        for (size_t ki = 0; ki < k; ki++)
-            for (size_t kj = 0; kj < k; kj++, col += Ho * Wo)
-                for (size_t oy = 0; oy < Ho; oy++) {
-                    size_t iy = oy * ly->stride + ki;
-                    if (iy < ly->pad || iy - ly->pad >= H) continue;
-                    for (size_t ox = 0; ox < Wo; ox++) {
-                        size_t ix = ox * ly->stride + kj;
-                        if (ix >= ly->pad && ix - ly->pad < W)
-                            din[(c * H + iy - ly->pad) * W + ix - ly->pad] += col[oy * Wo + ox];
-                    }
+    size_t k = ly->k, H = ly->in[1], W = ly->in[2], Wo = ly->out[2], P = ly->out[1] * Wo;
+    size_t K = ly->in[0] * k * k;
+    for (size_t p = 0; p < P; p++, col += K) {
+        size_t y0 = p / Wo * ly->stride, x0 = p % Wo * ly->stride, q = 0;
+        for (size_t c = 0; c < ly->in[0]; c++)
+            for (size_t ki = 0; ki < k; ki++)
+                for (size_t kj = 0; kj < k; kj++, q++) {
+                    size_t iy = y0 + ki, ix = x0 + kj;
+                    if (iy >= ly->pad && iy - ly->pad < H && ix >= ly->pad && ix - ly->pad < W)
+                        din[(c * H + iy - ly->pad) * W + ix - ly->pad] += col[q];
                 }
+    }
 }
 
-static void conv_forward(ds_model *m, const ds__layer *ly, const float *in, float *out, size_t r)
+/* Per sample: out [O x P] = W [O x K] col^T (compute's X W^T with X = W),
+ * then the bias of each channel. */
+static ds_status conv_forward(ds_model *m, const ds__layer *ly, const float *in, float *out,
+                              size_t r)
 {
-    int O = (int)ly->units, P = (int)(ly->out[1] * ly->out[2]), K = (int)(ly->nw / ly->units);
+    size_t O = ly->units, P = ly->out[1] * ly->out[2], K = ly->nw / ly->units;
+    size_t isz = ly->in[0] * ly->in[1] * ly->in[2];
     const float *w = m->params + ly->woff, *b = m->params + ly->boff;
     float *col = m->net->col;
     for (size_t i = 0; i < r; i++) {
-        float *o = out + i * (size_t)O * (size_t)P;
-        im2col(ly, in + i * ly->in[0] * ly->in[1] * ly->in[2], col);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, O, P, K, 1.0f, w, K, col, P, 0.0f, o,
-                    P);
-        for (int c = 0; c < O; c++)
-            for (int j = 0; j < P; j++)
-                o[(size_t)c * (size_t)P + (size_t)j] += b[c];
+        float *o = out + i * O * P;
+        im2row(ly, in + i * isz, col);
+        ds_status st = ds__compute_forward(m->cx, w, col, NULL, o, O, K, P, DS__ACT_IDENTITY, 0);
+        if (st != DS_OK) return st;
+        for (size_t c = 0; c < O; c++)
+            for (size_t j = 0; j < P; j++)
+                o[c * P + j] += b[c];
     }
+    return DS_OK;
 }
 
-static void conv_backward(ds_model *m, const ds__layer *ly, const float *in, const float *dout,
-                          float *din, size_t r, int acc)
+/* Per sample: dW (+)= dout [O x P] col [P x K] (compute's dY W with dY =
+ * dout); dcol [P x K] = dout^T W (compute's dY^T X with X = W); the bias
+ * gradient sums each channel in double. */
+static ds_status conv_backward(ds_model *m, const ds__layer *ly, const float *in, const float *dout,
+                               float *din, size_t r, int acc)
 {
-    int O = (int)ly->units, P = (int)(ly->out[1] * ly->out[2]), K = (int)(ly->nw / ly->units);
+    size_t O = ly->units, P = ly->out[1] * ly->out[2], K = ly->nw / ly->units;
     size_t isz = ly->in[0] * ly->in[1] * ly->in[2];
     const float *w = m->params + ly->woff;
     float *gw = m->grads + ly->woff, *gb = m->grads + ly->boff, *col = m->net->col;
-    if (!acc) memset(gb, 0, (size_t)O * sizeof(float));
-    for (size_t i = 0; i < r; i++) {
-        const float *d = dout + i * (size_t)O * (size_t)P;
-        im2col(ly, in + i * isz, col);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, O, K, P, 1.0f, d, P, col, P,
-                    acc || i ? 1.0f : 0.0f, gw, K);
-        for (int c = 0; c < O; c++) {
-            float s = 0.0f;
-            for (int j = 0; j < P; j++)
-                s += d[(size_t)c * (size_t)P + (size_t)j];
-            gb[c] += s;
-        }
-        if (!din) continue;
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, P, O, 1.0f, w, K, d, P, 0.0f, col,
-                    P);
-        memset(din + i * isz, 0, isz * sizeof(float));
-        col2im(ly, col, din + i * isz);
-    }
-}
-
-static void dense_forward(ds_model *m, const ds__layer *ly, const float *in, float *out, size_t r)
-{
-    int U = (int)ly->units, F = (int)(ly->nw / ly->units);
-    const float *b = m->params + ly->boff;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)r, U, F, 1.0f, in, F,
-                m->params + ly->woff, F, 0.0f, out, U);
-    for (size_t i = 0; i < r; i++)
-        for (int j = 0; j < U; j++)
-            out[i * (size_t)U + (size_t)j] += b[j];
-}
-
-static void dense_backward(ds_model *m, const ds__layer *ly, const float *in, const float *dout,
-                           float *din, size_t r, int acc)
-{
-    int U = (int)ly->units, F = (int)(ly->nw / ly->units);
-    float *gb = m->grads + ly->boff;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, U, F, (int)r, 1.0f, dout, U, in, F,
-                acc ? 1.0f : 0.0f, m->grads + ly->woff, F);
-    for (int j = 0; j < U; j++) {
-        float s = 0.0f;
+    ds_status st = DS_OK;
+    for (size_t c = 0; c < O; c++) {
+        double s = 0.0;
         for (size_t i = 0; i < r; i++)
-            s += dout[i * (size_t)U + (size_t)j];
-        gb[j] = (acc ? gb[j] : 0.0f) + s;
+            for (size_t j = 0; j < P; j++)
+                s += dout[(i * O + c) * P + j];
+        gb[c] = (float)((acc ? gb[c] : 0.0) + s);
     }
-    if (din)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)r, F, U, 1.0f, dout, U,
-                    m->params + ly->woff, F, 0.0f, din, F);
+    for (size_t i = 0; i < r && st == DS_OK; i++) {
+        const float *d = dout + i * O * P;
+        im2row(ly, in + i * isz, col);
+        int flags = acc || i ? DS__COMPUTE_ACC : 0;
+        st = ds__compute_input_grad(m->cx, d, col, gw, O, K, P, flags);
+        if (st != DS_OK || !din) continue;
+        st = ds__compute_weight_grad(m->cx, w, d, col, NULL, O, K, P, 0);
+        memset(din + i * isz, 0, isz * sizeof(float));
+        row2im(ly, col, din + i * isz);
+    }
+    return st;
+}
+
+static ds_status dense_forward(ds_model *m, const ds__layer *ly, const float *in, float *out,
+                               size_t r)
+{
+    return ds__compute_forward(m->cx, in, m->params + ly->woff, m->params + ly->boff, out, r,
+                               ly->nw / ly->units, ly->units, DS__ACT_IDENTITY, 0);
+}
+
+static ds_status dense_backward(ds_model *m, const ds__layer *ly, const float *in,
+                                const float *dout, float *din, size_t r, int acc)
+{
+    size_t U = ly->units, F = ly->nw / ly->units;
+    ds_status st = ds__compute_weight_grad(m->cx, in, dout, m->grads + ly->woff,
+                                           m->grads + ly->boff, r, F, U, acc ? DS__COMPUTE_ACC : 0);
+    if (st == DS_OK && din)
+        st = ds__compute_input_grad(m->cx, dout, m->params + ly->woff, din, r, F, U, 0);
+    return st;
 }
 
 /* Max or average over each window; for max, idx gets the input offset of
@@ -282,22 +282,20 @@ static void bn_backward(ds_model *m, int l, const ds__layer *ly, const float *do
     }
 }
 
-void ds__layer_forward(ds_model *m, int l, const float *in, float *out, size_t c0, size_t r,
-                       int train)
+ds_status ds__layer_forward(ds_model *m, int l, const float *in, float *out, size_t c0, size_t r,
+                            int train)
 {
     const ds__layer *ly = &m->net->layers[l - 1];
     size_t n = r * ly->in[0] * ly->in[1] * ly->in[2];
+    int32_t *idx = ly->kind == DS__L_MAXPOOL ? (int32_t *)(void *)m->net->aux[l] : NULL;
     switch (ly->kind) {
     case DS__L_DENSE:
-        dense_forward(m, ly, in, out, r);
-        break;
+        return dense_forward(m, ly, in, out, r);
     case DS__L_CONV:
-        conv_forward(m, ly, in, out, r);
-        break;
+        return conv_forward(m, ly, in, out, r);
     case DS__L_MAXPOOL:
     case DS__L_AVGPOOL:
-        pool_forward(ly, in, out,
-                     ly->kind == DS__L_MAXPOOL ? (int32_t *)(void *)m->net->aux[l] : NULL, r);
+        pool_forward(ly, in, out, idx, r);
         break;
     case DS__L_ACT:
         for (size_t i = 0; i < n; i++)
@@ -309,25 +307,23 @@ void ds__layer_forward(ds_model *m, int l, const float *in, float *out, size_t c
     default:
         bn_forward(m, l, ly, in, out, r, train);
     }
+    return DS_OK;
 }
 
-void ds__layer_backward(ds_model *m, int l, const float *in, const float *out, const float *dout,
-                        float *din, size_t r, int acc)
+ds_status ds__layer_backward(ds_model *m, int l, const float *in, const float *out,
+                             const float *dout, float *din, size_t r, int acc)
 {
     const ds__layer *ly = &m->net->layers[l - 1];
     size_t n = r * ly->in[0] * ly->in[1] * ly->in[2];
+    int32_t *idx = ly->kind == DS__L_MAXPOOL ? (int32_t *)(void *)m->net->aux[l] : NULL;
     switch (ly->kind) {
     case DS__L_DENSE:
-        dense_backward(m, ly, in, dout, din, r, acc);
-        break;
+        return dense_backward(m, ly, in, dout, din, r, acc);
     case DS__L_CONV:
-        conv_backward(m, ly, in, dout, din, r, acc);
-        break;
+        return conv_backward(m, ly, in, dout, din, r, acc);
     case DS__L_MAXPOOL:
     case DS__L_AVGPOOL:
-        if (din)
-            pool_backward(ly, dout, din,
-                          ly->kind == DS__L_MAXPOOL ? (int32_t *)(void *)m->net->aux[l] : NULL, r);
+        if (din) pool_backward(ly, dout, din, idx, r);
         break;
     case DS__L_ACT:
         for (size_t i = 0; din && i < n; i++)
@@ -340,4 +336,5 @@ void ds__layer_backward(ds_model *m, int l, const float *in, const float *out, c
     default:
         bn_backward(m, l, ly, dout, din, r, acc);
     }
+    return DS_OK;
 }

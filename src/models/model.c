@@ -4,7 +4,6 @@
 #include "core/internal.h"
 #include "models/net.h"
 
-#include <cblas.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <math.h>
@@ -139,7 +138,8 @@ ds_model *ds_model_init(const char *spec, size_t inputs, const ds_model_params *
         return NULL;
     }
     m->threads = omp_get_max_threads();
-    if (build(m, spec, inputs, p) != DS_OK ||
+    m->cx = ds__compute_new(m->threads);
+    if (!m->cx || build(m, spec, inputs, p) != DS_OK ||
         ds_model_reserve(m, DS_MODEL_DEFAULT_BATCH) != DS_OK) {
         ds_model_free(m);
         return NULL;
@@ -159,6 +159,7 @@ void ds_model_free(ds_model *m)
     free(m->l2part);
     free(m->ws);
     ds__net_free(m->net);
+    ds__compute_free(m->cx);
     free(m);
 }
 
@@ -205,12 +206,22 @@ size_t ds_model_reserved(const ds_model *m)
 void ds_model_set_threads(ds_model *m, int threads)
 {
     m->threads = threads > 0 ? threads : omp_get_num_procs();
-    openblas_set_num_threads(m->threads);
+    ds__compute_set_threads(m->cx, m->threads);
 }
 
 int ds_model_threads(const ds_model *m)
 {
     return m->threads;
+}
+
+const char *ds_backend_name(void)
+{
+    return ds__compute_backend();
+}
+
+int ds_backend_describe(const ds_model *m, char *buf, size_t size)
+{
+    return ds__compute_describe(m ? m->cx : NULL, buf, size);
 }
 
 const ds_model_params *ds_model_get_params(const ds_model *m)

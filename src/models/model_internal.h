@@ -6,6 +6,7 @@
 
 #include "descent/model.h"
 #include "descent/rng.h"
+#include "models/compute.h"
 
 #include <stddef.h>
 
@@ -38,6 +39,7 @@ struct ds_model {
     double *rowloss;
     int threads;
     struct ds__net *net; /* a layer network (net.h), or NULL: mlp or neuron */
+    ds__compute *cx;     /* the products (compute.h), on `threads` threads */
 };
 
 /* Parses a spec ("mlp:N0-...-NL", "neuron", "neuron:N") into a malloc'd

@@ -147,23 +147,27 @@ ds_status ds__net_reserve(ds_model *m, size_t max_rows)
     return DS_OK;
 }
 
-void ds__net_forward(ds_model *m, const float *x, size_t c0, size_t r, int train)
+ds_status ds__net_forward(ds_model *m, const float *x, size_t c0, size_t r, int train)
 {
-    for (int l = 1; l <= m->L; l++)
-        ds__layer_forward(m, l, l > 1 ? m->act[l - 1] : x, m->act[l], c0, r, train);
+    ds_status st = DS_OK;
+    for (int l = 1; l <= m->L && st == DS_OK; l++)
+        st = ds__layer_forward(m, l, l > 1 ? m->act[l - 1] : x, m->act[l], c0, r, train);
+    return st;
 }
 
-void ds__net_backward(ds_model *m, const float *x, size_t r, int acc)
+ds_status ds__net_backward(ds_model *m, const float *x, size_t r, int acc)
 {
     ds__net *net = m->net;
     float *dout = net->dbuf[0], *din = net->dbuf[1];
+    ds_status st = DS_OK;
     memcpy(dout, m->act[m->L], r * m->sizes[m->L] * sizeof(float));
-    for (int l = m->L; l >= 1; l--) {
-        ds__layer_backward(m, l, l > 1 ? m->act[l - 1] : x, m->act[l], dout, l > 1 ? din : NULL, r,
-                           acc);
+    for (int l = m->L; l >= 1 && st == DS_OK; l--) {
+        st = ds__layer_backward(m, l, l > 1 ? m->act[l - 1] : x, m->act[l], dout,
+                                l > 1 ? din : NULL, r, acc);
         float *t = dout;
         dout = din, din = t;
     }
+    return st;
 }
 
 float *ds_model_state_data(ds_model *m)

@@ -83,16 +83,18 @@ ds_status ds__net_reserve(ds_model *m, size_t max_rows);
 /* Forward over r rows starting at row c0 of the batch (c0 seeds dropout);
  * train: batch statistics and dropout, else running statistics. The output
  * is in act[L]. */
-void ds__net_forward(ds_model *m, const float *x, size_t c0, size_t r, int train);
+ds_status ds__net_forward(ds_model *m, const float *x, size_t c0, size_t r, int train);
 
 /* Backward over r rows whose dL/d(output) is in act[L]; acc as backward's. */
-void ds__net_backward(ds_model *m, const float *x, size_t r, int acc);
+ds_status ds__net_backward(ds_model *m, const float *x, size_t r, int acc);
 
 /* Per-layer kernels (layers.c): forward writes out from in, backward
- * writes din (NULL: not needed) and the layer's parameter gradients. */
-void ds__layer_forward(ds_model *m, int l, const float *in, float *out, size_t c0, size_t r,
-                       int train);
-void ds__layer_backward(ds_model *m, int l, const float *in, const float *out, const float *dout,
-                        float *din, size_t r, int acc);
+ * writes din (NULL: not needed) and the layer's parameter gradients; the
+ * products go through the model's compute layer (compute.h), whose
+ * failures they return. */
+ds_status ds__layer_forward(ds_model *m, int l, const float *in, float *out, size_t c0, size_t r,
+                            int train);
+ds_status ds__layer_backward(ds_model *m, int l, const float *in, const float *out,
+                             const float *dout, float *din, size_t r, int acc);
 
 #endif

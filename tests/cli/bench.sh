@@ -56,9 +56,18 @@ assert 0 < d["best_epoch_seconds"] <= d["seconds"]
 assert math.isclose(d["seconds_per_epoch"] * 2, d["seconds"], rel_tol=1e-4)
 assert math.isclose(d["gflops"], 272 * 400 / d["seconds"] / 1e9, rel_tol=1e-3)
 assert d["sgemm_gflops"] > 0 and 0 <= d["test_accuracy"] <= 1
+assert d["backend"] in ("onednn", "openblas") and "kernels" not in d, d
 '
 expect_exit 0 "$DESCENT" bench train --data blobs:n=100,features=2,classes=2 --model mlp:2-4-2 --reps 1
 expect_in "$out" "GFLOP/s"
+expect_in "$out" "backend "
+# --verbose names the kernels: oneDNN's impl names (brg:..., gemm:...), else OpenBLAS's build
+expect_exit 0 "$DESCENT" bench train --data blobs:n=100,features=2,classes=2 --model mlp:2-4-2 \
+    --reps 1 --json --verbose
+check_json '
+want = {"onednn": "; kernels: ", "openblas": "OpenBLAS"}[d["backend"]]
+assert want in d["kernels"], d
+'
 
 # Bad input: exit 2, a message naming what was wrong.
 expect_exit 2 "$DESCENT" bench

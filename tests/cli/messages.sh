@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib/common.bash"
 
 expect_exit 0 "$DESCENT" --version
-[[ "$out" =~ ^descent\ [0-9]+\.[0-9]+\.[0-9]+$'\n'backend:\ OpenBLAS\  ]] ||
+[[ "$out" =~ ^descent\ [0-9]+\.[0-9]+\.[0-9]+$'\n'backend:\ (onednn:\ oneDNN|openblas:\ OpenBLAS)\  ]] ||
     fail "--version printed: $out"
 
 # a finite but huge loss (weights 1e15, no learning to speak of) in a few digits

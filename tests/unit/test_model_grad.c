@@ -15,6 +15,7 @@
 
 #include "descent/model.h"
 #include "descent/rng.h"
+#include "test_act.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -22,20 +23,6 @@
 
 #define ROWS 7
 #define FEAT 5
-
-static double ref_act(double z, int kind)
-{
-    switch (kind) {
-    case DS_ACT_RELU:
-        return z > 0 ? z : 0;
-    case DS_ACT_SIGMOID:
-        return 1 / (1 + exp(-z));
-    case DS_ACT_TANH:
-        return tanh(z);
-    default:
-        return z; /* identity: an mlp's output layer */
-    }
-}
 
 /* Loss of one row from its outputs a[0..c-1]. */
 static double ref_row_loss(const double *a, size_t c, const ds_batch *b, size_t i, ds_loss loss)

@@ -1,0 +1,26 @@
+/* compute.c - what both backends of compute.h share: the bias gradient, a
+ * column sum over the rows in double (a float32 sum over a full batch of
+ * 60,000 rows leaves noise near 1e-7 where the exact value is 0, which
+ * Adam turns into whole lr steps). Parallel over blocks of DS__COLS
+ * columns, each summed over the rows in order by one thread, so the result
+ * does not depend on the thread count. */
+#include "core/internal.h"
+#include "models/compute.h"
+
+/* Columns per block: one 64-byte line of floats. */
+#define DS__COLS 16
+
+void ds__compute_bias_grad(const float *dy, float *db, size_t m, size_t n, int flags, int threads)
+{
+    size_t nblk = (n + DS__COLS - 1) / DS__COLS;
+#pragma omp parallel for num_threads(threads) schedule(static) if (m * n >= DS__PAR_MIN)
+    for (size_t blk = 0; blk < nblk; blk++) {
+        size_t j0 = blk * DS__COLS, w = n - j0 < DS__COLS ? n - j0 : DS__COLS;
+        double sum[DS__COLS] = {0};
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < w; j++)
+                sum[j] += dy[i * n + j0 + j];
+        for (size_t j = 0; j < w; j++)
+            db[j0 + j] = (float)((flags & DS__COMPUTE_ACC ? db[j0 + j] : 0.0) + sum[j]);
+    }
+}
