@@ -11,14 +11,22 @@ weights OIHW and dense weights [out, in], which are torch's own layouts) and
 the loss of every step (the mean cross-entropy of the forward pass before
 the update), then the loss in evaluation mode after the last step (batch
 norm's running statistics; none where that is ill-conditioned, see
-is_noisy). tests/unit/test_net_torch.c reads the file and
+is_noisy), and the trained weights as torch's state_dict in
+DIR/torch_cnn_K.safetensors (K = 0, 1, ... in case order), which the test
+loads (--init-from's reader) to find the same evaluation loss. tests/unit/test_net_torch.c reads the file and
 checks descent against it.
 
 Needs Debian's /usr/bin/python3 (python3-torch 1.13); the test suite only
 reads the stored numbers, never torch.
 
-usage: /usr/bin/python3 tools/torch_cnn.py > tests/data/train/torch_cnn.txt
+usage: /usr/bin/python3 tools/torch_cnn.py [DIR] > tests/data/train/torch_cnn.txt
+       (DIR: where the .safetensors files go, default tests/data/train)
 """
+import json
+import os
+import struct
+import sys
+
 import torch
 from torch import nn
 
@@ -67,12 +75,30 @@ def is_noisy(model, opt_spec):
         isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) for m in model)
 
 
+def save_safetensors(state, path):
+    """The safetensors layout, written here so no other package is needed:
+    8-byte little-endian header length, JSON header, raw little-endian data."""
+    header, blobs, off = {}, [], 0
+    for name, t in state.items():
+        dtype = {torch.float32: "F32", torch.int64: "I64"}[t.dtype]
+        raw = t.contiguous().numpy().tobytes()
+        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [off, off + len(raw)]}
+        blobs.append(raw)
+        off += len(raw)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+
+
 def put(name, values, fmt="%.9g"):
     print(name, len(values), " ".join(fmt % v for v in values))
 
 
 def main():
     torch.set_num_threads(1)
+    out = sys.argv[1] if len(sys.argv) > 1 else "tests/data/train"
+    n = 0
     for spec, make in CASES:
         for opt_spec, make_opt in OPTS:
             torch.manual_seed(1)
@@ -97,6 +123,8 @@ def main():
             with torch.no_grad():
                 ev = [nn.functional.cross_entropy(model(x), y).item()]
             put("eval", [] if is_noisy(model, opt_spec) else ev)
+            save_safetensors(model.state_dict(), os.path.join(out, "torch_cnn_%d.safetensors" % n))
+            n += 1
 
 
 if __name__ == "__main__":

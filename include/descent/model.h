@@ -209,6 +209,24 @@ DS_API size_t ds_model_state_count(const ds_model *m);
 DS_API uint64_t ds_model_passes(const ds_model *m);
 DS_API void ds_model_set_passes(ds_model *m, uint64_t passes);
 
+/* Weights in and out in safetensors (https://github.com/huggingface/safetensors),
+ * the format torch, JAX and the ecosystem share: 8 bytes of little-endian
+ * header length, a JSON header, raw little-endian data. The tensors are
+ * named as torch's state_dict of the equivalent nn.Sequential (one module
+ * per layer, an nn.Flatten before the first dense layer after an image;
+ * an mlp is Linear, activation, Linear, ...): "N.weight" and "N.bias" of
+ * conv (O x C x K x K) and dense (out x in) layers, and of batch norm
+ * (gamma, beta) with its "N.running_mean", "N.running_var" (F32, C) and
+ * "N.num_batches_tracked" (I64, a scalar: the model's pass count); all
+ * else is F32. doc/models.md lists them for a spec.
+ * Load: every tensor of the model must be in the file with its dtype and
+ * shape, and the file must hold no other (but "__metadata__"); else
+ * DS_ERR_MISMATCH naming the tensor, and nothing is changed. DS_ERR_IO,
+ * DS_ERR_FORMAT (not safetensors, bad offsets). Save: written atomically
+ * (a temporary file renamed), the description in __metadata__.descent. */
+DS_API ds_status ds_model_load_safetensors(ds_model *m, const char *path);
+DS_API ds_status ds_model_save_safetensors(const ds_model *m, const char *path);
+
 /* Fills out[0] with the weights group and out[1] with the biases group
  * (x, g, n into the model's arrays; params = NULL for the caller to set,
  * e.g. a copy of the options with weight_decay = 0 for the biases). The two

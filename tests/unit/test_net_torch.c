@@ -4,7 +4,9 @@
  * BatchNorm2d and BatchNorm1d, from the same initial parameters and data,
  * trained by sgd with momentum and by adam) must give the same loss at every
  * step and the same evaluation loss after the last (running statistics;
- * the file leaves it out where it is ill-conditioned, see the script).
+ * the file leaves it out where it is ill-conditioned, see the script), and
+ * the same evaluation loss from torch's trained weights read from its
+ * state_dict in safetensors.
  *
  * Tolerance 1e-5 relative: both sides compute in float32 with sums in
  * different orders (im2col + sgemm against oneDNN's direct convolution; the
@@ -100,6 +102,23 @@ static double run_case(tcase *c)
     return c->neval ? fmax(worst, rel(loss, c->eval)) : worst;
 }
 
+/* torch's trained state_dict of case k, read by --init-from's reader,
+ * gives torch's evaluation loss (names, layouts, running statistics). */
+static void check_torch_weights(const tcase *c, const char *data, int k)
+{
+    char path[1024];
+    double loss;
+    snprintf(path, sizeof path, "%s/train/torch_cnn_%d.safetensors", data, k);
+    ds_model *m = ds_model_init(c->spec, 0, NULL);
+    assert_non_null(m);
+    if (ds_model_load_safetensors(m, path) != DS_OK) fail_msg("%s", ds_last_error());
+    ds_batch b = {.x = c->x, .n = c->nlabels, .features = c->nx / c->nlabels, .labels = c->labels};
+    assert_int_equal(ds_model_evaluate(m, &b, &loss, NULL), DS_OK);
+    if (rel(loss, c->eval) > 1e-5)
+        fail_msg("%s: loss %.9g with torch's weights, torch %.9g", path, loss, c->eval);
+    ds_model_free(m);
+}
+
 static void test_torch_cases(void **state)
 {
     (void)state;
@@ -114,6 +133,7 @@ static void test_torch_cases(void **state)
     double worst = 0;
     while (read_case(f, &c)) {
         worst = fmax(worst, run_case(&c));
+        if (c.neval) check_torch_weights(&c, data, n);
         n++;
     }
     fclose(f);
