@@ -95,6 +95,14 @@ def make_model(sizes):
     return torch.nn.Sequential(*layers)
 
 
+def make_2c2d():
+    """DeepOBS's fmnist_2c2d, descent's --model 2c2d (torch's default init)."""
+    nn = torch.nn
+    return nn.Sequential(nn.Conv2d(1, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(32, 64, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Flatten(), nn.Linear(3136, 1024), nn.ReLU(), nn.Linear(1024, 10))
+
+
 def train_epoch(model, opt, x, y, batch, gen):
     """One epoch over a fresh permutation; returns its training seconds."""
     loss_fn = torch.nn.CrossEntropyLoss()
@@ -112,7 +120,11 @@ def bench_train(args):
     torch.manual_seed(args.seed)
     xtr, ytr = load("train")
     xte, yte = load("t10k")
-    model = make_model([784, 256, 128, 10])
+    if args.limit:
+        xtr, ytr = xtr[:args.limit], ytr[:args.limit]
+    if args.model == "2c2d":
+        xtr, xte = xtr.reshape(-1, 1, 28, 28), xte.reshape(-1, 1, 28, 28)
+    model = make_2c2d() if args.model == "2c2d" else make_model([784, 256, 128, 10])
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     gen = torch.Generator().manual_seed(args.seed)
     secs = [train_epoch(model, opt, xtr, ytr, args.batch, gen) for _ in range(args.epochs)]
@@ -133,6 +145,8 @@ def main():
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--model", choices=["mlp", "2c2d"], default="mlp")
+    ap.add_argument("--limit", type=int, default=0, help="train on the first N rows only")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     result = bench_optim(args) if args.workload == "optim" else bench_train(args)

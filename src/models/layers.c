@@ -2,9 +2,11 @@
  * on r rows of C x H x W floats.
  *
  *   dense      Z = X W^T + b; dW = dZ^T X, db = column sums, dX = dZ W
- *   conv       per sample, im2col then Z = W col + b (Chellapilla et al.
- *              2006, https://hal.inria.fr/inria-00112631); dW += dZ col^T,
- *              dcol = W^T dZ scattered back by col2im
+ *   conv       im2col (Chellapilla et al. 2006,
+ *              https://hal.inria.fr/inria-00112631) of the whole batch, one
+ *              row of C K K inputs per output position, then one product
+ *              Z = col W^T + b for the batch; dW = dZ^T col, dcol = dZ W
+ *              scattered back to the image
  * The products of dense and conv go through the compute layer (compute.h:
  * oneDNN or OpenBLAS).
  *   max/avg pool   the window's maximum (gradient to the first maximum, as
@@ -68,56 +70,60 @@ static void row2im(const ds__layer *ly, const float *col, float *din)
     }
 }
 
-/* Per sample: out [O x P] = W [O x K] col^T (compute's X W^T with X = W),
- * then the bias of each channel. */
+/* im2col rows of r samples: sample i's P rows from col + i P K. */
+static void im2row_batch(const ds__layer *ly, const float *in, float *col, size_t r, int nt)
+{
+    size_t isz = ly->in[0] * ly->in[1] * ly->in[2],
+           PK = ly->out[1] * ly->out[2] * ly->nw / ly->units;
+#pragma omp parallel for num_threads(nt) schedule(static) if (r * PK >= DS__PAR_MIN)
+    for (size_t i = 0; i < r; i++)
+        im2row(ly, in + i * isz, col + i * PK);
+}
+
+/* Sample by sample, [P x O] (positions x channels) to and from [O x P]. */
+static void transpose_batch(const float *a, float *b, size_t r, size_t rows, size_t cols, int nt)
+{
+#pragma omp parallel for num_threads(nt) schedule(static) if (r * rows * cols >= DS__PAR_MIN)
+    for (size_t i = 0; i < r; i++)
+        for (size_t x = 0; x < rows; x++)
+            for (size_t y = 0; y < cols; y++)
+                b[i * rows * cols + y * rows + x] = a[i * rows * cols + x * cols + y];
+}
+
+/* One product for the batch: Z [r P x O] = col [r P x K] W^T + b (compute's
+ * forward, bias fused), then each sample to channels x positions. */
 static ds_status conv_forward(ds_model *m, const ds__layer *ly, const float *in, float *out,
                               size_t r)
 {
     size_t O = ly->units, P = ly->out[1] * ly->out[2], K = ly->nw / ly->units;
-    size_t isz = ly->in[0] * ly->in[1] * ly->in[2];
-    const float *w = m->params + ly->woff, *b = m->params + ly->boff;
-    float *col = m->net->col;
-    for (size_t i = 0; i < r; i++) {
-        float *o = out + i * O * P;
-        im2row(ly, in + i * isz, col);
-        ds_status st = ds__compute_forward(m->cx, w, col, NULL, o, O, K, P, DS__ACT_IDENTITY, 0);
-        if (st != DS_OK) return st;
-        for (size_t c = 0; c < O; c++)
-            for (size_t j = 0; j < P; j++)
-                o[c * P + j] += b[c];
-    }
-    return DS_OK;
+    float *col = m->net->col, *z = m->net->dbuf[2];
+    im2row_batch(ly, in, col, r, m->threads);
+    ds_status st = ds__compute_forward(m->cx, col, m->params + ly->woff, m->params + ly->boff, z,
+                                       r * P, K, O, DS__ACT_IDENTITY, 0);
+    if (st == DS_OK) transpose_batch(z, out, r, P, O, m->threads);
+    return st;
 }
 
-/* Per sample: dW (+)= dout [O x P] col [P x K] (compute's dY W with dY =
- * dout); dcol [P x K] = dout^T W (compute's dY^T X with X = W); the bias
- * gradient sums each channel in double. */
+/* dZ to positions x channels; dW (+)= dZ^T col and db (+)= its column sums
+ * (compute's weight gradient); dcol = dZ W, scattered back by row2im. */
 static ds_status conv_backward(ds_model *m, const ds__layer *ly, const float *in, const float *dout,
                                float *din, size_t r, int acc)
 {
     size_t O = ly->units, P = ly->out[1] * ly->out[2], K = ly->nw / ly->units;
     size_t isz = ly->in[0] * ly->in[1] * ly->in[2];
-    const float *w = m->params + ly->woff;
-    float *gw = m->grads + ly->woff, *gb = m->grads + ly->boff, *col = m->net->col;
-    ds_status st = DS_OK;
-    for (size_t c = 0; c < O; c++) {
-        double s = 0.0;
-        for (size_t i = 0; i < r; i++)
-            for (size_t j = 0; j < P; j++)
-                s += dout[(i * O + c) * P + j];
-        gb[c] = (float)((acc ? gb[c] : 0.0) + s);
-    }
-    for (size_t i = 0; i < r && st == DS_OK; i++) {
-        const float *d = dout + i * O * P;
-        im2row(ly, in + i * isz, col);
-        int flags = acc || i ? DS__COMPUTE_ACC : 0;
-        st = ds__compute_input_grad(m->cx, d, col, gw, O, K, P, flags);
-        if (st != DS_OK || !din) continue;
-        st = ds__compute_weight_grad(m->cx, w, d, col, NULL, O, K, P, 0);
-        memset(din + i * isz, 0, isz * sizeof(float));
-        row2im(ly, col, din + i * isz);
-    }
-    return st;
+    float *col = m->net->col, *dz = m->net->dbuf[2];
+    transpose_batch(dout, dz, r, O, P, m->threads);
+    im2row_batch(ly, in, col, r, m->threads);
+    ds_status st = ds__compute_weight_grad(m->cx, col, dz, m->grads + ly->woff, m->grads + ly->boff,
+                                           r * P, K, O, acc ? DS__COMPUTE_ACC : 0);
+    if (st != DS_OK || !din) return st;
+    if ((st = ds__compute_input_grad(m->cx, dz, m->params + ly->woff, col, r * P, K, O, 0)))
+        return st;
+    memset(din, 0, r * isz * sizeof(float));
+#pragma omp parallel for num_threads(m->threads) schedule(static) if (r * isz >= DS__PAR_MIN)
+    for (size_t i = 0; i < r; i++)
+        row2im(ly, col + i * P * K, din + i * isz);
+    return DS_OK;
 }
 
 static ds_status dense_forward(ds_model *m, const ds__layer *ly, const float *in, float *out,

@@ -97,8 +97,9 @@ static size_t lines(size_t floats)
     return (floats + 15) / 16 * 16;
 }
 
-/* Floats of workspace per row (outputs, aux, two gradient buffers) and
- * fixed (im2col, row losses). */
+/* Floats of workspace per row (outputs, aux, three buffers of the widest
+ * layer: two gradients and the conv's position-major copy, the im2col rows
+ * of the widest conv) and fixed (line rounding). */
 static void ws_size(const ds__net *net, size_t *per_row, size_t *fixed, size_t *widest)
 {
     size_t colmax = 0;
@@ -114,8 +115,8 @@ static void ws_size(const ds__net *net, size_t *per_row, size_t *fixed, size_t *
         if (ly->kind == DS__L_CONV && ly->in[0] * ly->k * ly->k * cols > colmax)
             colmax = ly->in[0] * ly->k * ly->k * cols;
     }
-    *per_row += 2 * *widest;
-    *fixed = 16 * (3 * (size_t)net->n + 4) + colmax;
+    *per_row += 3 * *widest + colmax;
+    *fixed = 16 * (3 * (size_t)net->n + 6);
 }
 
 ds_status ds__net_reserve(ds_model *m, size_t max_rows)
@@ -140,7 +141,7 @@ ds_status ds__net_reserve(ds_model *m, size_t max_rows)
         m->act[l] = ws, ws += lines(max_rows * m->sizes[l]);
         net->aux[l] = ws, ws += lines(max_rows * ly->aux);
     }
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < 3; k++)
         net->dbuf[k] = ws, ws += lines(max_rows * widest);
     m->rowloss = (double *)(void *)ws, ws += lines(2 * max_rows);
     net->col = ws;
