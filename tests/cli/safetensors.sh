@@ -36,3 +36,9 @@ head -c 100 "$T/torch_cnn_0.safetensors" >cut.safetensors
 bad "not a safetensors file" --model "$net" --init-from cut.safetensors
 bad "cannot open" --model "$net" --init-from missing.safetensors
 bad "give one of them" --model "$net" --init-from "$T/torch_cnn_0.safetensors" --resume x.ckpt
+
+# a network's checkpoint (batch norm's running statistics inside) evaluates
+"$DESCENT" train --model 'net:in=1x8x8|conv:4,3,same|batchnorm|relu|maxpool:2|dropout:0.2|dense:3' \
+    --data csv:img.csv --epochs 2 --batch 4 --save bn.ckpt 2>train.err || fail "$(cat train.err)"
+"$DESCENT" eval --model-file bn.ckpt --data csv:img.csv --json >eval.json || fail "eval of a net failed"
+grep -q '"test_accuracy"' eval.json || fail "no accuracy from eval: $(cat eval.json)"
