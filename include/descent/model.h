@@ -209,6 +209,15 @@ DS_API size_t ds_model_state_count(const ds_model *m);
 DS_API uint64_t ds_model_passes(const ds_model *m);
 DS_API void ds_model_set_passes(ds_model *m, uint64_t passes);
 
+/* Floating-point operations of the matrix products of one example's
+ * training step (2 per multiply-add): per layer with parameters the forward
+ * product and as many for the weight gradient and for the input gradient,
+ * none of that last for the first layer. A dense layer of F inputs and U
+ * outputs does F U multiply-adds per product, a conv layer O C K K per
+ * output position. Bias, activation, pooling, normalization and loss are
+ * not counted, as GEMM benchmarks do not count them. */
+DS_API double ds_model_step_flops(const ds_model *m);
+
 /* Weights in and out in safetensors (https://github.com/huggingface/safetensors),
  * the format torch, JAX and the ecosystem share: 8 bytes of little-endian
  * header length, a JSON header, raw little-endian data. The tensors are

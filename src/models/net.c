@@ -190,3 +190,15 @@ void ds_model_set_passes(ds_model *m, uint64_t passes)
 {
     if (m->net) m->net->batches = passes;
 }
+
+double ds_model_step_flops(const ds_model *m)
+{
+    double sum = 0.0;
+    for (int l = 1; l <= m->L; l++) {
+        const ds__layer *ly = m->net ? &m->net->layers[l - 1] : NULL;
+        double mac = (double)m->sizes[l - 1] * (double)m->sizes[l];
+        if (ly) mac = ly->nw ? (double)ly->nw * (double)(ly->out[1] * ly->out[2]) : 0.0;
+        sum += (l == 1 ? 4.0 : 6.0) * mac;
+    }
+    return sum;
+}
