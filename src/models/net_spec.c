@@ -142,6 +142,7 @@ static ds_status shape(const char *spec, int idx, ds__layer *ly)
 {
     const size_t *in = ly->in, flat = in[0] * in[1] * in[2];
     size_t *out = ly->out, h = in[1] + 2 * ly->pad, w = in[2] + 2 * ly->pad;
+    double kk;
     memcpy(out, in, sizeof ly->out);
     switch (ly->kind) {
     case DS__L_DENSE:
@@ -160,6 +161,10 @@ static ds_status shape(const char *spec, int idx, ds__layer *ly)
         out[1] = (h - ly->k) / ly->stride + 1, out[2] = (w - ly->k) / ly->stride + 1;
         if (ly->kind != DS__L_CONV) break;
         out[0] = ly->units;
+        /* the weights and one sample's im2col rows must be countable */
+        kk = (double)in[0] * (double)ly->k * (double)ly->k;
+        if (kk * (double)ly->units > 1e12 || kk * (double)out[1] * (double)out[2] > INT_MAX)
+            return ds__fail(DS_ERR_INVALID, "model '%s': layer %d is too large", spec, idx);
         ly->nw = ly->units * in[0] * ly->k * ly->k, ly->nb = ly->units;
         break;
     case DS__L_BATCHNORM:

@@ -424,6 +424,8 @@ static void test_bad_nets(void **state)
     expect_bad_spec("net:in=1x8x8", 0, "needs 1 to 64 layers");
     expect_bad_spec("net|dense:3", 0, "give the input shape (in=CxHxW)");
     expect_bad_spec("net:in=4|dense:1", 0, "loss 'xent' needs at least 2 outputs");
+    expect_bad_spec("net:in=2000000000|dense:2000000000", 0, "layer 1 is too large");
+    expect_bad_spec("net:in=60000x100x100|conv:2000000000,4096,4096", 0, "layer 1 is too large");
 }
 
 /* A layer list describes itself canonically and builds back the same
