@@ -169,15 +169,29 @@ static size_t lines(size_t floats)
     return (floats + 15) / 16 * 16;
 }
 
+/* Floats of an mlp's workspace per row: every A[l], the delta buffer of the
+ * widest hidden layer, a double row loss; *widest gets that width. */
+static size_t mlp_row_floats(const ds_model *m, size_t *widest)
+{
+    size_t per_row = 2;
+    *widest = 0;
+    for (int l = 1; l <= m->L; l++) {
+        per_row += m->sizes[l];
+        if (l < m->L && m->sizes[l] > *widest) *widest = m->sizes[l];
+    }
+    return per_row + *widest;
+}
+
+size_t ds_model_row_bytes(const ds_model *m)
+{
+    size_t widest;
+    return (m->net ? ds__net_row_floats(m->net) : mlp_row_floats(m, &widest)) * sizeof(float);
+}
+
 ds_status ds_model_reserve(ds_model *m, size_t max_rows)
 {
     if (m->net) return ds__net_reserve(m, max_rows);
-    size_t per_row = 2, widest = 0; /* floats per row: every A[l], delta, a double row loss */
-    for (int l = 1; l <= m->L; l++) {
-        per_row += m->sizes[l];
-        if (l < m->L && m->sizes[l] > widest) widest = m->sizes[l];
-    }
-    per_row += widest;
+    size_t widest, per_row = mlp_row_floats(m, &widest);
     size_t slack = 16 * ((size_t)m->L + 2);
     if (max_rows == 0 || max_rows > INT_MAX ||
         per_row > (SIZE_MAX / sizeof(float) - slack) / max_rows)

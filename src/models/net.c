@@ -119,6 +119,13 @@ static void ws_size(const ds__net *net, size_t *per_row, size_t *fixed, size_t *
     *fixed = 16 * (3 * (size_t)net->n + 6);
 }
 
+size_t ds__net_row_floats(const ds__net *net)
+{
+    size_t per_row, fixed, widest;
+    ws_size(net, &per_row, &fixed, &widest);
+    return per_row;
+}
+
 ds_status ds__net_reserve(ds_model *m, size_t max_rows)
 {
     ds__net *net = m->net;

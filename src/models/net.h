@@ -77,6 +77,9 @@ ds_status ds__net_layout(ds_model *m);
 /* Fills the network's parameters (p->init) and resets its state. */
 void ds__net_init_params(ds_model *m, const ds_model_params *p);
 
+/* Floats of workspace per reserved row. */
+size_t ds__net_row_floats(const ds__net *net);
+
 /* Workspace for max_rows rows: act[1..L], aux, gradient buffers, rowloss. */
 ds_status ds__net_reserve(ds_model *m, size_t max_rows);
 
