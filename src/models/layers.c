@@ -2,11 +2,8 @@
  * on r rows of C x H x W floats.
  *
  *   dense      Z = X W^T + b; dW = dZ^T X, db = column sums, dX = dZ W
- *   conv       im2col (Chellapilla et al. 2006,
- *              https://hal.inria.fr/inria-00112631) of the whole batch, one
- *              row of C K K inputs per output position, then one product
- *              Z = col W^T + b for the batch; dW = dZ^T col, dcol = dZ W
- *              scattered back to the image
+ *   conv       the compute layer's convolution (compute.h: oneDNN's
+ *              convolution primitives, or im2col + sgemm on OpenBLAS)
  * The products of dense and conv go through the compute layer (compute.h:
  * oneDNN or OpenBLAS).
  *   max/avg pool   the window's maximum (gradient to the first maximum, as
@@ -33,97 +30,36 @@
 #define BN_EPS      1e-5
 #define BN_MOMENTUM 0.1
 
-/* A conv's im2col matrix, transposed: one row of C K K values per output
- * position (row-major P x CKK, so the products below are plain row-major
- * ones); position p reads in at (p's row * stride + ki - pad, ...). */
-static void im2row(const ds__layer *ly, const float *in, float *col)
+/* The convolution of layer ly on r rows. */
+static ds__conv conv_shape(const ds__layer *ly, size_t r)
 {
-    size_t k = ly->k, H = ly->in[1], W = ly->in[2], Wo = ly->out[2], P = ly->out[1] * Wo;
-    size_t K = ly->in[0] * k * k;
-    for (size_t p = 0; p < P; p++, col += K) {
-        size_t y0 = p / Wo * ly->stride, x0 = p % Wo * ly->stride, q = 0;
-        for (size_t c = 0; c < ly->in[0]; c++)
-            for (size_t ki = 0; ki < k; ki++)
-                for (size_t kj = 0; kj < k; kj++, q++) {
-                    size_t iy = y0 + ki, ix = x0 + kj; /* + pad */
-                    int inside =
-                        iy >= ly->pad && iy - ly->pad < H && ix >= ly->pad && ix - ly->pad < W;
-                    col[q] = inside ? in[(c * H + iy - ly->pad) * W + ix - ly->pad] : 0.0f;
-                }
-    }
+    return (ds__conv){.n = r,
+                      .c = ly->in[0],
+                      .h = ly->in[1],
+                      .w = ly->in[2],
+                      .o = ly->units,
+                      .k = ly->k,
+                      .stride = ly->stride,
+                      .pad = ly->pad,
+                      .oh = ly->out[1],
+                      .ow = ly->out[2]};
 }
 
-/* din += the transposed im2col matrix col scattered back to the image. */
-static void row2im(const ds__layer *ly, const float *col, float *din)
-{
-    size_t k = ly->k, H = ly->in[1], W = ly->in[2], Wo = ly->out[2], P = ly->out[1] * Wo;
-    size_t K = ly->in[0] * k * k;
-    for (size_t p = 0; p < P; p++, col += K) {
-        size_t y0 = p / Wo * ly->stride, x0 = p % Wo * ly->stride, q = 0;
-        for (size_t c = 0; c < ly->in[0]; c++)
-            for (size_t ki = 0; ki < k; ki++)
-                for (size_t kj = 0; kj < k; kj++, q++) {
-                    size_t iy = y0 + ki, ix = x0 + kj;
-                    if (iy >= ly->pad && iy - ly->pad < H && ix >= ly->pad && ix - ly->pad < W)
-                        din[(c * H + iy - ly->pad) * W + ix - ly->pad] += col[q];
-                }
-    }
-}
-
-/* im2col rows of r samples: sample i's P rows from col + i P K. */
-static void im2row_batch(const ds__layer *ly, const float *in, float *col, size_t r, int nt)
-{
-    size_t isz = ly->in[0] * ly->in[1] * ly->in[2],
-           PK = ly->out[1] * ly->out[2] * ly->nw / ly->units;
-#pragma omp parallel for num_threads(nt) schedule(static) if (r * PK >= DS__PAR_MIN)
-    for (size_t i = 0; i < r; i++)
-        im2row(ly, in + i * isz, col + i * PK);
-}
-
-/* Sample by sample, [P x O] (positions x channels) to and from [O x P]. */
-static void transpose_batch(const float *a, float *b, size_t r, size_t rows, size_t cols, int nt)
-{
-#pragma omp parallel for num_threads(nt) schedule(static) if (r * rows * cols >= DS__PAR_MIN)
-    for (size_t i = 0; i < r; i++)
-        for (size_t x = 0; x < rows; x++)
-            for (size_t y = 0; y < cols; y++)
-                b[i * rows * cols + y * rows + x] = a[i * rows * cols + x * cols + y];
-}
-
-/* One product for the batch: Z [r P x O] = col [r P x K] W^T + b (compute's
- * forward, bias fused), then each sample to channels x positions. */
 static ds_status conv_forward(ds_model *m, const ds__layer *ly, const float *in, float *out,
                               size_t r)
 {
-    size_t O = ly->units, P = ly->out[1] * ly->out[2], K = ly->nw / ly->units;
-    float *col = m->net->col, *z = m->net->dbuf[2];
-    im2row_batch(ly, in, col, r, m->threads);
-    ds_status st = ds__compute_forward(m->cx, col, m->params + ly->woff, m->params + ly->boff, z,
-                                       r * P, K, O, DS__ACT_IDENTITY, 0);
-    if (st == DS_OK) transpose_batch(z, out, r, P, O, m->threads);
-    return st;
+    ds__conv cv = conv_shape(ly, r);
+    return ds__compute_conv_forward(m->cx, &cv, in, m->params + ly->woff, m->params + ly->boff, out,
+                                    DS__ACT_IDENTITY, m->net->col);
 }
 
-/* dZ to positions x channels; dW (+)= dZ^T col and db (+)= its column sums
- * (compute's weight gradient); dcol = dZ W, scattered back by row2im. */
 static ds_status conv_backward(ds_model *m, const ds__layer *ly, const float *in, const float *dout,
                                float *din, size_t r, int acc)
 {
-    size_t O = ly->units, P = ly->out[1] * ly->out[2], K = ly->nw / ly->units;
-    size_t isz = ly->in[0] * ly->in[1] * ly->in[2];
-    float *col = m->net->col, *dz = m->net->dbuf[2];
-    transpose_batch(dout, dz, r, O, P, m->threads);
-    im2row_batch(ly, in, col, r, m->threads);
-    ds_status st = ds__compute_weight_grad(m->cx, col, dz, m->grads + ly->woff, m->grads + ly->boff,
-                                           r * P, K, O, acc ? DS__COMPUTE_ACC : 0);
-    if (st != DS_OK || !din) return st;
-    if ((st = ds__compute_input_grad(m->cx, dz, m->params + ly->woff, col, r * P, K, O, 0)))
-        return st;
-    memset(din, 0, r * isz * sizeof(float));
-#pragma omp parallel for num_threads(m->threads) schedule(static) if (r * isz >= DS__PAR_MIN)
-    for (size_t i = 0; i < r; i++)
-        row2im(ly, col + i * P * K, din + i * isz);
-    return DS_OK;
+    ds__conv cv = conv_shape(ly, r);
+    return ds__compute_conv_backward(m->cx, &cv, in, m->params + ly->woff, dout,
+                                     m->grads + ly->woff, m->grads + ly->boff, din,
+                                     acc ? DS__COMPUTE_ACC : 0, m->net->col);
 }
 
 static ds_status dense_forward(ds_model *m, const ds__layer *ly, const float *in, float *out,

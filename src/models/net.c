@@ -3,6 +3,7 @@
  * (each layer's kernels are in layers.c). */
 #include "core/internal.h"
 #include "descent/rng.h"
+#include "models/compute.h"
 #include "models/net.h"
 
 #include <limits.h>
@@ -97,26 +98,28 @@ static size_t lines(size_t floats)
     return (floats + 15) / 16 * 16;
 }
 
-/* Floats of workspace per row (outputs, aux, three buffers of the widest
- * layer: two gradients and the conv's position-major copy, the im2col rows
- * of the widest conv) and fixed (line rounding). */
+/* Floats of workspace per row (outputs, aux, two gradient buffers of the
+ * widest layer, the scratch of the widest conv as the backend asks:
+ * compute.h's ds__compute_conv_work) and fixed (line rounding). */
 static void ws_size(const ds__net *net, size_t *per_row, size_t *fixed, size_t *widest)
 {
     size_t colmax = 0;
     *per_row = 2, *widest = flat(net->layers[0].in);
     for (int i = 0; i < net->n; i++) {
         ds__layer *ly = &net->layers[i];
-        size_t o = flat(ly->out), cols = ly->out[1] * ly->out[2];
+        size_t o = flat(ly->out);
         int aux =
             ly->kind == DS__L_MAXPOOL || ly->kind == DS__L_DROPOUT || ly->kind == DS__L_BATCHNORM;
         ly->aux = aux ? o : 0;
         *per_row += o + ly->aux;
         *widest = o > *widest ? o : *widest;
-        if (ly->kind == DS__L_CONV && ly->in[0] * ly->k * ly->k * cols > colmax)
-            colmax = ly->in[0] * ly->k * ly->k * cols;
+        ds__conv cv = {.n = 1, .c = ly->in[0], .o = ly->units, .k = ly->k};
+        cv.oh = ly->out[1], cv.ow = ly->out[2];
+        size_t work = ly->kind == DS__L_CONV ? ds__compute_conv_work(&cv) : 0;
+        colmax = work > colmax ? work : colmax;
     }
-    *per_row += 3 * *widest + colmax;
-    *fixed = 16 * (3 * (size_t)net->n + 6);
+    *per_row += 2 * *widest + colmax;
+    *fixed = 16 * (3 * (size_t)net->n + 5);
 }
 
 size_t ds__net_row_floats(const ds__net *net)
@@ -148,7 +151,7 @@ ds_status ds__net_reserve(ds_model *m, size_t max_rows)
         m->act[l] = ws, ws += lines(max_rows * m->sizes[l]);
         net->aux[l] = ws, ws += lines(max_rows * ly->aux);
     }
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < 2; k++)
         net->dbuf[k] = ws, ws += lines(max_rows * widest);
     m->rowloss = (double *)(void *)ws, ws += lines(2 * max_rows);
     net->col = ws;

@@ -52,8 +52,8 @@ typedef struct ds__net {
     uint64_t batches; /* training passes so far: torch's num_batches_tracked,
                          and the dropout masks' seed with the model's seed */
     float **aux;      /* per layer, in the workspace */
-    float *col;       /* im2col rows of the widest convolution, max_rows samples */
-    float *dbuf[3];   /* gradients (0, 1) and a conv's positions x channels (2) */
+    float *col;       /* the convolutions' scratch (compute.h), max_rows samples */
+    float *dbuf[2];   /* gradients of a layer's output and input */
     double *chan;     /* batch norm: per-channel mean and 1/std of the batch */
 } ds__net;
 
