@@ -24,15 +24,22 @@ void ds__compute_bias_grad(const float *dy, float *db, size_t m, size_t n, int f
     }
 }
 
-void ds__compute_chan_grad(const float *dy, float *db, size_t n, size_t o, size_t p, int flags,
-                           int threads)
+/* A sample's positions of one channel summed in float (vectorized, fixed
+ * order), the samples in double. */
+DS__CLONES_WIDE void ds__compute_chan_grad(const float *dy, float *db, size_t n, size_t o, size_t p,
+                                           int flags, int threads)
 {
 #pragma omp parallel for num_threads(threads) schedule(static) if (n * o * p >= DS__PAR_MIN)
     for (size_t c = 0; c < o; c++) {
         double sum = 0.0;
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
+            const float *row = dy + (i * o + c) * p;
+            float part = 0.0f;
+#pragma omp simd reduction(+ : part)
             for (size_t j = 0; j < p; j++)
-                sum += dy[(i * o + c) * p + j];
+                part += row[j];
+            sum += part;
+        }
         db[c] = (float)((flags & DS__COMPUTE_ACC ? db[c] : 0.0) + sum);
     }
 }

@@ -76,8 +76,9 @@ ds_status ds__compute_conv_backward(ds__compute *c, const ds__conv *cv, const fl
 
 /* db (+)= column sums of dy [m x n] in double (compute.c, for both). */
 void ds__compute_bias_grad(const float *dy, float *db, size_t m, size_t n, int flags, int threads);
-/* db [o] (+)= sums over samples and positions of dy [n x o x p] (NCHW), in
- * double, one channel per thread at a time (compute.c, for both). */
+/* db [o] (+)= sums over samples and positions of dy [n x o x p] (NCHW):
+ * each sample's positions in float, the samples in double; one channel
+ * per thread at a time (compute.c, for both). */
 void ds__compute_chan_grad(const float *dy, float *db, size_t n, size_t o, size_t p, int flags,
                            int threads);
 
