@@ -80,25 +80,44 @@ static ds_status dense_backward(ds_model *m, const ds__layer *ly, const float *i
     return st;
 }
 
-/* Max or average over each window; for max, idx gets the input offset of
- * the first maximum. */
-static void pool_forward(const ds__layer *ly, const float *in, float *out, int32_t *idx, size_t r)
+/* Output row oy of one plane: the max (idx: the input offset of the first
+ * maximum, as torch) or the mean of each window, each window's values
+ * taken in row-major order, one pass over the row's windows per offset in
+ * the window so that the loops vectorize. */
+static void pool_row(const ds__layer *ly, const float *in, float *out, int32_t *idx, size_t oy)
 {
-    size_t C = ly->in[0], H = ly->in[1], W = ly->in[2], Ho = ly->out[1], Wo = ly->out[2], k = ly->k;
-    size_t n = r * C;
-    for (size_t p = 0; p < n; p++, in += H * W)
-        for (size_t oy = 0; oy < Ho; oy++)
-            for (size_t ox = 0; ox < Wo; ox++, out++) {
-                size_t y0 = oy * ly->stride, x0 = ox * ly->stride, best = y0 * W + x0;
-                float s = 0.0f;
-                for (size_t y = y0; y < y0 + k; y++)
-                    for (size_t x = x0; x < x0 + k; x++) {
-                        s += in[y * W + x];
-                        best = in[y * W + x] > in[best] ? y * W + x : best;
-                    }
-                *out = idx ? in[best] : s / (float)(k * k);
-                if (idx) *idx++ = (int32_t)best;
+    size_t W = ly->in[2], Wo = ly->out[2], k = ly->k, s = ly->stride, y0 = oy * s;
+    for (size_t ox = 0; ox < Wo; ox++) {
+        out[ox] = idx ? in[y0 * W + ox * s] : 0.0f;
+        if (idx) idx[ox] = (int32_t)(y0 * W + ox * s);
+    }
+    for (size_t dy = 0; dy < k; dy++)
+        for (size_t dx = 0; dx < k; dx++) {
+            const float *at = in + (y0 + dy) * W + dx;
+            int32_t off = (int32_t)((y0 + dy) * W + dx);
+            if (!idx)
+                for (size_t ox = 0; ox < Wo; ox++)
+                    out[ox] += at[ox * s];
+            for (size_t ox = 0; idx && ox < Wo; ox++) {
+                int gt = at[ox * s] > out[ox];
+                out[ox] = gt ? at[ox * s] : out[ox];
+                idx[ox] = gt ? off + (int32_t)(ox * s) : idx[ox];
             }
+        }
+    for (size_t ox = 0; !idx && ox < Wo; ox++)
+        out[ox] /= (float)(k * k);
+}
+
+/* Max or average pooling of every plane of r rows. */
+static void pool_forward(const ds__layer *ly, const float *in, float *out, int32_t *idx, size_t r,
+                         int nt)
+{
+    size_t HW = ly->in[1] * ly->in[2], Ho = ly->out[1], Wo = ly->out[2], n = r * ly->in[0];
+#pragma omp parallel for num_threads(nt) schedule(static) if (n * HW >= DS__PAR_MIN)
+    for (size_t p = 0; p < n; p++)
+        for (size_t oy = 0; oy < Ho; oy++)
+            pool_row(ly, in + p * HW, out + (p * Ho + oy) * Wo,
+                     idx ? idx + (p * Ho + oy) * Wo : NULL, oy);
 }
 
 static void pool_backward(const ds__layer *ly, const float *dout, float *din, const int32_t *idx,
@@ -248,7 +267,7 @@ ds_status ds__layer_forward(ds_model *m, int l, const float *in, float *out, siz
         return conv_forward(m, ly, in, out, r);
     case DS__L_MAXPOOL:
     case DS__L_AVGPOOL:
-        pool_forward(ly, in, out, idx, r);
+        pool_forward(ly, in, out, idx, r, m->threads);
         break;
     case DS__L_ACT:
         act_forward(in, out, n, ly->act, m->threads);
