@@ -17,6 +17,7 @@ object per line so the driver can put both side by side:
 
 Usage: torch_bench.py optim --threads T [--params N] [--reps R]
        torch_bench.py train --threads T [--epochs E] [--batch B] [--seed S]
+                      [--model mlp|2c2d] [--limit N] [--precision fp32|bf16]
 Needs Debian's python3-torch (torch 1.13) and python3-numpy.
 """
 import argparse
@@ -95,15 +96,27 @@ def make_model(sizes):
     return torch.nn.Sequential(*layers)
 
 
-def train_epoch(model, opt, x, y, batch, gen):
-    """One epoch over a fresh permutation; returns its training seconds."""
+def make_2c2d():
+    """DeepOBS's fmnist_2c2d, descent's --model 2c2d (torch's default init)."""
+    nn = torch.nn
+    return nn.Sequential(nn.Conv2d(1, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(32, 64, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Flatten(), nn.Linear(3136, 1024), nn.ReLU(), nn.Linear(1024, 10))
+
+
+def train_epoch(model, opt, x, y, batch, gen, bf16=False):
+    """One epoch over a fresh permutation; returns its training seconds.
+    bf16: the forward pass under CPU autocast (bf16 convolutions and linear
+    layers, fp32 weights and optimizer), as torch does mixed precision."""
     loss_fn = torch.nn.CrossEntropyLoss()
     t0 = time.perf_counter()
     order = torch.randperm(len(x), generator=gen)
     for i in range(0, len(x), batch):
         idx = order[i:i + batch]
         opt.zero_grad(set_to_none=True)
-        loss_fn(model(x[idx]), y[idx]).backward()
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            loss = loss_fn(model(x[idx]), y[idx])
+        loss.backward()
         opt.step()
     return time.perf_counter() - t0
 
@@ -112,16 +125,22 @@ def bench_train(args):
     torch.manual_seed(args.seed)
     xtr, ytr = load("train")
     xte, yte = load("t10k")
-    model = make_model([784, 256, 128, 10])
+    if args.limit:
+        xtr, ytr = xtr[:args.limit], ytr[:args.limit]
+    if args.model == "2c2d":
+        xtr, xte = xtr.reshape(-1, 1, 28, 28), xte.reshape(-1, 1, 28, 28)
+    model = make_2c2d() if args.model == "2c2d" else make_model([784, 256, 128, 10])
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     gen = torch.Generator().manual_seed(args.seed)
-    secs = [train_epoch(model, opt, xtr, ytr, args.batch, gen) for _ in range(args.epochs)]
+    bf16 = args.precision == "bf16"
+    secs = [train_epoch(model, opt, xtr, ytr, args.batch, gen, bf16) for _ in range(args.epochs)]
     with torch.no_grad():
         acc = (model(xte).argmax(1) == yte).float().mean().item()
     return {"threads": torch.get_num_threads(), "batch": args.batch, "epochs": args.epochs,
             "seconds": sum(secs), "seconds_per_epoch": sum(secs) / len(secs),
             "best_epoch_seconds": min(secs),
-            "examples_per_s": len(xtr) * len(secs) / sum(secs), "test_accuracy": acc}
+            "examples_per_s": len(xtr) * len(secs) / sum(secs), "test_accuracy": acc,
+            "precision": args.precision}
 
 
 def main():
@@ -133,6 +152,10 @@ def main():
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--model", choices=["mlp", "2c2d"], default="mlp")
+    ap.add_argument("--limit", type=int, default=0, help="train on the first N rows only")
+    ap.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
+                    help="bf16: the forward pass under CPU autocast")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     result = bench_optim(args) if args.workload == "optim" else bench_train(args)

@@ -15,7 +15,15 @@
 # The descent program's epochs also run in bf16 when it has the oneDNN
 # backend on a CPU with native bf16 (side "descent-bf16").
 #
-# Raw JSON lines land in $OUT (default build-bench/vs-pytorch.jsonl).
+# Then the convolutional workload (issue 12): --model 2c2d (DeepOBS's
+# fmnist_2c2d, adam 1e-3, batch 64) at one thread, in fp32 and in bf16
+# where the program has --precision and the CPU native bf16 (torch: CPU
+# autocast), alternating CNN_ROUNDS times, each process's peak RSS kept:
+#   CNN_ROUNDS=3    rounds (0: none)     CNN_LIMIT=6400  train on the first
+#   N images only (0: the full epoch of 60,000); ROUNDS=0: only this workload
+#
+# Raw JSON lines land in $OUT (default build-bench/vs-pytorch.jsonl) and
+# $CNN_OUT (default build-bench/vs-pytorch-2c2d.jsonl).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
@@ -72,4 +80,5 @@ for round in $(seq "$ROUNDS"); do
     done
 done
 echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-"$PY" bench/report.py "$OUT"
+[ "$ROUNDS" = 0 ] || "$PY" bench/report.py "$OUT"
+bench/vs-pytorch-2c2d.sh "$DESCENT"

@@ -64,7 +64,7 @@ install(FILES ${PROJECT_BINARY_DIR}/cmake/descentConfig.cmake
 # script. Libs.private lists what a static link needs beyond the .pc files of
 # openblas and zlib: the OpenMP runtime CMake found (libgomp with gcc) and
 # libm. libdescent links no MPI; descent-mpi.pc is for libdescent-mpi.
-set(DS_PC_REQUIRES_PRIVATE "openblas zlib")
+set(DS_PC_REQUIRES_PRIVATE "openblas zlib libcjson")
 set(DS_PC_LIBS_PRIVATE "")
 if(DESCENT_BACKEND STREQUAL "onednn")
   set(DS_PC_LIBS_PRIVATE "-ldnnl ") # oneDNN ships no .pc file on Debian

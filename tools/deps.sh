@@ -7,6 +7,7 @@ packages=(
   build-essential cmake pkg-config     # toolchain
   libdnnl-dev                          # oneDNN: the matrix products (default backend)
   libopenblas-dev zlib1g-dev           # BLAS (the other backend, bench's yardstick), zlib for .gz
+  libcjson-dev                         # safetensors headers (JSON)
   libcmocka-dev                        # unit tests
   libopenmpi-dev openmpi-bin           # data-parallel training
   dataset-fashion-mnist                # the default data set

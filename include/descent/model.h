@@ -222,6 +222,45 @@ DS_API float *ds_model_bias(ds_model *m, int l);
 DS_API float *ds_model_weight_grad(ds_model *m, int l);
 DS_API float *ds_model_bias_grad(ds_model *m, int l);
 
+/* State of a layer network beside its parameters, which no optimizer
+ * updates: batch norm's running means and variances (for each batchnorm
+ * layer in order, C means then C variances), and the count of training
+ * passes (calls of ds_model_forward_backward: torch's num_batches_tracked,
+ * and with the seed what draws the dropout masks). A checkpoint saves and
+ * restores both, so a resumed run is bit-identical. state_count is 0 for
+ * models without batch norm (state_data then points to no floats). */
+DS_API float *ds_model_state_data(ds_model *m);
+DS_API size_t ds_model_state_count(const ds_model *m);
+DS_API uint64_t ds_model_passes(const ds_model *m);
+DS_API void ds_model_set_passes(ds_model *m, uint64_t passes);
+
+/* Floating-point operations of the matrix products of one example's
+ * training step (2 per multiply-add): per layer with parameters the forward
+ * product and as many for the weight gradient and for the input gradient,
+ * none of that last for the first layer. A dense layer of F inputs and U
+ * outputs does F U multiply-adds per product, a conv layer O C K K per
+ * output position. Bias, activation, pooling, normalization and loss are
+ * not counted, as GEMM benchmarks do not count them. */
+DS_API double ds_model_step_flops(const ds_model *m);
+
+/* Weights in and out in safetensors (https://github.com/huggingface/safetensors),
+ * the format torch, JAX and the ecosystem share: 8 bytes of little-endian
+ * header length, a JSON header, raw little-endian data. The tensors are
+ * named as torch's state_dict of the equivalent nn.Sequential (one module
+ * per layer, an nn.Flatten before the first dense layer after an image;
+ * an mlp is Linear, activation, Linear, ...): "N.weight" and "N.bias" of
+ * conv (O x C x K x K) and dense (out x in) layers, and of batch norm
+ * (gamma, beta) with its "N.running_mean", "N.running_var" (F32, C) and
+ * "N.num_batches_tracked" (I64, a scalar: the model's pass count); all
+ * else is F32. doc/models.md lists them for a spec.
+ * Load: every tensor of the model must be in the file with its dtype and
+ * shape, and the file must hold no other (but "__metadata__"); else
+ * DS_ERR_MISMATCH naming the tensor, and nothing is changed. DS_ERR_IO,
+ * DS_ERR_FORMAT (not safetensors, bad offsets). Save: written atomically
+ * (a temporary file renamed), the description in __metadata__.descent. */
+DS_API ds_status ds_model_load_safetensors(ds_model *m, const char *path);
+DS_API ds_status ds_model_save_safetensors(const ds_model *m, const char *path);
+
 /* Fills out[0] with the weights group and out[1] with the biases group
  * (x, g, n into the model's arrays; params = NULL for the caller to set,
  * e.g. a copy of the options with weight_decay = 0 for the biases). The two
@@ -241,6 +280,9 @@ DS_API ds_status ds_model_reinit(ds_model *m, const ds_model_params *p);
  * backend's kernel per new product shape, made at its first use and kept).
  * On failure the old workspace is kept (DS_ERR_NOMEM). */
 DS_API ds_status ds_model_reserve(ds_model *m, size_t max_rows);
+/* Bytes of workspace each reserved row takes (2.6 KB for
+ * mlp:784-256-128-10, 1.3 MB for 2c2d), for choosing max_rows. */
+DS_API size_t ds_model_row_bytes(const ds_model *m);
 DS_API size_t ds_model_reserved(const ds_model *m);
 
 /* Threads for the model's loops and products (threads >= 1; 0 = one per

@@ -179,13 +179,3 @@ ds_status app_bench_mlp_gemms(const ds_model *m, size_t rows, int reps, double *
     if (s == DS_OK) *seconds = best;
     return s;
 }
-
-double app_mlp_step_flops(const ds_model *m, size_t examples)
-{
-    double per_row = 0.0;
-    for (int l = 1; l <= ds_model_layer_count(m); l++) {
-        double mac = (double)ds_model_size(m, l - 1) * (double)ds_model_size(m, l);
-        per_row += (l == 1 ? 4.0 : 6.0) * mac;
-    }
-    return per_row * (double)examples;
-}

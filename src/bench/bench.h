@@ -47,11 +47,4 @@ ds_status app_bench_optim(const ds_opt_params *p, size_t n, int threads, int rep
  * thread count: *seconds is the best time of the whole set of products. */
 ds_status app_bench_mlp_gemms(const ds_model *m, size_t rows, int reps, double *seconds);
 
-/* Floating-point operations of those products for `examples` rows: per
- * layer l with N(l-1) inputs and N(l) outputs, 2 N(l-1) N(l) per row for
- * the forward product and as many for each gradient product; the first
- * layer needs no input gradient. Bias, activation and loss (O(N) per row)
- * are not counted, as GEMM benchmarks do not count them. */
-double app_mlp_step_flops(const ds_model *m, size_t examples);
-
 #endif

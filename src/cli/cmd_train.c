@@ -25,7 +25,7 @@
 
 static struct {
     cli_train_opts t;
-    const char *log, *save, *resume, *checkpoint, *diverge;
+    const char *log, *save, *resume, *checkpoint, *diverge, *init_from;
     double plateau, ema, fine_tune_lr;
     long every, early_stop;
     int json;
@@ -54,6 +54,8 @@ static const cli_arg train_args[] = {
     {"json", CLI_ARG_FLAG, &o.json, NULL, "print a final JSON object on stdout"},
     {"save", CLI_ARG_STRING, &o.save, "FILE", "save the trained model and optimizer state"},
     {"resume", CLI_ARG_STRING, &o.resume, "FILE", "continue the run saved in FILE"},
+    {"init-from", CLI_ARG_STRING, &o.init_from, "FILE",
+     "start from the weights in FILE.safetensors (named as torch's state_dict)"},
     {"fine-tune-lr", CLI_ARG_DOUBLE, &o.fine_tune_lr, "LR",
      "with --resume: go on at base rate LR (keeps optimizer state, position, schedule)"},
     {"checkpoint", CLI_ARG_STRING, &o.checkpoint, "FILE", "save the run at every epoch end"},
@@ -185,6 +187,9 @@ static int options(run *r)
 {
     int rc;
     o.t.resume = o.resume;
+    if (o.init_from && o.resume)
+        return cli_usage_error(&train_cmd, "--init-from starts a new run from given weights; "
+                                           "--resume continues a recorded one: give one of them");
     if (o.resume && ds_ckpt_load(o.resume, &r->ck) != DS_OK)
         return cli_lib_error(&train_cmd, CLI_EXIT_USAGE);
     if ((rc = cli_train_opts_resolve(&train_cmd, &o.t, r->ck, &r->job)) >= 0 ||
@@ -209,6 +214,8 @@ static int build(run *r)
     if ((rc = cli_train_job_load(&train_cmd, &r->job)) >= 0 ||
         (rc = cli_train_job_build(&train_cmd, &r->job)) >= 0)
         return rc;
+    if (o.init_from && ds_model_load_safetensors(r->job.m, o.init_from) != DS_OK)
+        return cli_usage_error(&train_cmd, "--init-from: %s", ds_last_error());
     if (r->ck && ds_trainer_restore(r->job.t, r->ck) != DS_OK)
         return cli_usage_error(&train_cmd, "--resume %s: %s", o.resume, ds_last_error());
     if (!isnan(o.fine_tune_lr) && ds_trainer_set_base_lr(r->job.t, o.fine_tune_lr) != DS_OK)

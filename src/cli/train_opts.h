@@ -44,7 +44,7 @@ typedef struct cli_train_opts {
 
 /* Option-table entries; t is the cli_train_opts they fill. */
 #define CLI_TRAIN_ARG_MODEL(t) {"model", CLI_ARG_STRING, &(t).model, "SPEC", \
-    "mlp:N0-N1-...-NL (N0, NL may be auto) or neuron (default " CLI_DEFAULT_MODEL ")"}
+    "mlp:N0-N1-...-NL (N0, NL may be auto), neuron, net:in=CxHxW|LAYER|... or 2c2d (default " CLI_DEFAULT_MODEL ")"}
 #define CLI_TRAIN_ARG_ACT(t) {"act", CLI_ARG_STRING, &(t).act, "A", \
     "hidden activation: relu (default), sigmoid, tanh"}
 #define CLI_TRAIN_ARG_LOSS(t) {"loss", CLI_ARG_STRING, &(t).loss, "L", \

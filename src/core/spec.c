@@ -81,11 +81,11 @@ ds_status ds__spec_split(const char *text, size_t len, const char *what, ds__spe
     return DS_OK;
 }
 
-int ds__spec_chain(const char *text, const char **start, size_t *len, int max)
+int ds__spec_chain(const char *text, char sep, const char **start, size_t *len, int max)
 {
     int n = 0;
     for (const char *q = text;; n++) {
-        const char *plus = strchr(q, '+');
+        const char *plus = strchr(q, sep);
         if (n == max) return max + 1;
         start[n] = q;
         len[n] = plus ? (size_t)(plus - q) : strlen(q);
@@ -295,11 +295,28 @@ static ds_status check_required(const char *ctx, const ds__spec_key *keys,
     return DS_OK;
 }
 
+/* The key a table gives to its n-th value without a key, or NULL. */
+static const ds__spec_key *pos_key(const ds__spec_key *keys, int n)
+{
+    for (const ds__spec_key *k = keys; k->name; k++)
+        if (k->pos == n) return k;
+    return NULL;
+}
+
+/* A value without a key that the table names: as if given as key=value. */
+static ds_status apply_pos(const char *ctx, const ds__spec_key *keys, const ds__spec_key *k,
+                           char *text, void *target, unsigned char *seen)
+{
+    if (seen[k - keys]++) return ds__fail(DS_ERR_PARSE, "%s: %s given twice", ctx, k->name);
+    return parse_value(ctx, k, text, target);
+}
+
 ds_status ds__spec_apply(const char *ctx, const ds__spec_key *keys, ds__spec *s, void *target,
                          char **pos, int max_pos, int *npos)
 {
     unsigned char seen[DS__SPEC_MAX_ITEMS * 2] = {0};
-    int np = 0;
+    const ds__spec_key *pk;
+    int np = 0, nk = 0;
     if (s->colon && s->nitems == 1 && !*s->items[0].text)
         return ds__fail(DS_ERR_PARSE, "%s: nothing after ':'", ctx);
     if (s->nitems > DS__SPEC_MAX_ITEMS)
@@ -312,6 +329,8 @@ ds_status ds__spec_apply(const char *ctx, const ds__spec_key *keys, ds__spec *s,
             st = ds__fail(DS_ERR_PARSE, "%s: empty item (stray or trailing comma?)", ctx);
         else if (is_key(it, max_pos))
             st = apply_key(ctx, keys, it, target, seen);
+        else if ((pk = pos_key(keys, ++nk)) != NULL)
+            st = apply_pos(ctx, keys, pk, it->text, target, seen);
         else if (max_pos == 0)
             st = ds__fail(DS_ERR_PARSE, "%s: expected key=value, got '%s'", ctx, it->text);
         else if (np == max_pos)

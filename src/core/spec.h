@@ -3,6 +3,7 @@
  *
  *     NAME[:ITEM,ITEM,...]      ITEM = key=value | a positional value
  *     PART+PART+...             a chain (schedules)
+ *     PART|PART|...             a layer list (models: net:in=1x28x28|conv:32,5|...)
  *
  * A parser declares what each NAME accepts as a table of ds__spec_key (name,
  * type, range, default, help, where the value is stored) and hands the
@@ -60,6 +61,8 @@ struct ds__spec_key {
     ds_status (*parse)(const char *ctx, const ds__spec_key *k, char *text, void *target);
     void (*format)(ds__spec_out *o, const void *target);
     ds_status (*check)(const char *ctx, const ds__spec_key *k, const void *target);
+    int pos; /* > 0: the pos-th value without a key sets this key ("conv:32,5"
+                is "conv:units=32,k=5"); 0: key=value only */
 };
 
 /* One split spec: the name and its items, cut in place in a private copy. */
@@ -81,9 +84,10 @@ typedef struct ds__spec {
  * else is reported by ds__spec_apply once the caller knows the name. */
 ds_status ds__spec_split(const char *text, size_t len, const char *what, ds__spec *out);
 
-/* Splits text at every '+' into at most max parts (start, length); returns
- * the number of parts, max + 1 when there are more. */
-int ds__spec_chain(const char *text, const char **start, size_t *len, int max);
+/* Splits text at every sep ('+' in a chain, '|' in a layer list) into at
+ * most max parts (start, length); returns the number of parts, max + 1
+ * when there are more. */
+int ds__spec_chain(const char *text, char sep, const char **start, size_t *len, int max);
 
 /* Writes every key's default into target. */
 void ds__spec_defaults(const ds__spec_key *keys, void *target);

@@ -20,20 +20,19 @@
 #include <unistd.h>
 
 typedef struct slot {
-    float *ws;       /* one block: the layers' activations, max_rows rows each,
-                        then (with a prep) the transformed input rows */
-    float **act;     /* act[1..L] into ws */
-    float *x;        /* max_rows transformed rows, or NULL without a prep */
-    ds__compute *cx; /* the slot's own products (a context's kernel cache is
-                        not shared between threads) */
+    ds_model *m; /* the slot's own copy of the model: its workspace of
+                    `rows` rows, its compute context (kernel caches are not
+                    shared between threads), batch norm's statistics */
+    float *x;    /* `rows` transformed input rows, or NULL without a prep */
     int busy;
 } slot;
 
 struct ds_infer {
     ds_model *m;   /* read-only after load */
     ds_prep *prep; /* the input transform and class names; NULL: none */
-    char desc[512];
-    size_t max_rows, classes;
+    char desc[1200];
+    size_t rows, classes; /* rows: per forward chunk, max_rows within the
+                             workspace bound */
     int threads, nslots;
     slot *slots;
     pthread_mutex_t lock;
@@ -68,40 +67,21 @@ static int has_transform(const ds_infer *inf)
     return inf->prep && ds_prep_inputs(inf->prep) > 0;
 }
 
-/* Floats of one slot: max_rows rows of every layer (and of the input when
- * a prep transforms it). */
-static size_t slot_floats(const ds_infer *inf)
-{
-    const ds_model *m = inf->m;
-    size_t floats = has_transform(inf) ? inf->max_rows * ds_model_inputs(m) : 0;
-    for (int l = 1; l <= ds_model_layer_count(m); l++)
-        floats += inf->max_rows * ds_model_size(m, l);
-    return floats;
-}
-
 static ds_status slot_init(slot *s, const ds_infer *inf)
 {
-    const ds_model *m = inf->m;
-    int L = ds_model_layer_count(m);
-    size_t floats = slot_floats(inf), rows = inf->max_rows;
-    s->ws = malloc(floats * sizeof(float));
-    s->act = calloc((size_t)L + 1, sizeof *s->act);
-    if (!s->ws || !s->act) return ds__nomem("inference scratch", floats * sizeof(float));
-    float *at = s->ws;
-    for (int l = 1; l <= L; l++, at += rows * ds_model_size(m, l - 1))
-        s->act[l] = at;
-    s->x = has_transform(inf) ? at : NULL;
-    s->cx = ds__compute_new(inf->threads);
-    if (!s->cx) return ds_last_status();
-    ds__compute_set_threads(s->cx, inf->threads); /* OpenBLAS: process-wide */
-    return ds__compute_set_precision(s->cx, ds__compute_precision(m->cx));
+    s->m = ds__model_clone(inf->m, inf->rows, inf->threads);
+    if (!s->m) return ds_last_status();
+    if (!has_transform(inf)) return DS_OK;
+    s->x = malloc(inf->rows * ds_model_inputs(inf->m) * sizeof(float));
+    return s->x ? DS_OK : ds__nomem("inference input rows", inf->rows * sizeof(float));
 }
 
 static ds_status make_slots(ds_infer *inf)
 {
-    size_t per = slot_floats(inf);
-    ds_status s =
-        ds__check_alloc((uint64_t)per * sizeof(float) * (uint64_t)inf->nslots, "inference scratch");
+    const ds_model *m = inf->m;
+    uint64_t per = (uint64_t)ds_model_row_bytes(m) * inf->rows + ds_model_param_count(m) * 8u +
+                   inf->rows * ds_model_inputs(m) * sizeof(float);
+    ds_status s = ds__check_alloc(per * (uint64_t)inf->nslots, "inference scratch");
     if (s != DS_OK) return s;
     inf->slots = calloc((size_t)inf->nslots, sizeof *inf->slots);
     if (!inf->slots) return ds__nomem("inference slots", (size_t)inf->nslots * sizeof(slot));
@@ -126,7 +106,10 @@ static ds_status wrap(ds_model *m, ds_prep *prep, const ds_infer_params *p, ds_i
         inf->prep = NULL;
     }
     ds_model_describe(m, inf->desc, sizeof inf->desc);
-    inf->max_rows = p->max_rows;
+    /* Chunks whose workspace stays within 256 MiB, as eval's (a CNN's rows
+     * are large). */
+    size_t bound = (256u << 20) / ds_model_row_bytes(m);
+    inf->rows = p->max_rows < bound ? p->max_rows : bound ? bound : 1;
     inf->nslots = p->slots ? p->slots : processors();
     inf->threads = p->threads ? p->threads : processors();
     inf->classes = ds_model_get_params(m)->loss == DS_LOSS_XENT ? ds_model_outputs(m) : 0;
@@ -183,13 +166,8 @@ ds_status ds_infer_from_model(const ds_model *m, const ds_infer_params *p, ds_in
     if (!p) p = &dflt;
     ds_status s = check_params(p);
     if (s != DS_OK) return s;
-    char desc[512];
-    ds_model_describe(m, desc, sizeof desc);
-    ds_model_params mp = *ds_model_get_params(m);
-    mp.init = DS_INIT_ZEROS; /* overwritten below */
-    ds_model *copy = ds_model_init_desc(desc, &mp);
+    ds_model *copy = ds__model_clone(m, 1, 1);
     if (!copy) return ds_last_status();
-    memcpy(ds_model_param_data(copy), m->params, m->nparams * sizeof(float));
     return wrap(copy, NULL, p, out);
 }
 
@@ -197,9 +175,8 @@ void ds_infer_free(ds_infer *inf)
 {
     if (!inf) return;
     for (int i = 0; inf->slots && i < inf->nslots; i++) {
-        free(inf->slots[i].ws);
-        free(inf->slots[i].act);
-        ds__compute_free(inf->slots[i].cx);
+        ds_model_free(inf->slots[i].m);
+        free(inf->slots[i].x);
     }
     free(inf->slots);
     pthread_mutex_destroy(&inf->lock);
@@ -291,14 +268,13 @@ static ds_status run(ds_infer *inf, const float *x, size_t n, float *out, int32_
     slot *s = acquire(inf);
     size_t f = ds_model_inputs(inf->m), c = ds_model_outputs(inf->m);
     ds_status st = DS_OK;
-    for (size_t c0 = 0; c0 < n && st == DS_OK; c0 += inf->max_rows) {
-        size_t r = n - c0 < inf->max_rows ? n - c0 : inf->max_rows;
-        const float *in = input_rows(inf, x + c0 * f, r, s);
-        st = ds__model_forward(inf->m, s->cx, in, r, s->act);
-        const float *z = s->act[ds_model_layer_count(inf->m)];
-        for (size_t i = 0; cls && i < r; i++)
+    for (size_t c0 = 0; c0 < n && st == DS_OK; c0 += inf->rows) {
+        size_t r = n - c0 < inf->rows ? n - c0 : inf->rows;
+        const float *z, *in = input_rows(inf, x + c0 * f, r, s);
+        st = ds__model_forward_eval(s->m, in, r, &z);
+        for (size_t i = 0; st == DS_OK && cls && i < r; i++)
             cls[c0 + i] = argmax(z + i * c, c);
-        if (out) ds__model_outputs(inf->m, z, r, out + c0 * c);
+        if (st == DS_OK && out) ds__model_outputs(inf->m, z, r, out + c0 * c);
     }
     release(inf, s);
     return st;

@@ -16,7 +16,7 @@
  * on the thread count. */
 #include "core/internal.h"
 #include "models/compute.h"
-#include "models/model_internal.h"
+#include "models/net.h"
 
 #include <math.h>
 
@@ -61,22 +61,33 @@ DS__CLONES_WIDE static void backprop_act(float *a, const float *da, size_t r, si
         deriv_row(a + i * n, da + i * n, n, kind);
 }
 
-ds_status ds__model_forward(const ds_model *m, ds__compute *cx, const float *x, size_t r,
-                            float *const *act)
+static ds_status forward(ds_model *m, const float *x, size_t r)
 {
     const float *in = x;
     ds_status st = DS_OK;
     for (int l = 1; l <= m->L && st == DS_OK; l++) {
-        st = ds__compute_forward(cx, in, m->params + m->woff[l], m->params + m->boff[l], act[l], r,
-                                 m->sizes[l - 1], m->sizes[l], ds__layer_act(m, l), 0);
-        in = act[l];
+        st =
+            ds__compute_forward(m->cx, in, m->params + m->woff[l], m->params + m->boff[l],
+                                m->act[l], r, m->sizes[l - 1], m->sizes[l], ds__layer_act(m, l), 0);
+        in = m->act[l];
     }
     return st;
 }
 
-static ds_status forward(ds_model *m, const float *x, size_t r)
+/* Forward over rows c0..c0+r-1 of a batch: a network's layers (train:
+ * batch statistics and dropout), or the mlp's. */
+static ds_status run_forward(ds_model *m, const float *x, size_t c0, size_t r, int train)
 {
-    return ds__model_forward(m, m->cx, x, r, m->act);
+    return m->net ? ds__net_forward(m, x, c0, r, train) : forward(m, x, r);
+}
+
+ds_status ds__model_forward_eval(ds_model *m, const float *x, size_t r, const float **z)
+{
+    if (r > m->max_rows)
+        return ds__fail(DS_ERR_INVALID, "forward: %zu rows, the workspace holds %zu", r,
+                        m->max_rows);
+    *z = m->act[m->L];
+    return run_forward(m, x, 0, r, 0);
 }
 
 /* Backward over r rows whose dZ[L] is in act[L]; acc: add to the gradient
@@ -258,10 +269,12 @@ ds_status ds_model_forward_backward(ds_model *m, const ds_batch *b, double *loss
     for (size_t c0 = 0; c0 < b->n; c0 += m->max_rows) {
         size_t r = b->n - c0 < m->max_rows ? b->n - c0 : m->max_rows;
         const float *x = b->x + c0 * b->features;
-        if ((st = forward(m, x, r)) != DS_OK) return st;
+        if ((st = run_forward(m, x, c0, r, 1)) != DS_OK) return st;
         sum += loss_rows(m, b, c0, r, scale, 1);
-        if ((st = backward(m, x, r, c0 > 0)) != DS_OK) return st;
+        st = m->net ? ds__net_backward(m, x, r, c0 > 0) : backward(m, x, r, c0 > 0);
+        if (st != DS_OK) return st;
     }
+    if (m->net) m->net->batches++;
     return finish(norm * sum + l2_term(m, b->n, 1), loss);
 }
 
@@ -288,7 +301,7 @@ ds_status ds_model_evaluate(ds_model *m, const ds_batch *b, double *loss, double
     size_t right = 0;
     for (size_t c0 = 0; c0 < b->n; c0 += m->max_rows) {
         size_t r = b->n - c0 < m->max_rows ? b->n - c0 : m->max_rows;
-        if ((st = forward(m, b->x + c0 * b->features, r)) != DS_OK) return st;
+        if ((st = run_forward(m, b->x + c0 * b->features, c0, r, 0)) != DS_OK) return st;
         if (b->labels) right += count_right(m, b, c0, r);
         sum += loss_rows(m, b, c0, r, scale, 0);
     }
@@ -314,7 +327,7 @@ ds_status ds_model_predict(ds_model *m, const float *x, size_t n, float *out)
     size_t c = m->sizes[m->L], f = m->sizes[0];
     for (size_t c0 = 0; c0 < n; c0 += m->max_rows) {
         size_t r = n - c0 < m->max_rows ? n - c0 : m->max_rows;
-        ds_status st = forward(m, x + c0 * f, r);
+        ds_status st = run_forward(m, x + c0 * f, c0, r, 0);
         if (st != DS_OK) return st;
         ds__model_outputs(m, m->act[m->L], r, out + c0 * c);
     }

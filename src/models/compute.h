@@ -52,8 +52,35 @@ ds_status ds__compute_weight_grad(ds__compute *c, const float *x, const float *d
 ds_status ds__compute_input_grad(ds__compute *c, const float *dy, const float *w, float *dx,
                                  size_t m, size_t k, size_t n, int flags);
 
+/* Convolutions: 2-D, cross-correlation as torch's Conv2d, on n samples
+ * of c x h x w floats (NCHW, row-major), weights o x c x k x k (OIHW),
+ * stride and zero padding pad on every side; outputs n x o x oh x ow with
+ * oh = (h + 2 pad - k) / stride + 1 (ow likewise).
+ *   conv_forward   Y = act(conv(X, W) + b)          (b may be NULL)
+ *   conv_backward  dW (+)= dL/dW, db (+)= per-channel sums of dY (double,
+ *                  then rounded; may be NULL), dX = dL/dX (NULL: not
+ *                  needed; always overwritten)       ACC: dW +=, db +=
+ * work: caller's scratch of ds__compute_conv_work(cv) floats (the
+ * im2col rows and a position-major copy on OpenBLAS; none on oneDNN, whose
+ * primitives hold their own blocked-layout buffers per shape). */
+typedef struct ds__conv {
+    size_t n, c, h, w, o, k, stride, pad, oh, ow;
+} ds__conv;
+
+size_t ds__compute_conv_work(const ds__conv *cv);
+ds_status ds__compute_conv_forward(ds__compute *c, const ds__conv *cv, const float *x,
+                                   const float *w, const float *b, float *y, int act, float *work);
+ds_status ds__compute_conv_backward(ds__compute *c, const ds__conv *cv, const float *x,
+                                    const float *w, const float *dy, float *dw, float *db,
+                                    float *dx, int flags, float *work);
+
 /* db (+)= column sums of dy [m x n] in double (compute.c, for both). */
 void ds__compute_bias_grad(const float *dy, float *db, size_t m, size_t n, int flags, int threads);
+/* db [o] (+)= sums over samples and positions of dy [n x o x p] (NCHW):
+ * each sample's positions in float, the samples in double; one channel
+ * per thread at a time (compute.c, for both). */
+void ds__compute_chan_grad(const float *dy, float *db, size_t n, size_t o, size_t p, int flags,
+                           int threads);
 
 /* "onednn" or "openblas". */
 const char *ds__compute_backend(void);

@@ -23,22 +23,38 @@
 #include <string.h>
 
 #define DS__SLOTS 64
+#define DS__ARGS  4
 
-/* One product: C[m x n] (+)= act(op(A) op(B) + bias); ta: A is stored
- * [k x m]; tb: B is stored [n x k]. */
-typedef struct gemm_key {
+enum { OP_GEMM, OP_CONV_FWD, OP_CONV_BWD_DATA, OP_CONV_BWD_WEIGHTS };
+
+/* One primitive. A product: C[m x n] (+)= act(op(A) op(B) + bias); ta: A
+ * is stored [k x m]; tb: B is stored [n x k]. A convolution: cv, its
+ * direction op, acc (the weight gradient added to the caller's). */
+typedef struct key {
+    int op, ta, tb, bias, act, acc, bf16, threads;
     size_t m, n, k;
-    int ta, tb, bias, act, acc, bf16, threads;
-} gemm_key;
+    ds__conv cv;
+} key;
+
+/* One argument of a primitive: the caller's buffer in its plain f32
+ * layout (user) and, where the primitive wants another layout or data type
+ * (oneDNN's blocked ones, bf16) or the result is added to the caller's, the
+ * primitive's own buffer (inner) and the reorder between the two, run
+ * before the primitive for an input, after it for an output. */
+typedef struct arg {
+    int id, out;
+    dnnl_memory_t user, inner;
+    dnnl_primitive_t reorder;
+} arg;
 
 typedef struct slot {
-    gemm_key key;
+    key key;
     dnnl_primitive_t prim;
-    dnnl_memory_t mem[4]; /* A (src), B (weights), bias, C (dst) */
-    const char *impl;     /* owned by prim's primitive descriptor */
-    unsigned long used;   /* tick of the last use; 0: empty */
+    arg args[DS__ARGS]; /* in the order of the callers' buffers */
+    int nargs;
+    const char *impl;   /* owned by prim's primitive descriptor */
+    unsigned long used; /* tick of the last use; 0: empty */
 } slot;
-
 struct ds__compute {
     dnnl_engine_t eng;
     dnnl_stream_t strm;
@@ -50,11 +66,15 @@ struct ds__compute {
     size_t halfcap[2];
 };
 
-static ds_status dnnl_fail(dnnl_status_t s, const char *what, const gemm_key *k)
+static ds_status dnnl_fail(dnnl_status_t s, const char *what, const key *k)
 {
-    return ds__fail(s == dnnl_out_of_memory ? DS_ERR_NOMEM : DS_ERR_UNSUPPORTED,
-                    "oneDNN %s for a %zux%zux%zu product failed: %s", what, k->m, k->k, k->n,
-                    dnnl_status2str(s));
+    const ds__conv *cv = &k->cv;
+    ds_status code = s == dnnl_out_of_memory ? DS_ERR_NOMEM : DS_ERR_UNSUPPORTED;
+    if (k->op == OP_GEMM)
+        return ds__fail(code, "oneDNN %s for a %zux%zux%zu product failed: %s", what, k->m, k->k,
+                        k->n, dnnl_status2str(s));
+    return ds__fail(code, "oneDNN convolution %s (%zux%zux%zux%zu, %zu filters %zux%zu) failed: %s",
+                    what, cv->n, cv->c, cv->h, cv->w, cv->o, cv->k, cv->k, dnnl_status2str(s));
 }
 
 ds__compute *ds__compute_new(int threads)
@@ -78,8 +98,12 @@ ds__compute *ds__compute_new(int threads)
 static void slot_clear(slot *s)
 {
     if (s->prim) dnnl_primitive_destroy(s->prim);
-    for (int i = 0; i < 4; i++)
-        if (s->mem[i]) dnnl_memory_destroy(s->mem[i]);
+    for (int i = 0; i < s->nargs; i++) {
+        arg *a = &s->args[i];
+        if (a->user) dnnl_memory_destroy(a->user);
+        if (a->inner) dnnl_memory_destroy(a->inner);
+        if (a->reorder) dnnl_primitive_destroy(a->reorder);
+    }
     memset(s, 0, sizeof *s);
 }
 
@@ -128,8 +152,8 @@ ds__precision ds__compute_precision(const ds__compute *c)
     return c->prec;
 }
 
-/* The memory descriptors of A, B, bias and C. */
-static dnnl_status_t gemm_descs(const gemm_key *k, dnnl_memory_desc_t md[4])
+/* The memory descriptors of A, B, C and bias. */
+static dnnl_status_t gemm_descs(const key *k, dnnl_memory_desc_t md[4])
 {
     dnnl_data_type_t in = k->bf16 ? dnnl_bf16 : dnnl_f32;
     dnnl_dims_t a = {(dnnl_dim_t)k->m, (dnnl_dim_t)k->k}, b = {(dnnl_dim_t)k->k, (dnnl_dim_t)k->n};
@@ -138,13 +162,14 @@ static dnnl_status_t gemm_descs(const gemm_key *k, dnnl_memory_desc_t md[4])
     dnnl_dims_t bias = {1, b[1]}, c = {a[0], b[1]}, sc = {b[1], 1};
     dnnl_status_t s = dnnl_memory_desc_init_by_strides(&md[0], 2, a, in, sa);
     if (s == dnnl_success) s = dnnl_memory_desc_init_by_strides(&md[1], 2, b, in, sb);
-    if (s == dnnl_success) s = dnnl_memory_desc_init_by_strides(&md[2], 2, bias, dnnl_f32, sc);
-    if (s == dnnl_success) s = dnnl_memory_desc_init_by_strides(&md[3], 2, c, dnnl_f32, sc);
+    if (s == dnnl_success) s = dnnl_memory_desc_init_by_strides(&md[2], 2, c, dnnl_f32, sc);
+    if (s == dnnl_success) s = dnnl_memory_desc_init_by_strides(&md[3], 2, bias, dnnl_f32, sc);
     return s;
 }
 
-/* The post-ops: sum (accumulate), then the activation. */
-static dnnl_status_t gemm_attr(const gemm_key *k, dnnl_primitive_attr_t *attr)
+/* Post-ops: sum (acc: add to the destination), then the activation act
+ * (none unless a ds_activation). */
+static dnnl_status_t post_ops(int acc, int act, dnnl_primitive_attr_t *attr)
 {
     static const dnnl_alg_kind_t algs[DS_ACT_COUNT] = {
         [DS_ACT_RELU] = dnnl_eltwise_relu,
@@ -155,48 +180,181 @@ static dnnl_status_t gemm_attr(const gemm_key *k, dnnl_primitive_attr_t *attr)
     dnnl_status_t s = dnnl_primitive_attr_create(attr);
     if (s != dnnl_success) return s;
     if ((s = dnnl_post_ops_create(&po)) != dnnl_success) return s;
-    if (k->acc) s = dnnl_post_ops_append_sum(po, 1.0f);
-    if (s == dnnl_success && k->act >= 0 && k->act < DS_ACT_COUNT)
-        s = dnnl_post_ops_append_eltwise(po, 1.0f, algs[k->act], 0.0f, 0.0f);
+    if (acc) s = dnnl_post_ops_append_sum(po, 1.0f);
+    if (s == dnnl_success && act >= 0 && act < DS_ACT_COUNT)
+        s = dnnl_post_ops_append_eltwise(po, 1.0f, algs[act], 0.0f, 0.0f);
     if (s == dnnl_success) s = dnnl_primitive_attr_set_post_ops(*attr, po);
     dnnl_post_ops_destroy(po);
     return s;
 }
 
-/* Creates slot s's primitive and memory objects for k. */
-static dnnl_status_t slot_make(ds__compute *c, slot *s, const gemm_key *k)
+/* Appends argument id to s: the caller's layout user, the primitive's want;
+ * out: an output; acc: an output added to the caller's buffer. */
+static dnnl_status_t arg_add(ds__compute *c, slot *s, int id, const dnnl_memory_desc_t *user,
+                             const dnnl_memory_desc_t *want, int out, int acc)
 {
+    arg *a = &s->args[s->nargs++];
+    a->id = id, a->out = out;
+    dnnl_status_t st = dnnl_memory_create(&a->user, user, c->eng, DNNL_MEMORY_NONE);
+    if (st != dnnl_success || (!acc && dnnl_memory_desc_equal(user, want))) return st;
+    dnnl_primitive_attr_t attr = NULL;
+    dnnl_primitive_desc_t pd = NULL;
+    st = dnnl_memory_create(&a->inner, want, c->eng, DNNL_MEMORY_ALLOCATE);
+    if (st == dnnl_success) st = post_ops(acc, -1, &attr);
+    if (st == dnnl_success)
+        st = dnnl_reorder_primitive_desc_create(&pd, out ? want : user, c->eng, out ? user : want,
+                                                c->eng, attr);
+    if (st == dnnl_success) st = dnnl_primitive_create(&a->reorder, pd);
+    if (pd) dnnl_primitive_desc_destroy(pd);
+    if (attr) dnnl_primitive_attr_destroy(attr);
+    return st;
+}
+
+/* s's primitive from pd (with its implementation's name). */
+static dnnl_status_t prim_make(slot *s, const_dnnl_primitive_desc_t pd)
+{
+    const_dnnl_primitive_desc_t own;
+    dnnl_status_t st = dnnl_primitive_create(&s->prim, pd);
+    if (st == dnnl_success) st = dnnl_primitive_get_primitive_desc(s->prim, &own);
+    if (st == dnnl_success)
+        st = dnnl_primitive_desc_query(own, dnnl_query_impl_info_str, 0, &s->impl);
+    return st;
+}
+
+/* A matmul primitive: arguments A, B, C and the bias, all the caller's
+ * layouts (the accumulation is the primitive's sum post-op). */
+static dnnl_status_t gemm_make(ds__compute *c, slot *s, const key *k)
+{
+    static const int ids[4] = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST, DNNL_ARG_BIAS};
     dnnl_memory_desc_t md[4];
     dnnl_matmul_desc_t op;
     dnnl_primitive_attr_t attr = NULL;
     dnnl_primitive_desc_t pd = NULL;
-    const_dnnl_primitive_desc_t own;
     dnnl_status_t st = gemm_descs(k, md);
     if (st == dnnl_success)
-        st = dnnl_matmul_desc_init(&op, &md[0], &md[1], k->bias ? &md[2] : NULL, &md[3]);
-    if (st == dnnl_success) st = gemm_attr(k, &attr);
+        st = dnnl_matmul_desc_init(&op, &md[0], &md[1], k->bias ? &md[3] : NULL, &md[2]);
+    if (st == dnnl_success) st = post_ops(k->acc, k->act, &attr);
     if (st == dnnl_success) st = dnnl_primitive_desc_create(&pd, &op, attr, c->eng, NULL);
-    if (st == dnnl_success) st = dnnl_primitive_create(&s->prim, pd);
+    if (st == dnnl_success) st = prim_make(s, pd);
+    for (int i = 0; i < 3 + k->bias && st == dnnl_success; i++)
+        st = arg_add(c, s, ids[i], &md[i], &md[i], i == 2, 0);
+    if (pd) dnnl_primitive_desc_destroy(pd);
+    if (attr) dnnl_primitive_attr_destroy(attr);
+    return st;
+}
+
+/* The arguments of each convolution direction, in the order of the
+ * callers' buffers: the argument, its query, its shape (0: source, 1:
+ * weights, 2: destination, 3: bias) and whether it is an output. */
+typedef struct conv_arg {
+    int id;
+    dnnl_query_t query;
+    int index, shape, out;
+} conv_arg;
+
+static const conv_arg conv_args[][DS__ARGS] = {
+    [OP_CONV_FWD] = {{DNNL_ARG_SRC, dnnl_query_src_md, 0, 0, 0},
+                     {DNNL_ARG_WEIGHTS, dnnl_query_weights_md, 0, 1, 0},
+                     {DNNL_ARG_DST, dnnl_query_dst_md, 0, 2, 1},
+                     {DNNL_ARG_BIAS, dnnl_query_weights_md, 1, 3, 0}},
+    [OP_CONV_BWD_DATA] = {{DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md, 0, 2, 0},
+                          {DNNL_ARG_WEIGHTS, dnnl_query_weights_md, 0, 1, 0},
+                          {DNNL_ARG_DIFF_SRC, dnnl_query_diff_src_md, 0, 0, 1}},
+    [OP_CONV_BWD_WEIGHTS] = {{DNNL_ARG_SRC, dnnl_query_src_md, 0, 0, 0},
+                             {DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md, 0, 2, 0},
+                             {DNNL_ARG_DIFF_WEIGHTS, dnnl_query_diff_weights_md, 0, 1, 1}},
+};
+
+/* The caller's layouts of a convolution's source, weights, destination and
+ * bias (f32 NCHW, OIHW, NCHW, one value per filter), or (any) each as the
+ * primitive chooses, in type in except the direction's output (f32). */
+static dnnl_status_t conv_descs(const key *k, int any, dnnl_memory_desc_t md[4])
+{
+    const ds__conv *cv = &k->cv;
+    dnnl_dims_t d[4] = {
+        {(dnnl_dim_t)cv->n, (dnnl_dim_t)cv->c, (dnnl_dim_t)cv->h, (dnnl_dim_t)cv->w},
+        {(dnnl_dim_t)cv->o, (dnnl_dim_t)cv->c, (dnnl_dim_t)cv->k, (dnnl_dim_t)cv->k},
+        {(dnnl_dim_t)cv->n, (dnnl_dim_t)cv->o, (dnnl_dim_t)cv->oh, (dnnl_dim_t)cv->ow},
+        {(dnnl_dim_t)cv->o}};
+    static const dnnl_format_tag_t tags[4] = {dnnl_nchw, dnnl_oihw, dnnl_nchw, dnnl_a};
+    static const int outputs[][3] = {[OP_CONV_FWD] = {0, 0, 1},
+                                     [OP_CONV_BWD_DATA] = {1, 0, 0},
+                                     [OP_CONV_BWD_WEIGHTS] = {0, 1, 0}};
+    dnnl_data_type_t in = any && k->bf16 ? dnnl_bf16 : dnnl_f32;
+    dnnl_status_t st = dnnl_success;
     for (int i = 0; i < 4 && st == dnnl_success; i++)
-        st = dnnl_memory_create(&s->mem[i], &md[i], c->eng, DNNL_MEMORY_NONE);
-    if (st == dnnl_success) st = dnnl_primitive_get_primitive_desc(s->prim, &own);
-    if (st == dnnl_success)
-        st = dnnl_primitive_desc_query(own, dnnl_query_impl_info_str, 0, &s->impl);
+        st = dnnl_memory_desc_init_by_tag(&md[i], i < 3 ? 4 : 1, d[i],
+                                          i == 3 || outputs[k->op][i] ? dnnl_f32 : in,
+                                          any && i < 3 ? dnnl_format_tag_any : tags[i]);
+    return st;
+}
+
+/* The descriptor of k's direction op (OP_CONV_FWD: the forward one, also
+ * the hint of the backward ones) on the layouts md. */
+static dnnl_status_t conv_desc(const key *k, int op, const dnnl_memory_desc_t md[4],
+                               dnnl_convolution_desc_t *d)
+{
+    const ds__conv *cv = &k->cv;
+    dnnl_dim_t s = (dnnl_dim_t)cv->stride, p = (dnnl_dim_t)cv->pad;
+    dnnl_dims_t strides = {s, s}, pl = {p, p};
+    dnnl_dims_t pr = {((dnnl_dim_t)cv->oh - 1) * s + (dnnl_dim_t)cv->k - (dnnl_dim_t)cv->h - p,
+                      ((dnnl_dim_t)cv->ow - 1) * s + (dnnl_dim_t)cv->k - (dnnl_dim_t)cv->w - p};
+    dnnl_alg_kind_t alg = dnnl_convolution_direct;
+    if (op == OP_CONV_FWD)
+        return dnnl_convolution_forward_desc_init(d, dnnl_forward_training, alg, &md[0], &md[1],
+                                                  k->bias ? &md[3] : NULL, &md[2], strides, pl, pr);
+    if (op == OP_CONV_BWD_DATA)
+        return dnnl_convolution_backward_data_desc_init(d, alg, &md[0], &md[1], &md[2], strides, pl,
+                                                        pr);
+    return dnnl_convolution_backward_weights_desc_init(d, alg, &md[0], &md[1], NULL, &md[2],
+                                                       strides, pl, pr);
+}
+
+/* A convolution primitive of k's direction, its layouts oneDNN's choice
+ * (format any), and the reorders from and to the caller's layouts. */
+static dnnl_status_t conv_make(ds__compute *c, slot *s, const key *k)
+{
+    dnnl_memory_desc_t user[4], any[4], hany[4];
+    dnnl_convolution_desc_t d, hd;
+    dnnl_primitive_attr_t attr = NULL;
+    dnnl_primitive_desc_t pd = NULL, hint = NULL;
+    key fwd = *k;
+    fwd.op = OP_CONV_FWD, fwd.bias = 0;
+    dnnl_status_t st = conv_descs(k, 0, user);
+    if (st == dnnl_success) st = conv_descs(k, 1, any);
+    if (st == dnnl_success) st = conv_descs(&fwd, 1, hany);
+    if (st == dnnl_success && k->op != OP_CONV_FWD) st = conv_desc(&fwd, OP_CONV_FWD, hany, &hd);
+    if (st == dnnl_success && k->op != OP_CONV_FWD)
+        st = dnnl_primitive_desc_create(&hint, &hd, NULL, c->eng, NULL);
+    if (st == dnnl_success) st = conv_desc(k, k->op, any, &d);
+    if (st == dnnl_success) st = post_ops(0, k->act, &attr);
+    if (st == dnnl_success) st = dnnl_primitive_desc_create(&pd, &d, attr, c->eng, hint);
+    if (st == dnnl_success) st = prim_make(s, pd);
+    int n = k->op == OP_CONV_FWD ? 3 + k->bias : 3;
+    for (int i = 0; i < n && st == dnnl_success; i++) {
+        const conv_arg *a = &conv_args[k->op][i];
+        const dnnl_memory_desc_t *want = dnnl_primitive_desc_query_md(pd, a->query, a->index);
+        st = arg_add(c, s, a->id, &user[a->shape], want, a->out, a->out && k->acc);
+    }
+    if (hint) dnnl_primitive_desc_destroy(hint);
     if (pd) dnnl_primitive_desc_destroy(pd);
     if (attr) dnnl_primitive_attr_destroy(attr);
     return st;
 }
 
 /* Field by field: memcmp would also compare the struct's padding. */
-static int key_equal(const gemm_key *a, const gemm_key *b)
+static int key_equal(const key *a, const key *b)
 {
-    return a->m == b->m && a->n == b->n && a->k == b->k && a->ta == b->ta && a->tb == b->tb &&
-           a->bias == b->bias && a->act == b->act && a->acc == b->acc && a->bf16 == b->bf16 &&
-           a->threads == b->threads;
+    const ds__conv *p = &a->cv, *q = &b->cv;
+    return a->op == b->op && a->m == b->m && a->n == b->n && a->k == b->k && a->ta == b->ta &&
+           a->tb == b->tb && a->bias == b->bias && a->act == b->act && a->acc == b->acc &&
+           a->bf16 == b->bf16 && a->threads == b->threads && p->n == q->n && p->c == q->c &&
+           p->h == q->h && p->w == q->w && p->o == q->o && p->k == q->k && p->stride == q->stride &&
+           p->pad == q->pad && p->oh == q->oh && p->ow == q->ow;
 }
 
 /* The cached slot of k, made in the least recently used slot if none. */
-static ds_status slot_get(ds__compute *c, const gemm_key *k, slot **out)
+static ds_status slot_get(ds__compute *c, const key *k, slot **out)
 {
     slot *lru = &c->slots[0];
     for (int i = 0; i < DS__SLOTS; i++) {
@@ -208,14 +366,60 @@ static ds_status slot_get(ds__compute *c, const gemm_key *k, slot **out)
         if (s->used < lru->used) lru = s;
     }
     slot_clear(lru);
-    dnnl_status_t st = slot_make(c, lru, k);
+    dnnl_status_t st = k->op == OP_GEMM ? gemm_make(c, lru, k) : conv_make(c, lru, k);
     if (st != dnnl_success) {
         slot_clear(lru);
-        return dnnl_fail(st, "matmul creation", k);
+        return dnnl_fail(st, "creation", k);
     }
     lru->key = *k;
     *out = lru;
     return DS_OK;
+}
+
+static dnnl_status_t reorder(ds__compute *c, dnnl_primitive_t r, dnnl_memory_t from,
+                             dnnl_memory_t to)
+{
+    dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
+    return dnnl_primitive_execute(r, c->strm, 2, args);
+}
+
+/* Runs s on the caller's buffers (bufs in the order of s->args): the
+ * inputs' reorders, the primitive, the outputs' reorders. */
+static dnnl_status_t slot_run(ds__compute *c, slot *s, void *const bufs[])
+{
+    dnnl_exec_arg_t args[DS__ARGS];
+    dnnl_status_t st = dnnl_success;
+    for (int i = 0; i < s->nargs && st == dnnl_success; i++) {
+        arg *a = &s->args[i];
+        args[i] = (dnnl_exec_arg_t){a->id, a->inner ? a->inner : a->user};
+        st = dnnl_memory_set_data_handle(a->user, bufs[i]);
+        if (st == dnnl_success && a->reorder && !a->out)
+            st = reorder(c, a->reorder, a->user, a->inner);
+    }
+    if (st == dnnl_success) st = dnnl_primitive_execute(s->prim, c->strm, s->nargs, args);
+    for (int i = 0; i < s->nargs && st == dnnl_success; i++)
+        if (s->args[i].reorder && s->args[i].out)
+            st = reorder(c, s->args[i].reorder, s->args[i].inner, s->args[i].user);
+    if (st == dnnl_success) st = dnnl_stream_wait(c->strm);
+    return st;
+}
+
+/* k's primitive (made at its first use) on the caller's buffers, on the
+ * context's threads and precision. */
+static ds_status run(ds__compute *c, key *k, void *const bufs[])
+{
+    k->bf16 = c->prec == DS__PREC_BF16, k->threads = c->threads;
+    int saved = omp_get_max_threads();
+    omp_set_num_threads(c->threads);
+    slot *s = NULL;
+    ds_status st = slot_get(c, k, &s);
+    if (st == DS_OK) {
+        s->used = ++c->tick;
+        dnnl_status_t ds = slot_run(c, s, bufs);
+        if (ds != dnnl_success) st = dnnl_fail(ds, "execution", k);
+    }
+    omp_set_num_threads(saved);
+    return st;
 }
 
 /* h = x rounded to bf16 (nearest, ties to even; the upper half of the f32
@@ -244,54 +448,35 @@ static ds_status to_bf16(ds__compute *c, int i, const float *x, size_t n, const 
     return DS_OK;
 }
 
-/* Runs k on the caller's buffers: C (+)= act(op(A) op(B) + bias). */
-static ds_status gemm(ds__compute *c, gemm_key *k, const float *a, const float *b,
-                      const float *bias, float *out)
+/* C (+)= act(op(A) op(B) + bias), bf16 operands rounded first. */
+static ds_status gemm(ds__compute *c, key *k, const float *a, const float *b, const float *bias,
+                      float *out)
 {
     const void *ops[2] = {a, b};
     ds_status st = DS_OK;
-    k->bf16 = c->prec == DS__PREC_BF16, k->threads = c->threads;
-    if (k->bf16) st = to_bf16(c, 0, a, k->m * k->k, &ops[0]);
-    if (k->bf16 && st == DS_OK) st = to_bf16(c, 1, b, k->k * k->n, &ops[1]);
-    int saved = omp_get_max_threads();
-    omp_set_num_threads(c->threads);
-    slot *s = NULL;
-    if (st == DS_OK) st = slot_get(c, k, &s);
-    if (st == DS_OK) {
-        s->used = ++c->tick;
-        void *bufs[4] = {(void *)ops[0], (void *)ops[1], (void *)bias, out};
-        dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, s->mem[0]},
-                                   {DNNL_ARG_WEIGHTS, s->mem[1]},
-                                   {DNNL_ARG_DST, s->mem[3]},
-                                   {DNNL_ARG_BIAS, s->mem[2]}};
-        dnnl_status_t ds = dnnl_success;
-        for (int i = 0; i < 4 && ds == dnnl_success; i++)
-            if (bufs[i]) ds = dnnl_memory_set_data_handle(s->mem[i], bufs[i]);
-        if (ds == dnnl_success) ds = dnnl_primitive_execute(s->prim, c->strm, bias ? 4 : 3, args);
-        if (ds == dnnl_success) ds = dnnl_stream_wait(c->strm);
-        if (ds != dnnl_success) st = dnnl_fail(ds, "matmul", k);
-    }
-    omp_set_num_threads(saved);
-    return st;
+    if (c->prec == DS__PREC_BF16) st = to_bf16(c, 0, a, k->m * k->k, &ops[0]);
+    if (c->prec == DS__PREC_BF16 && st == DS_OK) st = to_bf16(c, 1, b, k->k * k->n, &ops[1]);
+    void *bufs[4] = {(void *)ops[0], (void *)ops[1], out, (void *)bias};
+    return st == DS_OK ? run(c, k, bufs) : st;
 }
 
 ds_status ds__compute_forward(ds__compute *c, const float *x, const float *w, const float *b,
                               float *y, size_t m, size_t k, size_t n, int act, int flags)
 {
-    gemm_key key = {.m = m,
-                    .n = n,
-                    .k = k,
-                    .tb = 1,
-                    .bias = b != NULL,
-                    .act = act,
-                    .acc = flags & DS__COMPUTE_ACC};
+    key key = {.m = m,
+               .n = n,
+               .k = k,
+               .tb = 1,
+               .bias = b != NULL,
+               .act = act,
+               .acc = flags & DS__COMPUTE_ACC};
     return gemm(c, &key, x, w, b, y);
 }
 
 ds_status ds__compute_weight_grad(ds__compute *c, const float *x, const float *dy, float *dw,
                                   float *db, size_t m, size_t k, size_t n, int flags)
 {
-    gemm_key key = {.m = n, .n = k, .k = m, .ta = 1, .act = -1, .acc = flags & DS__COMPUTE_ACC};
+    key key = {.m = n, .n = k, .k = m, .ta = 1, .act = -1, .acc = flags & DS__COMPUTE_ACC};
     ds_status st = gemm(c, &key, dy, x, NULL, dw);
     if (st == DS_OK && db) ds__compute_bias_grad(dy, db, m, n, flags, c->threads);
     return st;
@@ -300,8 +485,42 @@ ds_status ds__compute_weight_grad(ds__compute *c, const float *x, const float *d
 ds_status ds__compute_input_grad(ds__compute *c, const float *dy, const float *w, float *dx,
                                  size_t m, size_t k, size_t n, int flags)
 {
-    gemm_key key = {.m = m, .n = k, .k = n, .act = -1, .acc = flags & DS__COMPUTE_ACC};
+    key key = {.m = m, .n = k, .k = n, .act = -1, .acc = flags & DS__COMPUTE_ACC};
     return gemm(c, &key, dy, w, NULL, dx);
+}
+
+size_t ds__compute_conv_work(const ds__conv *cv)
+{
+    (void)cv;
+    return 0;
+}
+
+ds_status ds__compute_conv_forward(ds__compute *c, const ds__conv *cv, const float *x,
+                                   const float *w, const float *b, float *y, int act, float *work)
+{
+    (void)work;
+    key k = {.op = OP_CONV_FWD, .bias = b != NULL, .act = act, .cv = *cv};
+    void *bufs[4] = {(void *)x, (void *)w, y, (void *)b};
+    return run(c, &k, bufs);
+}
+
+/* The weight gradient (oneDNN's backward-weights primitive, added to dw by
+ * its output reorder with ACC), the bias gradient in double, then dx
+ * (backward data). */
+ds_status ds__compute_conv_backward(ds__compute *c, const ds__conv *cv, const float *x,
+                                    const float *w, const float *dy, float *dw, float *db,
+                                    float *dx, int flags, float *work)
+{
+    (void)work;
+    key kw = {.op = OP_CONV_BWD_WEIGHTS, .act = -1, .acc = flags & DS__COMPUTE_ACC, .cv = *cv};
+    void *bw[3] = {(void *)x, (void *)dy, dw};
+    ds_status st = run(c, &kw, bw);
+    if (st == DS_OK && db)
+        ds__compute_chan_grad(dy, db, cv->n, cv->o, cv->oh * cv->ow, flags, c->threads);
+    if (st != DS_OK || !dx) return st;
+    key kd = {.op = OP_CONV_BWD_DATA, .act = -1, .cv = *cv};
+    void *bd[3] = {(void *)dy, (void *)w, dx};
+    return run(c, &kd, bd);
 }
 
 const char *ds__compute_backend(void)

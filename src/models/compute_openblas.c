@@ -2,7 +2,13 @@
  * cblas_sgemm on the whole batch; the forward product's bias and activation
  * follow as one loop, OpenMP-parallel over rows (each output element is
  * computed by one thread, so the thread count changes nothing). OpenBLAS
- * has no bf16 products in this build. */
+ * has no bf16 products in this build.
+ *
+ * A convolution is im2col (Chellapilla et al. 2006,
+ * https://hal.inria.fr/inria-00112631) of the whole batch, one row of C K K
+ * inputs per output position, then one product Z = col W^T + b for the
+ * batch, turned to channels x positions per sample; backward: dW = dZ^T
+ * col, dcol = dZ W scattered back to the image. */
 #include "core/internal.h"
 #include "models/compute.h"
 #include "models/model_internal.h"
@@ -11,6 +17,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct ds__compute {
     int threads;
@@ -117,6 +124,101 @@ ds_status ds__compute_input_grad(ds__compute *c, const float *dy, const float *w
     (void)c;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)k, (int)n, 1.0f, dy, (int)n,
                 w, (int)k, flags & DS__COMPUTE_ACC ? 1.0f : 0.0f, dx, (int)k);
+    return DS_OK;
+}
+
+/* A conv's im2col matrix, transposed: one row of C K K values per output
+ * position (row-major P x CKK, so the products below are plain row-major
+ * ones); position p reads x at (p's row * stride + ki - pad, ...). */
+static void im2row(const ds__conv *cv, const float *x, float *col)
+{
+    size_t k = cv->k, H = cv->h, W = cv->w, P = cv->oh * cv->ow, K = cv->c * k * k;
+    for (size_t p = 0; p < P; p++, col += K) {
+        size_t y0 = p / cv->ow * cv->stride, x0 = p % cv->ow * cv->stride, q = 0;
+        for (size_t c = 0; c < cv->c; c++)
+            for (size_t ki = 0; ki < k; ki++)
+                for (size_t kj = 0; kj < k; kj++, q++) {
+                    size_t iy = y0 + ki, ix = x0 + kj; /* + pad */
+                    int inside =
+                        iy >= cv->pad && iy - cv->pad < H && ix >= cv->pad && ix - cv->pad < W;
+                    col[q] = inside ? x[(c * H + iy - cv->pad) * W + ix - cv->pad] : 0.0f;
+                }
+    }
+}
+
+/* dx += the transposed im2col matrix col scattered back to the image. */
+static void row2im(const ds__conv *cv, const float *col, float *dx)
+{
+    size_t k = cv->k, H = cv->h, W = cv->w, P = cv->oh * cv->ow, K = cv->c * k * k;
+    for (size_t p = 0; p < P; p++, col += K) {
+        size_t y0 = p / cv->ow * cv->stride, x0 = p % cv->ow * cv->stride, q = 0;
+        for (size_t c = 0; c < cv->c; c++)
+            for (size_t ki = 0; ki < k; ki++)
+                for (size_t kj = 0; kj < k; kj++, q++) {
+                    size_t iy = y0 + ki, ix = x0 + kj;
+                    if (iy >= cv->pad && iy - cv->pad < H && ix >= cv->pad && ix - cv->pad < W)
+                        dx[(c * H + iy - cv->pad) * W + ix - cv->pad] += col[q];
+                }
+    }
+}
+
+/* im2col rows of the batch: sample i's P rows from col + i P K. */
+static void im2row_batch(const ds__conv *cv, const float *x, float *col, int nt)
+{
+    size_t isz = cv->c * cv->h * cv->w, PK = cv->oh * cv->ow * cv->c * cv->k * cv->k;
+#pragma omp parallel for num_threads(nt) schedule(static) if (cv->n * PK >= DS__PAR_MIN)
+    for (size_t i = 0; i < cv->n; i++)
+        im2row(cv, x + i * isz, col + i * PK);
+}
+
+/* Sample by sample, [P x O] (positions x channels) to and from [O x P]. */
+static void transpose_batch(const float *a, float *b, size_t r, size_t rows, size_t cols, int nt)
+{
+#pragma omp parallel for num_threads(nt) schedule(static) if (r * rows * cols >= DS__PAR_MIN)
+    for (size_t i = 0; i < r; i++)
+        for (size_t x = 0; x < rows; x++)
+            for (size_t y = 0; y < cols; y++)
+                b[i * rows * cols + y * rows + x] = a[i * rows * cols + x * cols + y];
+}
+
+/* The im2col rows, then the batch's positions x channels. */
+size_t ds__compute_conv_work(const ds__conv *cv)
+{
+    return cv->n * cv->oh * cv->ow * (cv->c * cv->k * cv->k + cv->o);
+}
+
+/* One product for the batch: Z [n P x O] = col [n P x K] W^T + b (bias and
+ * activation fused as in the forward product), then each sample to
+ * channels x positions. */
+ds_status ds__compute_conv_forward(ds__compute *c, const ds__conv *cv, const float *x,
+                                   const float *w, const float *b, float *y, int act, float *work)
+{
+    size_t P = cv->oh * cv->ow, K = cv->c * cv->k * cv->k;
+    float *col = work, *z = work + cv->n * P * K;
+    im2row_batch(cv, x, col, c->threads);
+    ds_status st = ds__compute_forward(c, col, w, b, z, cv->n * P, K, cv->o, act, 0);
+    if (st == DS_OK) transpose_batch(z, y, cv->n, P, cv->o, c->threads);
+    return st;
+}
+
+/* dZ to positions x channels; dW (+)= dZ^T col, db (+)= its channel sums;
+ * dcol = dZ W, scattered back by row2im. */
+ds_status ds__compute_conv_backward(ds__compute *c, const ds__conv *cv, const float *x,
+                                    const float *w, const float *dy, float *dw, float *db,
+                                    float *dx, int flags, float *work)
+{
+    size_t P = cv->oh * cv->ow, K = cv->c * cv->k * cv->k, isz = cv->c * cv->h * cv->w;
+    float *col = work, *dz = work + cv->n * P * K;
+    transpose_batch(dy, dz, cv->n, cv->o, P, c->threads);
+    im2row_batch(cv, x, col, c->threads);
+    ds_status st = ds__compute_weight_grad(c, col, dz, dw, NULL, cv->n * P, K, cv->o, flags);
+    if (db) ds__compute_chan_grad(dy, db, cv->n, cv->o, P, flags, c->threads);
+    if (st != DS_OK || !dx) return st;
+    if ((st = ds__compute_input_grad(c, dz, w, col, cv->n * P, K, cv->o, 0))) return st;
+    memset(dx, 0, cv->n * isz * sizeof(float));
+#pragma omp parallel for num_threads(c->threads) schedule(static) if (cv->n * isz >= DS__PAR_MIN)
+    for (size_t i = 0; i < cv->n; i++)
+        row2im(cv, col + i * P * K, dx + i * isz);
     return DS_OK;
 }
 

@@ -13,22 +13,20 @@
  * storage order from one ds_rng seeded with p->seed, so a seed fixes every
  * parameter. */
 #include "core/internal.h"
-#include "models/model_internal.h"
+#include "models/net.h"
 #include "descent/rng.h"
 
 #include <math.h>
 #include <string.h>
 
-/* Fills one weight matrix by the He or Xavier rule. */
-static void draw_layer(float *w, size_t in, size_t out, ds_init rule, ds_rng *r)
+void ds__draw_weights(float *w, size_t n, double fan_in, double fan_out, ds_init rule, ds_rng *r)
 {
-    size_t n = in * out;
     if (rule == DS_INIT_HE) {
-        double sd = sqrt(2.0 / (double)in);
+        double sd = sqrt(2.0 / fan_in);
         for (size_t i = 0; i < n; i++)
             w[i] = (float)(sd * ds_rng_normal(r));
     } else {
-        double a = sqrt(6.0 / ((double)in + (double)out));
+        double a = sqrt(6.0 / (fan_in + fan_out));
         for (size_t i = 0; i < n; i++)
             w[i] = (float)(a * (2.0 * ds_rng_uniform(r) - 1.0));
     }
@@ -50,12 +48,17 @@ ds_status ds__model_init_params(ds_model *m, const ds_model_params *p)
         float v = p->init == DS_INIT_CONST ? (float)p->init_value : 0.0f;
         for (size_t i = 0; i < m->nparams; i++)
             m->params[i] = v;
+    }
+    if (m->net) {
+        ds__net_init_params(m, p);
         return DS_OK;
     }
+    if (p->init == DS_INIT_ZEROS || p->init == DS_INIT_CONST) return DS_OK;
     ds_rng r = ds_rng_seed(p->seed);
     for (int l = 1; l <= m->L; l++) {
         ds_init rule = p->init == DS_INIT_DEFAULT ? default_rule(m, l) : p->init;
-        draw_layer(m->params + m->woff[l], m->sizes[l - 1], m->sizes[l], rule, &r);
+        ds__draw_weights(m->params + m->woff[l], m->sizes[l - 1] * m->sizes[l],
+                         (double)m->sizes[l - 1], (double)m->sizes[l], rule, &r);
     }
     memset(m->params + m->nweights, 0, (m->nparams - m->nweights) * sizeof(float));
     return DS_OK;

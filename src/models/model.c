@@ -2,7 +2,7 @@
  * descriptions and threads. The maths lives in init.c (initial weights) and
  * backprop.c (forward, loss, backward). */
 #include "core/internal.h"
-#include "models/model_internal.h"
+#include "models/net.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -93,23 +93,36 @@ static ds_status check_params(const ds_model_params *p, int neuron, size_t outpu
     return DS_OK;
 }
 
-/* Allocates everything but the workspace. */
-static ds_status build(ds_model *m, const char *spec, size_t inputs, size_t outputs,
-                       const ds_model_params *p)
+/* Sizes and offsets of an mlp or the neuron (outputs: for an auto last size). */
+static ds_status mlp_layout(ds_model *m, const char *spec, size_t inputs, size_t outputs)
 {
     ds_status st = ds__model_parse_spec(spec, inputs, outputs, &m->sizes, &m->L, &m->neuron);
     if (st != DS_OK) return st;
     m->L -= 1; /* sizes has L + 1 entries */
+    m->woff = calloc((size_t)m->L + 1, sizeof *m->woff);
+    m->boff = calloc((size_t)m->L + 1, sizeof *m->boff);
+    m->act = calloc((size_t)m->L + 1, sizeof *m->act);
+    if (!m->woff || !m->boff || !m->act) return ds__nomem("model layers", 3 * (size_t)m->L * 8);
+    return layout(m, spec);
+}
+
+/* Allocates everything but the workspace. */
+static ds_status build(ds_model *m, const char *spec, size_t inputs, size_t outputs,
+                       const ds_model_params *p)
+{
+    ds_status st;
+    if (!spec) return ds__fail(DS_ERR_INVALID, "model spec is NULL");
+    if (ds__net_parse(spec, inputs, &m->net, &st)) {
+        if (st == DS_OK) st = ds__net_layout(m);
+    } else {
+        st = mlp_layout(m, spec, inputs, outputs);
+    }
+    if (st != DS_OK) return st;
     m->p = p ? *p : ds_model_default_params();
     if (m->p.loss == DS_LOSS_AUTO) m->p.loss = m->neuron ? DS_LOSS_SSE : DS_LOSS_XENT;
     if ((st = check_params(&m->p, m->neuron, m->sizes[m->L])) != DS_OK) return st;
     ds__precision prec = m->p.precision == DS_PRECISION_BF16 ? DS__PREC_BF16 : DS__PREC_FP32;
     if ((st = ds__compute_set_precision(m->cx, prec)) != DS_OK) return st;
-    m->woff = calloc((size_t)m->L + 1, sizeof *m->woff);
-    m->boff = calloc((size_t)m->L + 1, sizeof *m->boff);
-    m->act = calloc((size_t)m->L + 1, sizeof *m->act);
-    if (!m->woff || !m->boff || !m->act) return ds__nomem("model layers", 3 * (size_t)m->L * 8);
-    if ((st = layout(m, spec)) != DS_OK) return st;
     char what[1100]; /* a spec longer than the message shows is cut */
     snprintf(what, sizeof what, "model '%.1024s' (%zu parameters and their gradients)", spec,
              m->nparams);
@@ -157,6 +170,7 @@ void ds_model_free(ds_model *m)
     free(m->grads);
     free(m->l2part);
     free(m->ws);
+    ds__net_free(m->net);
     ds__compute_free(m->cx);
     free(m);
 }
@@ -167,14 +181,29 @@ static size_t lines(size_t floats)
     return (floats + 15) / 16 * 16;
 }
 
-ds_status ds_model_reserve(ds_model *m, size_t max_rows)
+/* Floats of an mlp's workspace per row: every A[l], the delta buffer of the
+ * widest hidden layer, a double row loss; *widest gets that width. */
+static size_t mlp_row_floats(const ds_model *m, size_t *widest)
 {
-    size_t per_row = 2, widest = 0; /* floats per row: every A[l], delta, a double row loss */
+    size_t per_row = 2;
+    *widest = 0;
     for (int l = 1; l <= m->L; l++) {
         per_row += m->sizes[l];
-        if (l < m->L && m->sizes[l] > widest) widest = m->sizes[l];
+        if (l < m->L && m->sizes[l] > *widest) *widest = m->sizes[l];
     }
-    per_row += widest;
+    return per_row + *widest;
+}
+
+size_t ds_model_row_bytes(const ds_model *m)
+{
+    size_t widest;
+    return (m->net ? ds__net_row_floats(m->net) : mlp_row_floats(m, &widest)) * sizeof(float);
+}
+
+ds_status ds_model_reserve(ds_model *m, size_t max_rows)
+{
+    if (m->net) return ds__net_reserve(m, max_rows);
+    size_t widest, per_row = mlp_row_floats(m, &widest);
     size_t slack = 16 * ((size_t)m->L + 2);
     if (max_rows == 0 || max_rows > INT_MAX ||
         per_row > (SIZE_MAX / sizeof(float) - slack) / max_rows)
@@ -326,6 +355,10 @@ static int appendf(char *buf, size_t size, int len, const char *fmt, ...)
 int ds_model_describe(const ds_model *m, char *buf, size_t size)
 {
     if (size) buf[0] = '\0';
+    if (m->net) {
+        int n = ds__net_describe(m->net, buf, size);
+        return appendf(buf, size, n, " loss=%s", ds_loss_name(m->p.loss));
+    }
     int len = appendf(buf, size, 0, "%s:", m->neuron ? "neuron" : "mlp");
     for (int l = 0; l <= m->L - m->neuron; l++)
         len = appendf(buf, size, len, "%s%zu", l ? "-" : "", m->sizes[l]);
@@ -355,13 +388,46 @@ ds_model *ds_model_init_desc(const char *desc, const ds_model_params *p)
     return ds_model_init(spec, 0, &q);
 }
 
+ds_model *ds__model_clone(const ds_model *m, size_t max_rows, int threads)
+{
+    int len = ds_model_describe(m, NULL, 0);
+    char *desc = malloc((size_t)len + 1);
+    if (!desc) {
+        ds__nomem("model description", (size_t)len + 1);
+        return NULL;
+    }
+    ds_model_describe(m, desc, (size_t)len + 1);
+    ds_model_params p = m->p;
+    p.init = DS_INIT_ZEROS; /* overwritten below */
+    ds_model *c = ds_model_init_desc(desc, &p);
+    free(desc);
+    if (!c) return NULL;
+    memcpy(c->params, m->params, m->nparams * sizeof(float));
+    if (m->net) {
+        memcpy(c->net->state, m->net->state, m->net->nstate * sizeof(float));
+        c->net->batches = m->net->batches;
+    }
+    ds_model_set_threads(c, threads);
+    if (ds_model_reserve(c, max_rows) != DS_OK) {
+        ds_model_free(c);
+        return NULL;
+    }
+    return c;
+}
+
 ds_status ds_model_desc_params(const char *desc, size_t *n)
 {
     char spec[1024];
     size_t *sizes = NULL, w = 0, b = 0;
     int nsizes = 0, neuron = 0;
     *n = 0;
+    ds__net *net = NULL;
     ds_status s = spec_of(desc, spec);
+    if (s == DS_OK && ds__net_parse(spec, 0, &net, &s)) {
+        if (s == DS_OK) *n = ds__net_params(net);
+        ds__net_free(net);
+        return s;
+    }
     if (s == DS_OK) s = ds__model_parse_spec(spec, 0, 0, &sizes, &nsizes, &neuron);
     if (s == DS_OK) s = count(sizes, nsizes - 1, spec, &w, &b);
     free(sizes);

@@ -5,6 +5,7 @@
 #define DS_MODEL_INTERNAL_H
 
 #include "descent/model.h"
+#include "descent/rng.h"
 #include "models/compute.h"
 
 #include <stddef.h>
@@ -37,7 +38,8 @@ struct ds_model {
     float *delta;
     double *rowloss;
     int threads;
-    ds__compute *cx; /* the products (compute.h), on `threads` threads */
+    struct ds__net *net; /* a layer network (net.h), or NULL: mlp or neuron */
+    ds__compute *cx;     /* the products (compute.h), on `threads` threads */
 };
 
 /* Parses a spec ("mlp:N0-...-NL", "neuron", "neuron:N") into a malloc'd
@@ -52,16 +54,22 @@ ds_status ds__model_parse_desc_keys(const char *keys, ds_model_params *p);
 /* Validates p and fills the parameter array as p->init says. */
 ds_status ds__model_init_params(ds_model *m, const ds_model_params *p);
 
+/* Fills n weights by the He (fan_in) or Xavier (fan_in, fan_out) rule. */
+void ds__draw_weights(float *w, size_t n, double fan_in, double fan_out, ds_init rule, ds_rng *r);
+
 /* Activation applied to the output of layer l (1..L). */
 int ds__layer_act(const ds_model *m, int l);
 
-/* The forward pass of r rows of x through the live parameters into the
- * caller's buffers act[1..L] (act[l] holds r x N(l) floats; act[0] unused)
- * with the products on cx; the result is act[L]. Reads m only, so
- * concurrent calls with separate buffers and contexts are safe (src/infer:
- * a context per slot, as a context's kernel cache is not shared). */
-ds_status ds__model_forward(const ds_model *m, ds__compute *cx, const float *x, size_t r,
-                            float *const *act);
+/* A copy of m for a thread of its own (src/infer): the same description,
+ * parameters, layer state and pass count, its own workspace of max_rows
+ * rows and compute context on `threads` threads. NULL on failure (message
+ * set). */
+ds_model *ds__model_clone(const ds_model *m, size_t max_rows, int threads);
+
+/* The evaluation-mode forward pass of r rows (at most the reserved rows;
+ * batch norm's running statistics, no dropout); *z gets the last layer's
+ * values, before any softmax. */
+ds_status ds__model_forward_eval(ds_model *m, const float *x, size_t r, const float **z);
 
 /* r rows of the last layer's values z into out as ds_model_predict gives
  * them: softmax probabilities under xent, else z itself. */

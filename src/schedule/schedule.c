@@ -113,7 +113,7 @@ static ds_status parse_chain(const char *spec, ds_schedule *s)
 {
     const char *start[DS_SCHED_MAX_PARTS];
     size_t len[DS_SCHED_MAX_PARTS];
-    int n = ds__spec_chain(spec, start, len, DS_SCHED_MAX_PARTS);
+    int n = ds__spec_chain(spec, '+', start, len, DS_SCHED_MAX_PARTS);
     if (n > DS_SCHED_MAX_PARTS)
         return ds__fail(DS_ERR_PARSE, "schedule '%s' has more than %d parts", spec,
                         DS_SCHED_MAX_PARTS);

@@ -129,8 +129,11 @@ static ds_status build(ds_trainer *t, const ds_opt_params *opt)
 {
     size_t n = ds_model_param_count(t->m), rows = ds_dataset_rows(t->train);
     size_t batch = t->p.batch == DS_BATCH_FULL || t->p.batch > rows ? rows : t->p.batch;
-    /* room for the batch, and for evaluation in chunks of at least 1024 rows */
-    ds_status s = ds_model_reserve(t->m, batch > 1024 ? batch : 1024);
+    /* room for the batch, and for evaluation in chunks of up to 1024 rows
+     * (fewer where their workspace would pass 256 MiB: a CNN's 1.3 MB a row) */
+    size_t eval = (256u << 20) / ds_model_row_bytes(t->m);
+    eval = eval < 1024 ? eval : 1024;
+    ds_status s = ds_model_reserve(t->m, batch > eval ? batch : eval);
     if (s != DS_OK) return s;
     if (t->p.threads) ds_model_set_threads(t->m, t->p.threads);
     t->opt_w = *opt;

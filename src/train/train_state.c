@@ -75,17 +75,42 @@ static ds_status put_position(const ds_trainer *t, ds_ckpt *c)
     return s;
 }
 
+/* A layer network's state beside its parameters: batch norm's running
+ * statistics ("model.state") and the count of training passes
+ * ("model.passes", dropout's seed), so a resumed run is bit-identical. */
+static ds_status put_net_state(ds_model *m, ds_ckpt *c)
+{
+    size_t n = ds_model_state_count(m);
+    ds_status s = DS_OK;
+    if (n) s = ds_ckpt_put(c, "model.state", DS_CKPT_F32, ds_model_state_data(m), n);
+    if (s == DS_OK && ds_model_passes(m))
+        s = ds_ckpt_put_i64(c, "model.passes", (int64_t)ds_model_passes(m));
+    return s;
+}
+
+static ds_status get_net_state(ds_model *m, const ds_ckpt *c)
+{
+    int64_t passes = 0;
+    size_t n = ds_model_state_count(m);
+    ds_status s = n ? ds_ckpt_get(c, "model.state", DS_CKPT_F32, ds_model_state_data(m), n) : DS_OK;
+    if (s == DS_OK && ds_ckpt_find(c, "model.passes", DS_CKPT_I64, NULL))
+        s = ds_ckpt_get_i64(c, "model.passes", &passes);
+    if (s == DS_OK) ds_model_set_passes(m, (uint64_t)passes);
+    return s;
+}
+
 /* "model.params" holds the weights to use (the best epoch's under early
  * stopping, else the EMA average if enabled); with either, the live
  * weights ("train.params") and the raw average are kept too for resume. */
 static ds_status put_model(const ds_trainer *t, ds_ckpt *c)
 {
-    char desc[512];
+    char desc[1200];
     ds_model_describe(t->m, desc, sizeof desc);
     size_t n = ds_model_param_count(t->m);
     float *x = ds_model_param_data(t->m);
     ds_status s = ds_ckpt_put_text(c, "model.desc", desc);
     if (s == DS_OK) s = ds_ckpt_put_f64(c, "model.l2", ds_model_get_params(t->m)->l2);
+    if (s == DS_OK) s = put_net_state(t->m, c);
     if (s == DS_OK) s = put_init(ds_model_get_params(t->m), c);
     if (s != DS_OK || !t->backup)
         return s == DS_OK ? ds_ckpt_put(c, "model.params", DS_CKPT_F32, x, n) : s;
@@ -161,7 +186,7 @@ static ds_status same_text(const ds_ckpt *c, const char *name, const char *want,
 
 static ds_status check_settings(const ds_trainer *t, const ds_ckpt *c)
 {
-    char desc[512], sched[1024];
+    char desc[1200], sched[1024];
     ds_model_describe(t->m, desc, sizeof desc);
     ds_schedule_format(&t->p.schedule, sched, sizeof sched);
     ds_status s = same_text(c, "model.desc", desc, "model");
@@ -259,6 +284,7 @@ ds_status ds_trainer_restore(ds_trainer *t, const ds_ckpt *c)
     if (s == DS_OK) s = ds_ckpt_get_optim(c, t->opt);
     if (s == DS_OK) s = get_position(t, c);
     if (s == DS_OK) s = get_params(t, c);
+    if (s == DS_OK) s = get_net_state(t->m, c);
     if (s == DS_OK) {
         double l2;
         s = ds_ckpt_get_f64(c, "model.l2", &l2);
@@ -301,6 +327,7 @@ ds_status ds_model_from_checkpoint(const ds_ckpt *c, ds_model **out)
     if (!m) return DS_ERR_FORMAT;
     s = ds_ckpt_get(c, "model.params", DS_CKPT_F32, ds_model_param_data(m),
                     ds_model_param_count(m));
+    if (s == DS_OK) s = get_net_state(m, c);
     if (s != DS_OK) {
         ds_model_free(m);
         return s;

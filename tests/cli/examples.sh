@@ -2,7 +2,9 @@
 # neuron_optim reaches the lecture's (w, b) ~ (1.78, -2.27) by plain GD and
 # by Nesterov (look-ahead through the objective callback); mlp_csv learns
 # the separable blobs CSV through the training API and saves a checkpoint
-# that `descent eval` reads.
+# that `descent eval` reads; cnn_safetensors trains a small CNN on 1000
+# Fashion-MNIST images, and the safetensors file it writes gives a fresh
+# model the same test accuracy.
 source "$(dirname "$0")/lib/common.bash"
 EX="$DS_BUILD_DIR/examples"
 
@@ -42,3 +44,8 @@ expect_in "$err" "line 1"
 expect_exit 1 "$EX/predict" missing.ckpt
 expect_in "$err" "missing.ckpt"
 echo "ok"
+
+out=$("$EX/cnn_safetensors" cnn.safetensors 1000 1) || fail "cnn_safetensors: $out"
+echo "$out" | awk '/^accuracy/ { a = $2 } /^reloaded/ { b = $2 } END { if (a < 0.5 || a != b) exit 1 }' ||
+    fail "cnn_safetensors: accuracy below 0.5 or not kept by the file: $out"
+[ -s cnn.safetensors ] || fail "cnn_safetensors wrote no file"

@@ -402,6 +402,71 @@ static void check_roundtrip(const char *spec, size_t inputs, ds_activation act, 
     ds_model_free(c);
 }
 
+/* Layer lists: every message names the layer and, for shapes, both sizes. */
+static void test_bad_nets(void **state)
+{
+    (void)state;
+    expect_bad_spec("net:in=1x8x8|maxpool:2|maxpool:5", 0,
+                    "layer 2: a 5x5 window is larger than its input 1x4x4 (padding 0)");
+    expect_bad_spec("net|conv:4,3|dense:2", 784, "give the image shape with in=CxHxW");
+    expect_bad_spec("net:in=1x28x28|dense:10", 100,
+                    "takes 1x28x28 = 784 inputs but the data has 100");
+    expect_bad_spec("net:in=1x8x8|conv:4,3,samey|dense:2", 0,
+                    "layer 1 'conv:4,3,samey': pad must be same, valid or a whole number");
+    expect_bad_spec("net:in=1x8x8|conv:4,4,same|dense:2", 0,
+                    "'same' needs an odd kernel and stride 1");
+    expect_bad_spec("net:in=1x8x8|conv:4|dense:2", 0, "layer 1 'conv:4': missing k");
+    expect_bad_spec("net:in=1x8x8|conv:4,3,kernel=2|dense:2", 0, "unknown key 'kernel'");
+    expect_bad_spec("net:in=1x8x8|pool:2|dense:2", 0, "layer 1 'pool:2': unknown layer");
+    expect_bad_spec("net:in=1x8x8||dense:2", 0, "layer 1 is empty");
+    expect_bad_spec("net:in=1x8x8|dropout:1|dense:2", 0, "rate must be in [0, 1)");
+    expect_bad_spec("net:in=8x8|dense:2", 0, "in must be CxHxW or N");
+    expect_bad_spec("net:in=1x8x8", 0, "needs 1 to 64 layers");
+    expect_bad_spec("net|dense:3", 0, "give the input shape (in=CxHxW)");
+    expect_bad_spec("net:in=4|dense:1", 0, "loss 'xent' needs at least 2 outputs");
+    expect_bad_spec("net:in=2000000000|dense:2000000000", 0, "layer 1 is too large");
+    expect_bad_spec("net:in=60000x100x100|conv:2000000000,4096,4096", 0, "layer 1 is too large");
+}
+
+/* A layer list describes itself canonically and builds back the same
+ * layout; 2c2d has DeepOBS's 3,274,634 parameters and 5.25 GFLOP per batch
+ * of 64 (the issue's 5.2). */
+static void test_net_descriptions(void **state)
+{
+    (void)state;
+    char d[512];
+    ds_model *m =
+        ds_model_init("net:in=1x8x8|conv:units=4,k=3,pad=1,stride=2|relu|maxpool:2,stride=1|"
+                      "dropout:0.25|batchnorm|dense:3",
+                      0, NULL);
+    assert_non_null(m);
+    ds_model_describe(m, d, sizeof d);
+    assert_string_equal(d, "net:in=1x8x8|conv:4,3,1,stride=2|relu|maxpool:2,stride=1|dropout:0.25|"
+                           "batchnorm|dense:3 loss=xent");
+    ds_model *back = ds_model_init_desc(d, NULL);
+    assert_non_null(back);
+    assert_int_equal(ds_model_param_count(back), ds_model_param_count(m));
+    assert_int_equal(ds_model_state_count(back), 8);
+    size_t n;
+    assert_int_equal(ds_model_desc_params(d, &n), DS_OK);
+    assert_int_equal(n, ds_model_param_count(m));
+    ds_model_free(m);
+    ds_model_free(back);
+    m = ds_model_init("2c2d", 784, NULL);
+    assert_non_null(m);
+    assert_int_equal(ds_model_param_count(m), 3274634);
+    assert_int_equal(ds_model_outputs(m), 10);
+    /* 4 x 627200 (conv 1: no input gradient) + 6 x (10035200 + 3211264 + 10240) */
+    assert_true(ds_model_step_flops(m) == 82049024.0);
+    /* per row: every layer's output (86,730 floats) and the pool indices
+     * (9,408), two buffers of the widest (25,088), 2 for the row loss; on
+     * OpenBLAS conv 2's im2col rows and its positions x channels copy
+     * (196 x (800 + 64)); oneDNN's primitives keep their own buffers */
+    size_t conv = strcmp(ds_backend_name(), "openblas") == 0 ? 196 * (800 + 64) : 0;
+    assert_int_equal(ds_model_row_bytes(m), 4 * (86730 + 9408 + 2 * 25088 + conv + 2));
+    ds_model_free(m);
+}
+
 static void test_descriptions(void **state)
 {
     (void)state;
@@ -467,6 +532,8 @@ int main(void)
         cmocka_unit_test(test_bad_specs),
         cmocka_unit_test(test_option_parsers),
         cmocka_unit_test(test_descriptions),
+        cmocka_unit_test(test_bad_nets),
+        cmocka_unit_test(test_net_descriptions),
         cmocka_unit_test(test_bad_batches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

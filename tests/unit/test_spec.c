@@ -223,10 +223,10 @@ static void test_chain(void **state)
     (void)state;
     const char *start[3];
     size_t len[3];
-    assert_int_equal(ds__spec_chain("a:k=1+b+", start, len, 3), 3);
+    assert_int_equal(ds__spec_chain("a:k=1+b+", '+', start, len, 3), 3);
     assert_true(len[0] == 5 && len[1] == 1 && len[2] == 0 && start[1][0] == 'b');
-    assert_int_equal(ds__spec_chain("a+b+c+d", start, len, 3), 4);
-    assert_int_equal(ds__spec_chain("", start, len, 3), 1);
+    assert_int_equal(ds__spec_chain("a+b+c+d", '+', start, len, 3), 4);
+    assert_int_equal(ds__spec_chain("", '+', start, len, 3), 1);
     assert_int_equal(len[0], 0);
 }
 

@@ -37,6 +37,7 @@ typedef struct cfg {
     int per_step;
     double ema, plateau;
     size_t batch;
+    const char *model; /* NULL: mlp:4-8-3 */
 } cfg;
 
 typedef struct watch watch;
@@ -59,7 +60,7 @@ static void build(setup_t *s, const cfg *c, int64_t epochs)
     mp.act = DS_ACT_TANH;
     mp.seed = 3;
     mp.l2 = 1e-3;
-    s->m = ds_model_init("mlp:4-8-3", 0, &mp);
+    s->m = ds_model_init(c->model ? c->model : "mlp:4-8-3", 0, &mp);
     assert_non_null(s->m);
     ds_opt_params op;
     assert_int_equal(ds_opt_parse(c->opt, &op), DS_OK);
@@ -142,6 +143,9 @@ static void check_resume(const cfg *c, int64_t first, int64_t epochs)
     assert_int_equal(ds_trainer_step(r.t), ds_trainer_step(a.t));
     size_t n = ds_model_param_count(a.m);
     assert_memory_equal(ds_model_param_data(a.m), ds_model_param_data(r.m), n * sizeof(float));
+    assert_memory_equal(ds_model_state_data(a.m), ds_model_state_data(r.m),
+                        ds_model_state_count(a.m) * sizeof(float));
+    assert_true(ds_model_passes(a.m) == ds_model_passes(r.m));
     /* every epoch that ended after the cut: same statistics and rate */
     assert_true(wr.n >= 1 && wr.n <= wa.n);
     for (int k = 0; k < wr.n; k++) {
@@ -163,11 +167,11 @@ static void test_resume_exact(void **state)
 {
     (void)state;
     static const cfg cfgs[] = {
-        {"adam:lr=0.01", "warmup:steps=5+cosine:period=30", 1, 0, 0, 8},
-        {"adam:lr=0.02,amsgrad=1", "step:every=1,factor=0.7", 0, 0.9, 0.5, 8},
-        {"sgd:lr=0.05,momentum=0.9,nesterov=1", "inv:k=0.01", 1, 0, 0, 5},
-        {"nag:lr=0.05,momentum=0.9", "constant", 0, 0.5, 0, 1},
-        {"rmsprop:lr=0.005,momentum=0.5", "exp:k=0.1", 0, 0, 0.5, DS_BATCH_FULL},
+        {"adam:lr=0.01", "warmup:steps=5+cosine:period=30", 1, 0, 0, 8, NULL},
+        {"adam:lr=0.02,amsgrad=1", "step:every=1,factor=0.7", 0, 0.9, 0.5, 8, NULL},
+        {"sgd:lr=0.05,momentum=0.9,nesterov=1", "inv:k=0.01", 1, 0, 0, 5, NULL},
+        {"nag:lr=0.05,momentum=0.9", "constant", 0, 0.5, 0, 1, NULL},
+        {"rmsprop:lr=0.005,momentum=0.5", "exp:k=0.1", 0, 0, 0.5, DS_BATCH_FULL, NULL},
     };
     /* 48 training rows: batch 8 -> 6 per epoch, 5 -> 10, 1 -> 48, full -> 1 */
     for (size_t k = 0; k < sizeof cfgs / sizeof cfgs[0]; k++) {
@@ -178,6 +182,22 @@ static void test_resume_exact(void **state)
     check_resume(&cfgs[0], 6, 4); /* exactly at an epoch end */
 }
 
+/* A network with batch norm (running statistics) and dropout (masks drawn
+ * from the pass count) resumes bit for bit too. */
+static void test_resume_net(void **state)
+{
+    (void)state;
+    static const cfg c = {"adam:lr=0.01",
+                          "constant",
+                          0,
+                          0,
+                          0,
+                          8,
+                          "net:in=4|dense:8|batchnorm|tanh|dropout:0.3|dense:3"};
+    check_resume(&c, 3, 3);
+    check_resume(&c, 10, 3);
+}
+
 /* A stop asked by the progress callback (the program's Ctrl-C) leaves a
  * state that saves and resumes to the uninterrupted run, after any step:
  * before an epoch's last step, after it (the stop then waits for the epoch
@@ -185,7 +205,7 @@ static void test_resume_exact(void **state)
 static void test_stop_resumes_exact(void **state)
 {
     (void)state;
-    static const cfg c = {"adam:lr=0.01", "warmup:steps=5+cosine:period=30", 1, 0, 0, 8};
+    static const cfg c = {"adam:lr=0.01", "warmup:steps=5+cosine:period=30", 1, 0, 0, 8, NULL};
     g_stop = 1;
     for (int64_t at = 5; at <= 7; at++)
         check_resume(&c, at, 3); /* 6 steps per epoch */
@@ -272,7 +292,7 @@ static void test_steps_per_epoch(void **state)
 static void test_plateau(void **state)
 {
     (void)state;
-    cfg c = {"sgd:lr=3,momentum=0.9", "constant", 0, 0, 0.5, 4};
+    cfg c = {"sgd:lr=3,momentum=0.9", "constant", 0, 0, 0.5, 4, NULL};
     setup_t s;
     build(&s, &c, 12);
     watch w = {.m = s.m};
@@ -303,7 +323,7 @@ static void test_plateau(void **state)
 static void test_early_stop(void **state)
 {
     (void)state;
-    cfg c = {"adam:lr=0.2", "constant", 0, 0, 0, 8};
+    cfg c = {"adam:lr=0.2", "constant", 0, 0, 0, 8, NULL};
     watch w = {0};
     setup_t s;
     g_early = 2;
@@ -342,7 +362,7 @@ static void test_early_stop(void **state)
 static void test_ema(void **state)
 {
     (void)state;
-    cfg c = {"adam:lr=0.01", "constant", 0, 0.9, 0, 8};
+    cfg c = {"adam:lr=0.01", "constant", 0, 0.9, 0, 8, NULL};
     setup_t s;
     build(&s, &c, 3);
     size_t n = ds_model_param_count(s.m);
@@ -376,7 +396,7 @@ static void test_ema(void **state)
 static void test_nonfinite(void **state)
 {
     (void)state;
-    cfg c = {"sgd:lr=1e30", "constant", 0, 0, 0, 8};
+    cfg c = {"sgd:lr=1e30", "constant", 0, 0, 0, 8, NULL};
     setup_t s;
     build(&s, &c, 5);
     ds_status st = ds_trainer_run(s.t, 0);
@@ -483,7 +503,7 @@ static void test_explosion(void **state)
 static void test_base_lr(void **state)
 {
     (void)state;
-    cfg c = {"adam:lr=0.01", "step:every=1,factor=0.5", 0, 0, 0, 8};
+    cfg c = {"adam:lr=0.01", "step:every=1,factor=0.5", 0, 0, 0, 8, NULL};
     setup_t s, s2;
     build(&s, &c, 3);
     assert_int_equal(ds_trainer_run(s.t, 7), DS_OK); /* mid epoch 2 (6 batches an epoch) */
@@ -509,7 +529,7 @@ static void test_base_lr(void **state)
 static void test_mismatch(void **state)
 {
     (void)state;
-    cfg c = {"adam:lr=0.01", "constant", 0, 0, 0, 8};
+    cfg c = {"adam:lr=0.01", "constant", 0, 0, 0, 8, NULL};
     setup_t s;
     build(&s, &c, 2);
     assert_int_equal(ds_trainer_run(s.t, 2), DS_OK);
@@ -546,7 +566,7 @@ static void test_mismatch(void **state)
 static void test_done_and_load(void **state)
 {
     (void)state;
-    cfg c = {"adam:lr=0.01", "constant", 0, 0, 0, 8};
+    cfg c = {"adam:lr=0.01", "constant", 0, 0, 0, 8, NULL};
     setup_t s;
     build(&s, &c, 2);
     assert_false(ds_trainer_done(s.t));
@@ -573,6 +593,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resume_exact),
+        cmocka_unit_test(test_resume_net),
         cmocka_unit_test(test_stop_resumes_exact), /* right after the test it extends */
         cmocka_unit_test(test_neuron),
         cmocka_unit_test(test_steps_per_epoch),
