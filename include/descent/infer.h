@@ -21,10 +21,14 @@
  *
  * Threads: a loaded ds_infer is read-only. Any number of threads may call
  * the predict functions on one ds_infer at once: each call takes one of
- * `slots` scratch buffers allocated at load (and waits for one when all are
- * in use), so no call allocates and no state is global. The results do not
- * depend on which slot or how many rows a call is given (rows are computed
- * in chunks of max_rows; see model.h on thread counts and float rounding).
+ * `slots` copies of the model made at load, each with its own workspace and
+ * compute context (and waits for one when all are in use), so no call
+ * allocates and no state is global. The results do not depend on which
+ * slot or how many rows a call is given (rows are computed in chunks of
+ * max_rows, fewer where a chunk's workspace would pass 256 MiB; see model.h
+ * on thread counts and float rounding). Every model descent trains loads:
+ * mlp, neuron and layer networks (evaluation mode: batch norm's running
+ * statistics, no dropout).
  *
  * Errors: ds_status with a message in ds_last_error() (thread-local). */
 #ifndef DESCENT_INFER_H
@@ -46,9 +50,9 @@ typedef struct ds_infer_params {
     size_t max_rows; /* rows per forward chunk of one call (>= 1); default 256 */
     int slots;       /* concurrent calls served without waiting (>= 1);
                         default 0: one per processor */
-    int threads;     /* threads of each call's element-wise loops (>= 1;
-                        0 = one per processor); default 1. The matrix
-                        products use OpenBLAS's own (process-wide) threads. */
+    int threads;     /* threads of each call's products and loops (>= 1;
+                        0 = one per processor); default 1. On the OpenBLAS
+                        backend its thread count is process-wide. */
 } ds_infer_params;
 
 /* max_rows 256, slots 0 (one per processor), threads 1. */
@@ -115,14 +119,16 @@ DS_API ds_onnx_params ds_onnx_default_params(void);
  * its activation (Relu, Sigmoid, Tanh), then Softmax when asked; input
  * "input" [N, inputs], output "output" [N, outputs], N symbolic. The file
  * is written atomically. DS_ERR_INVALID (softmax on a model that is not a
- * classifier), DS_ERR_IO naming the file, DS_ERR_NOMEM. */
+ * classifier; a layer network, which this writer does not take yet: use
+ * safetensors), DS_ERR_IO naming the file, DS_ERR_NOMEM. */
 DS_API ds_status ds_infer_export_onnx(const ds_infer *inf, const ds_onnx_params *p,
                                       const char *path);
 
 /* Writes the weights alone as a safetensors file, named as torch's
- * nn.Sequential state_dict of the same network ("0.weight" [out, in],
- * "0.bias", "2.weight", ...: Linear layers at even indices, activations
- * between them), float32; atomically. DS_ERR_IO, DS_ERR_NOMEM. */
+ * nn.Sequential state_dict of the same network: ds_model_save_safetensors
+ * (model.h; for an mlp "0.weight" [out, in], "0.bias", "2.weight", ...:
+ * Linear layers at even indices, activations between them); atomically.
+ * DS_ERR_IO, DS_ERR_NOMEM. */
 DS_API ds_status ds_infer_export_safetensors(const ds_infer *inf, const char *path);
 
 #ifdef __cplusplus

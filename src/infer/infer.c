@@ -298,3 +298,12 @@ ds_status ds_infer_classify(ds_infer *inf, const float *x, size_t n, int32_t *cl
                         inf->desc);
     return run(inf, x, n, proba, cls);
 }
+
+/* The model's own writer (models/safetensors.c): torch's nn.Sequential
+ * state_dict names, layer networks' batch norm statistics included. */
+ds_status ds_infer_export_safetensors(const ds_infer *inf, const char *path)
+{
+    if (!inf || !path)
+        return ds__fail(DS_ERR_INVALID, "ds_infer_export_safetensors: NULL argument");
+    return ds_model_save_safetensors(inf->m, path);
+}

@@ -223,6 +223,11 @@ ds_status ds_infer_export_onnx(const ds_infer *inf, const ds_onnx_params *p, con
                         "ONNX export: softmax is for classifiers; model '%s' is "
                         "not one (its loss is not xent)",
                         ds_infer_describe(inf));
+    if (ds__infer_model(inf)->net)
+        return ds__fail(DS_ERR_INVALID,
+                        "ONNX export: model '%s' is a layer network; ONNX export takes mlp and "
+                        "neuron models (layer networks: --format safetensors)",
+                        ds_infer_describe(inf));
     pb model = {0}, g = {0}, opset = {0};
     pb_int(&model, 1, 7); /* ir_version 7: opset 13's */
     pb_str(&model, 2, "descent");
