@@ -67,7 +67,8 @@ import ckpt
 b = open(sys.argv[1], "rb").read()
 (n,) = struct.unpack("<Q", b[:8])
 h = json.loads(b[8:8 + n])
-assert n % 8 == 0 and h.pop("__metadata__") == {"format": "pt"}
+meta = h.pop("__metadata__")
+assert n % 8 == 0 and meta["format"] == "pt" and meta["descent"].startswith("mlp:784-64-10 "), meta
 shapes = {"0.weight": [64, 784], "0.bias": [64], "2.weight": [10, 64], "2.bias": [10]}
 assert {k: v["shape"] for k, v in h.items()} == shapes and all(v["dtype"] == "F32" for v in h.values()), h
 params = ckpt.records(sys.argv[2])["model.params"][1]
