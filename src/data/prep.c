@@ -104,10 +104,11 @@ static void set_arrays(ds_prep *p, const ds_dataset *d, double *w, float *l)
         mean[j] = k[j] > 0 ? mean[j] / k[j] : 0.0;
     if (p->norm == DS_NORM_STANDARD) second_pass(d, mean, sq);
     for (size_t j = 0; j < f; j++) {
-        double sd = k[j] > 0 ? sqrt(sq[j] / k[j]) : 0.0;
+        int std = p->norm == DS_NORM_STANDARD; /* sq is filled only then */
+        double sd = std && k[j] > 0 ? sqrt(sq[j] / k[j]) : 0.0;
         p->fill[j] = (float)mean[j];
-        if (p->norm == DS_NORM_STANDARD) p->offset[j] = (float)mean[j];
-        if (p->norm == DS_NORM_STANDARD && sd > 0) p->scale[j] = (float)(1.0 / sd);
+        if (std) p->offset[j] = (float)mean[j];
+        if (std && sd > 0) p->scale[j] = (float)(1.0 / sd);
         if (p->norm == DS_NORM_MINMAX && k[j] > 0) p->offset[j] = lo[j];
         if (p->norm == DS_NORM_MINMAX && hi[j] > lo[j])
             p->scale[j] = (float)(1.0 / ((double)hi[j] - lo[j]));
