@@ -74,6 +74,18 @@ ds_status ds__compute_conv_backward(ds__compute *c, const ds__conv *cv, const fl
                                     const float *w, const float *dy, float *dw, float *db,
                                     float *dx, int flags, float *work);
 
+/* Pooling: the max (max != 0) or the mean of each k x k window at
+ * stride (no padding) of n samples of c x h x w, into c x oh x ow; the
+ * shape as a ds__conv with o = c and pad = 0.
+ *   pool_forward   Y = pool(X); max: ws records each window's first
+ *                  maximum (torch's choice), 4 bytes per output value
+ *   pool_backward  dX = dL/dX (overwritten), from dY and the forward's ws
+ * oneDNN's pooling primitives on NCHW, or plain loops on OpenBLAS. */
+ds_status ds__compute_pool_forward(ds__compute *c, const ds__conv *p, int max, const float *x,
+                                   float *y, void *ws);
+ds_status ds__compute_pool_backward(ds__compute *c, const ds__conv *p, int max, const float *dy,
+                                    float *dx, const void *ws);
+
 /* db (+)= column sums of dy [m x n] in double (compute.c, for both). */
 void ds__compute_bias_grad(const float *dy, float *db, size_t m, size_t n, int flags, int threads);
 /* db [o] (+)= sums over samples and positions of dy [n x o x p] (NCHW):

@@ -8,7 +8,8 @@
  * https://hal.inria.fr/inria-00112631) of the whole batch, one row of C K K
  * inputs per output position, then one product Z = col W^T + b for the
  * batch, turned to channels x positions per sample; backward: dW = dZ^T
- * col, dcol = dZ W scattered back to the image. */
+ * col, dcol = dZ W scattered back to the image. Pooling: plain loops
+ * (max pooling's ws holds the input offset of each window's maximum). */
 #include "core/internal.h"
 #include "models/compute.h"
 #include "models/model_internal.h"
@@ -219,6 +220,73 @@ ds_status ds__compute_conv_backward(ds__compute *c, const ds__conv *cv, const fl
 #pragma omp parallel for num_threads(c->threads) schedule(static) if (cv->n * isz >= DS__PAR_MIN)
     for (size_t i = 0; i < cv->n; i++)
         row2im(cv, col + i * P * K, dx + i * isz);
+    return DS_OK;
+}
+
+/* Output row oy of one plane: the max (idx: the input offset of the first
+ * maximum, as torch) or the mean of each window, each window's values
+ * taken in row-major order, one pass over the row's windows per offset in
+ * the window so that the loops vectorize. */
+static void pool_row(const ds__conv *cv, const float *in, float *out, int32_t *idx, size_t oy)
+{
+    size_t W = cv->w, Wo = cv->ow, k = cv->k, s = cv->stride, y0 = oy * s;
+    for (size_t ox = 0; ox < Wo; ox++) {
+        out[ox] = idx ? in[y0 * W + ox * s] : 0.0f;
+        if (idx) idx[ox] = (int32_t)(y0 * W + ox * s);
+    }
+    for (size_t dy = 0; dy < k; dy++)
+        for (size_t dx = 0; dx < k; dx++) {
+            const float *at = in + (y0 + dy) * W + dx;
+            int32_t off = (int32_t)((y0 + dy) * W + dx);
+            if (!idx)
+                for (size_t ox = 0; ox < Wo; ox++)
+                    out[ox] += at[ox * s];
+            for (size_t ox = 0; idx && ox < Wo; ox++) {
+                int gt = at[ox * s] > out[ox];
+                out[ox] = gt ? at[ox * s] : out[ox];
+                idx[ox] = gt ? off + (int32_t)(ox * s) : idx[ox];
+            }
+        }
+    for (size_t ox = 0; !idx && ox < Wo; ox++)
+        out[ox] /= (float)(k * k);
+}
+
+ds_status ds__compute_pool_forward(ds__compute *c, const ds__conv *cv, int max, const float *x,
+                                   float *y, void *ws)
+{
+    const float *in = x;
+    float *out = y;
+    int32_t *idx = max ? ws : NULL;
+    size_t HW = cv->h * cv->w, Ho = cv->oh, Wo = cv->ow, n = cv->n * cv->c;
+#pragma omp parallel for num_threads(c->threads) schedule(static) if (n * HW >= DS__PAR_MIN)
+    for (size_t p = 0; p < n; p++)
+        for (size_t oy = 0; oy < Ho; oy++)
+            pool_row(cv, in + p * HW, out + (p * Ho + oy) * Wo,
+                     idx ? idx + (p * Ho + oy) * Wo : NULL, oy);
+    return DS_OK;
+}
+
+ds_status ds__compute_pool_backward(ds__compute *c, const ds__conv *cv, int max, const float *dy,
+                                    float *dx, const void *ws)
+{
+    const float *dout = dy;
+    float *din = dx;
+    const int32_t *idx = max ? ws : NULL;
+    size_t r = cv->n, C = cv->c, H = cv->h, W = cv->w, Ho = cv->oh, Wo = cv->ow, k = cv->k;
+    memset(din, 0, r * C * H * W * sizeof(float));
+    for (size_t p = 0; p < r * C; p++, din += H * W)
+        for (size_t oy = 0; oy < Ho; oy++)
+            for (size_t ox = 0; ox < Wo; ox++, dout++) {
+                if (idx) {
+                    din[*idx++] += *dout;
+                    continue;
+                }
+                size_t y0 = oy * cv->stride, x0 = ox * cv->stride;
+                for (size_t y = y0; y < y0 + k; y++)
+                    for (size_t x = x0; x < x0 + k; x++)
+                        din[y * W + x] += *dout / (float)(k * k);
+            }
+    (void)c;
     return DS_OK;
 }
 
