@@ -1,6 +1,7 @@
-/* compute.h - the matrix products of training, on the backend chosen at
- * configure time (-DDESCENT_BACKEND=onednn|openblas: compute_onednn.c or
- * compute_openblas.c; compute.c holds what both share). Private.
+/* compute.h - the matrix products, convolutions and poolings of training,
+ * on the backend chosen at configure time (-DDESCENT_BACKEND=onednn|
+ * openblas: compute_onednn.c or compute_openblas.c; compute.c holds what
+ * both share). Private.
  *
  * Contract. Every matrix is row-major and contiguous (leading dimension =
  * its number of columns); m rows (examples), k inputs, n outputs:
@@ -17,8 +18,9 @@
  * backends agree to rounding (about 1e-6 relative).
  *
  * A context is made once per model: the oneDNN backend creates a primitive
- * per distinct shape and flags at its first use and reuses it (a small
- * cache), so a training loop creates none after its first batch. Nothing
+ * (and the reorders around it) per distinct shape and flags at its first
+ * use and reuses it (a small cache), so a training loop creates none after
+ * its first batch. Nothing
  * here prints; failures return a ds_status with the message set. */
 #ifndef DS_MODELS_COMPUTE_H
 #define DS_MODELS_COMPUTE_H
