@@ -48,29 +48,25 @@ static double best(ds__compute *c, const ds__conv *cv, int dir, int first, int r
     return top;
 }
 
+/* A 5x5 convolution with same padding of 64 samples of c x hw x hw. */
+static ds__conv same5(size_t c, size_t hw, size_t o)
+{
+    return (ds__conv){.n = 64,
+                      .c = c,
+                      .h = hw,
+                      .w = hw,
+                      .o = o,
+                      .k = 5,
+                      .stride = 1,
+                      .pad = 2,
+                      .oh = hw,
+                      .ow = hw};
+}
+
 int main(int argc, char **argv)
 {
     int reps = argc > 1 ? atoi(argv[1]) : 20;
-    ds__conv convs[2] = {{.n = 64,
-                          .c = 1,
-                          .h = 28,
-                          .w = 28,
-                          .o = 32,
-                          .k = 5,
-                          .stride = 1,
-                          .pad = 2,
-                          .oh = 28,
-                          .ow = 28},
-                         {.n = 64,
-                          .c = 32,
-                          .h = 14,
-                          .w = 14,
-                          .o = 64,
-                          .k = 5,
-                          .stride = 1,
-                          .pad = 2,
-                          .oh = 14,
-                          .ow = 14}};
+    ds__conv convs[2] = {same5(1, 28, 32), same5(32, 14, 64)};
     ds__compute *c = ds__compute_new(1);
     if (!c) return 1;
     for (int prec = 0; prec < 2; prec++) {

@@ -16,6 +16,7 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,8 +131,9 @@ ds_status ds__compute_input_grad(ds__compute *c, const float *dy, const float *w
 
 /* A conv's im2col matrix, transposed: one row of C K K values per output
  * position (row-major P x CKK, so the products below are plain row-major
- * ones); position p reads x at (p's row * stride + ki - pad, ...). */
-static void im2row(const ds__conv *cv, const float *x, float *col)
+ * ones); position p reads x at (p's row * stride + ki - pad, ...). With dx
+ * instead of x, the other way: dx += col scattered back (col2im). */
+static void im2row(const ds__conv *cv, const float *x, float *dx, float *col)
 {
     size_t k = cv->k, H = cv->h, W = cv->w, P = cv->oh * cv->ow, K = cv->c * k * k;
     for (size_t p = 0; p < P; p++, col += K) {
@@ -142,23 +144,9 @@ static void im2row(const ds__conv *cv, const float *x, float *col)
                     size_t iy = y0 + ki, ix = x0 + kj; /* + pad */
                     int inside =
                         iy >= cv->pad && iy - cv->pad < H && ix >= cv->pad && ix - cv->pad < W;
-                    col[q] = inside ? x[(c * H + iy - cv->pad) * W + ix - cv->pad] : 0.0f;
-                }
-    }
-}
-
-/* dx += the transposed im2col matrix col scattered back to the image. */
-static void row2im(const ds__conv *cv, const float *col, float *dx)
-{
-    size_t k = cv->k, H = cv->h, W = cv->w, P = cv->oh * cv->ow, K = cv->c * k * k;
-    for (size_t p = 0; p < P; p++, col += K) {
-        size_t y0 = p / cv->ow * cv->stride, x0 = p % cv->ow * cv->stride, q = 0;
-        for (size_t c = 0; c < cv->c; c++)
-            for (size_t ki = 0; ki < k; ki++)
-                for (size_t kj = 0; kj < k; kj++, q++) {
-                    size_t iy = y0 + ki, ix = x0 + kj;
-                    if (iy >= cv->pad && iy - cv->pad < H && ix >= cv->pad && ix - cv->pad < W)
-                        dx[(c * H + iy - cv->pad) * W + ix - cv->pad] += col[q];
+                    size_t at = inside ? (c * H + iy - cv->pad) * W + ix - cv->pad : 0;
+                    if (dx && inside) dx[at] += col[q];
+                    if (!dx) col[q] = inside ? x[at] : 0.0f;
                 }
     }
 }
@@ -169,7 +157,7 @@ static void im2row_batch(const ds__conv *cv, const float *x, float *col, int nt)
     size_t isz = cv->c * cv->h * cv->w, PK = cv->oh * cv->ow * cv->c * cv->k * cv->k;
 #pragma omp parallel for num_threads(nt) schedule(static) if (cv->n * PK >= DS__PAR_MIN)
     for (size_t i = 0; i < cv->n; i++)
-        im2row(cv, x + i * isz, col + i * PK);
+        im2row(cv, x + i * isz, NULL, col + i * PK);
 }
 
 /* Sample by sample, [P x O] (positions x channels) to and from [O x P]. */
@@ -203,7 +191,7 @@ ds_status ds__compute_conv_forward(ds__compute *c, const ds__conv *cv, const flo
 }
 
 /* dZ to positions x channels; dW (+)= dZ^T col, db (+)= its channel sums;
- * dcol = dZ W, scattered back by row2im. */
+ * dcol = dZ W, scattered back by im2row. */
 ds_status ds__compute_conv_backward(ds__compute *c, const ds__conv *cv, const float *x,
                                     const float *w, const float *dy, float *dw, float *db,
                                     float *dx, int flags, float *work)
@@ -219,7 +207,7 @@ ds_status ds__compute_conv_backward(ds__compute *c, const ds__conv *cv, const fl
     memset(dx, 0, cv->n * isz * sizeof(float));
 #pragma omp parallel for num_threads(c->threads) schedule(static) if (cv->n * isz >= DS__PAR_MIN)
     for (size_t i = 0; i < cv->n; i++)
-        row2im(cv, col + i * P * K, dx + i * isz);
+        im2row(cv, NULL, dx + i * isz, col + i * P * K);
     return DS_OK;
 }
 
