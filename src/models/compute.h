@@ -1,6 +1,7 @@
-/* compute.h - the matrix products of training, on the backend chosen at
- * configure time (-DDESCENT_BACKEND=onednn|openblas: compute_onednn.c or
- * compute_openblas.c; compute.c holds what both share). Private.
+/* compute.h - the matrix products, convolutions and poolings of training,
+ * on the backend chosen at configure time (-DDESCENT_BACKEND=onednn|
+ * openblas: compute_onednn.c or compute_openblas.c; compute.c holds what
+ * both share). Private.
  *
  * Contract. Every matrix is row-major and contiguous (leading dimension =
  * its number of columns); m rows (examples), k inputs, n outputs:
@@ -17,8 +18,9 @@
  * backends agree to rounding (about 1e-6 relative).
  *
  * A context is made once per model: the oneDNN backend creates a primitive
- * per distinct shape and flags at its first use and reuses it (a small
- * cache), so a training loop creates none after its first batch. Nothing
+ * (and the reorders around it) per distinct shape and flags at its first
+ * use and reuses it (a small cache), so a training loop creates none after
+ * its first batch. Nothing
  * here prints; failures return a ds_status with the message set. */
 #ifndef DS_MODELS_COMPUTE_H
 #define DS_MODELS_COMPUTE_H
@@ -73,6 +75,18 @@ ds_status ds__compute_conv_forward(ds__compute *c, const ds__conv *cv, const flo
 ds_status ds__compute_conv_backward(ds__compute *c, const ds__conv *cv, const float *x,
                                     const float *w, const float *dy, float *dw, float *db,
                                     float *dx, int flags, float *work);
+
+/* Pooling: the max (max != 0) or the mean of each k x k window at
+ * stride (no padding) of n samples of c x h x w, into c x oh x ow; the
+ * shape as a ds__conv with o = c and pad = 0.
+ *   pool_forward   Y = pool(X); max: ws records each window's first
+ *                  maximum (torch's choice), 4 bytes per output value
+ *   pool_backward  dX = dL/dX (overwritten), from dY and the forward's ws
+ * oneDNN's pooling primitives on NCHW, or plain loops on OpenBLAS. */
+ds_status ds__compute_pool_forward(ds__compute *c, const ds__conv *p, int max, const float *x,
+                                   float *y, void *ws);
+ds_status ds__compute_pool_backward(ds__compute *c, const ds__conv *p, int max, const float *dy,
+                                    float *dx, const void *ws);
 
 /* db (+)= column sums of dy [m x n] in double (compute.c, for both). */
 void ds__compute_bias_grad(const float *dy, float *db, size_t m, size_t n, int flags, int threads);

@@ -25,13 +25,14 @@
 #define DS__SLOTS 64
 #define DS__ARGS  4
 
-enum { OP_GEMM, OP_CONV_FWD, OP_CONV_BWD_DATA, OP_CONV_BWD_WEIGHTS };
+enum { OP_GEMM, OP_CONV_FWD, OP_CONV_BWD_DATA, OP_CONV_BWD_WEIGHTS, OP_POOL_FWD, OP_POOL_BWD };
 
 /* One primitive. A product: C[m x n] (+)= act(op(A) op(B) + bias); ta: A
  * is stored [k x m]; tb: B is stored [n x k]. A convolution: cv, its
- * direction op, acc (the weight gradient added to the caller's). */
+ * direction op, acc (the weight gradient added to the caller's). A
+ * pooling: cv (o = c, pad 0), its direction, max (else the mean). */
 typedef struct key {
-    int op, ta, tb, bias, act, acc, bf16, threads;
+    int op, ta, tb, bias, act, acc, bf16, threads, max;
     size_t m, n, k;
     ds__conv cv;
 } key;
@@ -243,9 +244,11 @@ static dnnl_status_t gemm_make(ds__compute *c, slot *s, const key *k)
     return st;
 }
 
-/* The arguments of each convolution direction, in the order of the
- * callers' buffers: the argument, its query, its shape (0: source, 1:
- * weights, 2: destination, 3: bias) and whether it is an output. */
+/* The arguments of each convolution and pooling direction, in the order of
+ * the callers' buffers: the argument, its query, its shape (0: source, 1:
+ * weights, 2: destination, 3: bias, 4: max pooling's workspace, in the
+ * caller's buffer as the primitive lays it out) and whether it is an
+ * output. */
 typedef struct conv_arg {
     int id;
     dnnl_query_t query;
@@ -263,7 +266,28 @@ static const conv_arg conv_args[][DS__ARGS] = {
     [OP_CONV_BWD_WEIGHTS] = {{DNNL_ARG_SRC, dnnl_query_src_md, 0, 0, 0},
                              {DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md, 0, 2, 0},
                              {DNNL_ARG_DIFF_WEIGHTS, dnnl_query_diff_weights_md, 0, 1, 1}},
+    [OP_POOL_FWD] = {{DNNL_ARG_SRC, dnnl_query_src_md, 0, 0, 0},
+                     {DNNL_ARG_DST, dnnl_query_dst_md, 0, 2, 1},
+                     {DNNL_ARG_WORKSPACE, dnnl_query_workspace_md, 0, 4, 1}},
+    [OP_POOL_BWD] = {{DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md, 0, 2, 0},
+                     {DNNL_ARG_DIFF_SRC, dnnl_query_diff_src_md, 0, 0, 1},
+                     {DNNL_ARG_WORKSPACE, dnnl_query_workspace_md, 0, 4, 0}},
 };
+
+/* The n arguments of k's primitive pd (conv_args), on the caller's layouts
+ * user. */
+static dnnl_status_t args_add(ds__compute *c, slot *s, const key *k, const_dnnl_primitive_desc_t pd,
+                              const dnnl_memory_desc_t user[4], int n)
+{
+    dnnl_status_t st = dnnl_success;
+    for (int i = 0; i < n && st == dnnl_success; i++) {
+        const conv_arg *a = &conv_args[k->op][i];
+        const dnnl_memory_desc_t *want = dnnl_primitive_desc_query_md(pd, a->query, a->index);
+        st = arg_add(c, s, a->id, a->shape == 4 ? want : &user[a->shape], want, a->out,
+                     a->out && k->acc);
+    }
+    return st;
+}
 
 /* The caller's layouts of a convolution's source, weights, destination and
  * bias (f32 NCHW, OIHW, NCHW, one value per filter), or (any) each as the
@@ -330,15 +354,56 @@ static dnnl_status_t conv_make(ds__compute *c, slot *s, const key *k)
     if (st == dnnl_success) st = post_ops(0, k->act, &attr);
     if (st == dnnl_success) st = dnnl_primitive_desc_create(&pd, &d, attr, c->eng, hint);
     if (st == dnnl_success) st = prim_make(s, pd);
-    int n = k->op == OP_CONV_FWD ? 3 + k->bias : 3;
-    for (int i = 0; i < n && st == dnnl_success; i++) {
-        const conv_arg *a = &conv_args[k->op][i];
-        const dnnl_memory_desc_t *want = dnnl_primitive_desc_query_md(pd, a->query, a->index);
-        st = arg_add(c, s, a->id, &user[a->shape], want, a->out, a->out && k->acc);
-    }
+    if (st == dnnl_success)
+        st = args_add(c, s, k, pd, user, k->op == OP_CONV_FWD ? 3 + k->bias : 3);
     if (hint) dnnl_primitive_desc_destroy(hint);
     if (pd) dnnl_primitive_desc_destroy(pd);
     if (attr) dnnl_primitive_attr_destroy(attr);
+    return st;
+}
+
+/* The descriptor of a pooling of k's shape in direction op on the
+ * caller's NCHW layouts md (source, -, destination). */
+static dnnl_status_t pool_desc(const key *k, int op, const dnnl_memory_desc_t md[4],
+                               dnnl_pooling_desc_t *d)
+{
+    const ds__conv *p = &k->cv;
+    dnnl_dim_t s = (dnnl_dim_t)p->stride, kk = (dnnl_dim_t)p->k;
+    dnnl_dims_t strides = {s, s}, kernel = {kk, kk}, pl = {0, 0};
+    dnnl_dims_t pr = {((dnnl_dim_t)p->oh - 1) * s + kk - (dnnl_dim_t)p->h,
+                      ((dnnl_dim_t)p->ow - 1) * s + kk - (dnnl_dim_t)p->w};
+    dnnl_alg_kind_t alg = k->max ? dnnl_pooling_max : dnnl_pooling_avg_exclude_padding;
+    if (op == OP_POOL_FWD)
+        return dnnl_pooling_forward_desc_init(d, dnnl_forward_training, alg, &md[0], &md[2],
+                                              strides, kernel, pl, pr);
+    return dnnl_pooling_backward_desc_init(d, alg, &md[0], &md[2], strides, kernel, pl, pr);
+}
+
+/* A pooling primitive on the caller's layouts (f32 NCHW; max pooling's
+ * workspace in the caller's buffer, which must hold 4 bytes per output). */
+static dnnl_status_t pool_make(ds__compute *c, slot *s, const key *k)
+{
+    dnnl_memory_desc_t user[4];
+    dnnl_pooling_desc_t d, hd;
+    dnnl_primitive_desc_t pd = NULL, hint = NULL;
+    key fwd = *k;
+    fwd.op = OP_CONV_FWD; /* f32 everywhere: the descriptors of a forward conv */
+    dnnl_status_t st = conv_descs(&fwd, 0, user);
+    if (st == dnnl_success) user[2].dims[1] = (dnnl_dim_t)k->cv.c;
+    if (st == dnnl_success && k->op == OP_POOL_BWD) st = pool_desc(k, OP_POOL_FWD, user, &hd);
+    if (st == dnnl_success && k->op == OP_POOL_BWD)
+        st = dnnl_primitive_desc_create(&hint, &hd, NULL, c->eng, NULL);
+    if (st == dnnl_success) st = pool_desc(k, k->op, user, &d);
+    if (st == dnnl_success) st = dnnl_primitive_desc_create(&pd, &d, NULL, c->eng, hint);
+    const dnnl_memory_desc_t *ws =
+        st == dnnl_success && k->max ? dnnl_primitive_desc_query_md(pd, dnnl_query_workspace_md, 0)
+                                     : NULL;
+    size_t outs = k->cv.n * k->cv.c * k->cv.oh * k->cv.ow;
+    if (ws && dnnl_memory_desc_get_size(ws) > 4 * outs) st = dnnl_unimplemented;
+    if (st == dnnl_success) st = prim_make(s, pd);
+    if (st == dnnl_success) st = args_add(c, s, k, pd, user, 2 + k->max);
+    if (hint) dnnl_primitive_desc_destroy(hint);
+    if (pd) dnnl_primitive_desc_destroy(pd);
     return st;
 }
 
@@ -350,7 +415,7 @@ static int key_equal(const key *a, const key *b)
            a->tb == b->tb && a->bias == b->bias && a->act == b->act && a->acc == b->acc &&
            a->bf16 == b->bf16 && a->threads == b->threads && p->n == q->n && p->c == q->c &&
            p->h == q->h && p->w == q->w && p->o == q->o && p->k == q->k && p->stride == q->stride &&
-           p->pad == q->pad && p->oh == q->oh && p->ow == q->ow;
+           p->pad == q->pad && p->oh == q->oh && p->ow == q->ow && a->max == b->max;
 }
 
 /* The cached slot of k, made in the least recently used slot if none. */
@@ -366,7 +431,9 @@ static ds_status slot_get(ds__compute *c, const key *k, slot **out)
         if (s->used < lru->used) lru = s;
     }
     slot_clear(lru);
-    dnnl_status_t st = k->op == OP_GEMM ? gemm_make(c, lru, k) : conv_make(c, lru, k);
+    dnnl_status_t st = k->op == OP_GEMM                               ? gemm_make(c, lru, k)
+                       : k->op == OP_POOL_FWD || k->op == OP_POOL_BWD ? pool_make(c, lru, k)
+                                                                      : conv_make(c, lru, k);
     if (st != dnnl_success) {
         slot_clear(lru);
         return dnnl_fail(st, "creation", k);
@@ -521,6 +588,22 @@ ds_status ds__compute_conv_backward(ds__compute *c, const ds__conv *cv, const fl
     key kd = {.op = OP_CONV_BWD_DATA, .act = -1, .cv = *cv};
     void *bd[3] = {(void *)dy, (void *)w, dx};
     return run(c, &kd, bd);
+}
+
+ds_status ds__compute_pool_forward(ds__compute *c, const ds__conv *p, int max, const float *x,
+                                   float *y, void *ws)
+{
+    key k = {.op = OP_POOL_FWD, .act = -1, .max = max, .cv = *p};
+    void *bufs[3] = {(void *)x, y, ws};
+    return run(c, &k, bufs);
+}
+
+ds_status ds__compute_pool_backward(ds__compute *c, const ds__conv *p, int max, const float *dy,
+                                    float *dx, const void *ws)
+{
+    key k = {.op = OP_POOL_BWD, .act = -1, .max = max, .cv = *p};
+    void *bufs[3] = {(void *)dy, dx, (void *)ws};
+    return run(c, &k, bufs);
 }
 
 const char *ds__compute_backend(void)

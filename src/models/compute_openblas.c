@@ -8,13 +8,15 @@
  * https://hal.inria.fr/inria-00112631) of the whole batch, one row of C K K
  * inputs per output position, then one product Z = col W^T + b for the
  * batch, turned to channels x positions per sample; backward: dW = dZ^T
- * col, dcol = dZ W scattered back to the image. */
+ * col, dcol = dZ W scattered back to the image. Pooling: plain loops
+ * (max pooling's ws holds the input offset of each window's maximum). */
 #include "core/internal.h"
 #include "models/compute.h"
 #include "models/model_internal.h"
 
 #include <cblas.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,8 +131,9 @@ ds_status ds__compute_input_grad(ds__compute *c, const float *dy, const float *w
 
 /* A conv's im2col matrix, transposed: one row of C K K values per output
  * position (row-major P x CKK, so the products below are plain row-major
- * ones); position p reads x at (p's row * stride + ki - pad, ...). */
-static void im2row(const ds__conv *cv, const float *x, float *col)
+ * ones); position p reads x at (p's row * stride + ki - pad, ...). With dx
+ * instead of x, the other way: dx += col scattered back (col2im). */
+static void im2row(const ds__conv *cv, const float *x, float *dx, float *col)
 {
     size_t k = cv->k, H = cv->h, W = cv->w, P = cv->oh * cv->ow, K = cv->c * k * k;
     for (size_t p = 0; p < P; p++, col += K) {
@@ -141,23 +144,9 @@ static void im2row(const ds__conv *cv, const float *x, float *col)
                     size_t iy = y0 + ki, ix = x0 + kj; /* + pad */
                     int inside =
                         iy >= cv->pad && iy - cv->pad < H && ix >= cv->pad && ix - cv->pad < W;
-                    col[q] = inside ? x[(c * H + iy - cv->pad) * W + ix - cv->pad] : 0.0f;
-                }
-    }
-}
-
-/* dx += the transposed im2col matrix col scattered back to the image. */
-static void row2im(const ds__conv *cv, const float *col, float *dx)
-{
-    size_t k = cv->k, H = cv->h, W = cv->w, P = cv->oh * cv->ow, K = cv->c * k * k;
-    for (size_t p = 0; p < P; p++, col += K) {
-        size_t y0 = p / cv->ow * cv->stride, x0 = p % cv->ow * cv->stride, q = 0;
-        for (size_t c = 0; c < cv->c; c++)
-            for (size_t ki = 0; ki < k; ki++)
-                for (size_t kj = 0; kj < k; kj++, q++) {
-                    size_t iy = y0 + ki, ix = x0 + kj;
-                    if (iy >= cv->pad && iy - cv->pad < H && ix >= cv->pad && ix - cv->pad < W)
-                        dx[(c * H + iy - cv->pad) * W + ix - cv->pad] += col[q];
+                    size_t at = inside ? (c * H + iy - cv->pad) * W + ix - cv->pad : 0;
+                    if (dx && inside) dx[at] += col[q];
+                    if (!dx) col[q] = inside ? x[at] : 0.0f;
                 }
     }
 }
@@ -168,7 +157,7 @@ static void im2row_batch(const ds__conv *cv, const float *x, float *col, int nt)
     size_t isz = cv->c * cv->h * cv->w, PK = cv->oh * cv->ow * cv->c * cv->k * cv->k;
 #pragma omp parallel for num_threads(nt) schedule(static) if (cv->n * PK >= DS__PAR_MIN)
     for (size_t i = 0; i < cv->n; i++)
-        im2row(cv, x + i * isz, col + i * PK);
+        im2row(cv, x + i * isz, NULL, col + i * PK);
 }
 
 /* Sample by sample, [P x O] (positions x channels) to and from [O x P]. */
@@ -202,7 +191,7 @@ ds_status ds__compute_conv_forward(ds__compute *c, const ds__conv *cv, const flo
 }
 
 /* dZ to positions x channels; dW (+)= dZ^T col, db (+)= its channel sums;
- * dcol = dZ W, scattered back by row2im. */
+ * dcol = dZ W, scattered back by im2row. */
 ds_status ds__compute_conv_backward(ds__compute *c, const ds__conv *cv, const float *x,
                                     const float *w, const float *dy, float *dw, float *db,
                                     float *dx, int flags, float *work)
@@ -218,7 +207,74 @@ ds_status ds__compute_conv_backward(ds__compute *c, const ds__conv *cv, const fl
     memset(dx, 0, cv->n * isz * sizeof(float));
 #pragma omp parallel for num_threads(c->threads) schedule(static) if (cv->n * isz >= DS__PAR_MIN)
     for (size_t i = 0; i < cv->n; i++)
-        row2im(cv, col + i * P * K, dx + i * isz);
+        im2row(cv, NULL, dx + i * isz, col + i * P * K);
+    return DS_OK;
+}
+
+/* Output row oy of one plane: the max (idx: the input offset of the first
+ * maximum, as torch) or the mean of each window, each window's values
+ * taken in row-major order, one pass over the row's windows per offset in
+ * the window so that the loops vectorize. */
+static void pool_row(const ds__conv *cv, const float *in, float *out, int32_t *idx, size_t oy)
+{
+    size_t W = cv->w, Wo = cv->ow, k = cv->k, s = cv->stride, y0 = oy * s;
+    for (size_t ox = 0; ox < Wo; ox++) {
+        out[ox] = idx ? in[y0 * W + ox * s] : 0.0f;
+        if (idx) idx[ox] = (int32_t)(y0 * W + ox * s);
+    }
+    for (size_t dy = 0; dy < k; dy++)
+        for (size_t dx = 0; dx < k; dx++) {
+            const float *at = in + (y0 + dy) * W + dx;
+            int32_t off = (int32_t)((y0 + dy) * W + dx);
+            if (!idx)
+                for (size_t ox = 0; ox < Wo; ox++)
+                    out[ox] += at[ox * s];
+            for (size_t ox = 0; idx && ox < Wo; ox++) {
+                int gt = at[ox * s] > out[ox];
+                out[ox] = gt ? at[ox * s] : out[ox];
+                idx[ox] = gt ? off + (int32_t)(ox * s) : idx[ox];
+            }
+        }
+    for (size_t ox = 0; !idx && ox < Wo; ox++)
+        out[ox] /= (float)(k * k);
+}
+
+ds_status ds__compute_pool_forward(ds__compute *c, const ds__conv *cv, int max, const float *x,
+                                   float *y, void *ws)
+{
+    const float *in = x;
+    float *out = y;
+    int32_t *idx = max ? ws : NULL;
+    size_t HW = cv->h * cv->w, Ho = cv->oh, Wo = cv->ow, n = cv->n * cv->c;
+#pragma omp parallel for num_threads(c->threads) schedule(static) if (n * HW >= DS__PAR_MIN)
+    for (size_t p = 0; p < n; p++)
+        for (size_t oy = 0; oy < Ho; oy++)
+            pool_row(cv, in + p * HW, out + (p * Ho + oy) * Wo,
+                     idx ? idx + (p * Ho + oy) * Wo : NULL, oy);
+    return DS_OK;
+}
+
+ds_status ds__compute_pool_backward(ds__compute *c, const ds__conv *cv, int max, const float *dy,
+                                    float *dx, const void *ws)
+{
+    const float *dout = dy;
+    float *din = dx;
+    const int32_t *idx = max ? ws : NULL;
+    size_t r = cv->n, C = cv->c, H = cv->h, W = cv->w, Ho = cv->oh, Wo = cv->ow, k = cv->k;
+    memset(din, 0, r * C * H * W * sizeof(float));
+    for (size_t p = 0; p < r * C; p++, din += H * W)
+        for (size_t oy = 0; oy < Ho; oy++)
+            for (size_t ox = 0; ox < Wo; ox++, dout++) {
+                if (idx) {
+                    din[*idx++] += *dout;
+                    continue;
+                }
+                size_t y0 = oy * cv->stride, x0 = ox * cv->stride;
+                for (size_t y = y0; y < y0 + k; y++)
+                    for (size_t x = x0; x < x0 + k; x++)
+                        din[y * W + x] += *dout / (float)(k * k);
+            }
+    (void)c;
     return DS_OK;
 }
 

@@ -7,7 +7,7 @@
  * The products of dense and conv go through the compute layer (compute.h:
  * oneDNN or OpenBLAS).
  *   max/avg pool   the window's maximum (gradient to the first maximum, as
- *              torch) or mean
+ *              torch) or mean: the compute layer's pooling
  *   dropout    inverted dropout (Srivastava et al. 2014): in training each
  *              value is kept with probability 1 - rate and scaled by
  *              1 / (1 - rate); the identity in evaluation. The mask of row i
@@ -80,63 +80,12 @@ static ds_status dense_backward(ds_model *m, const ds__layer *ly, const float *i
     return st;
 }
 
-/* Output row oy of one plane: the max (idx: the input offset of the first
- * maximum, as torch) or the mean of each window, each window's values
- * taken in row-major order, one pass over the row's windows per offset in
- * the window so that the loops vectorize. */
-static void pool_row(const ds__layer *ly, const float *in, float *out, int32_t *idx, size_t oy)
+/* Layer ly's window shape on r rows, as compute.h's ds__conv. */
+static ds__conv pool_shape(const ds__layer *ly, size_t r)
 {
-    size_t W = ly->in[2], Wo = ly->out[2], k = ly->k, s = ly->stride, y0 = oy * s;
-    for (size_t ox = 0; ox < Wo; ox++) {
-        out[ox] = idx ? in[y0 * W + ox * s] : 0.0f;
-        if (idx) idx[ox] = (int32_t)(y0 * W + ox * s);
-    }
-    for (size_t dy = 0; dy < k; dy++)
-        for (size_t dx = 0; dx < k; dx++) {
-            const float *at = in + (y0 + dy) * W + dx;
-            int32_t off = (int32_t)((y0 + dy) * W + dx);
-            if (!idx)
-                for (size_t ox = 0; ox < Wo; ox++)
-                    out[ox] += at[ox * s];
-            for (size_t ox = 0; idx && ox < Wo; ox++) {
-                int gt = at[ox * s] > out[ox];
-                out[ox] = gt ? at[ox * s] : out[ox];
-                idx[ox] = gt ? off + (int32_t)(ox * s) : idx[ox];
-            }
-        }
-    for (size_t ox = 0; !idx && ox < Wo; ox++)
-        out[ox] /= (float)(k * k);
-}
-
-/* Max or average pooling of every plane of r rows. */
-static void pool_forward(const ds__layer *ly, const float *in, float *out, int32_t *idx, size_t r,
-                         int nt)
-{
-    size_t HW = ly->in[1] * ly->in[2], Ho = ly->out[1], Wo = ly->out[2], n = r * ly->in[0];
-#pragma omp parallel for num_threads(nt) schedule(static) if (n * HW >= DS__PAR_MIN)
-    for (size_t p = 0; p < n; p++)
-        for (size_t oy = 0; oy < Ho; oy++)
-            pool_row(ly, in + p * HW, out + (p * Ho + oy) * Wo,
-                     idx ? idx + (p * Ho + oy) * Wo : NULL, oy);
-}
-
-static void pool_backward(const ds__layer *ly, const float *dout, float *din, const int32_t *idx,
-                          size_t r)
-{
-    size_t C = ly->in[0], H = ly->in[1], W = ly->in[2], Ho = ly->out[1], Wo = ly->out[2], k = ly->k;
-    memset(din, 0, r * C * H * W * sizeof(float));
-    for (size_t p = 0; p < r * C; p++, din += H * W)
-        for (size_t oy = 0; oy < Ho; oy++)
-            for (size_t ox = 0; ox < Wo; ox++, dout++) {
-                if (idx) {
-                    din[*idx++] += *dout;
-                    continue;
-                }
-                size_t y0 = oy * ly->stride, x0 = ox * ly->stride;
-                for (size_t y = y0; y < y0 + k; y++)
-                    for (size_t x = x0; x < x0 + k; x++)
-                        din[y * W + x] += *dout / (float)(k * k);
-            }
+    ds__conv p = conv_shape(ly, r);
+    p.o = p.c, p.pad = 0;
+    return p;
 }
 
 /* out = g(in) over n values, one loop per kind so that each vectorizes. */
@@ -259,7 +208,7 @@ ds_status ds__layer_forward(ds_model *m, int l, const float *in, float *out, siz
 {
     const ds__layer *ly = &m->net->layers[l - 1];
     size_t n = r * ly->in[0] * ly->in[1] * ly->in[2];
-    int32_t *idx = ly->kind == DS__L_MAXPOOL ? (int32_t *)(void *)m->net->aux[l] : NULL;
+    ds__conv pool = pool_shape(ly, r);
     switch (ly->kind) {
     case DS__L_DENSE:
         return dense_forward(m, ly, in, out, r);
@@ -267,8 +216,8 @@ ds_status ds__layer_forward(ds_model *m, int l, const float *in, float *out, siz
         return conv_forward(m, ly, in, out, r);
     case DS__L_MAXPOOL:
     case DS__L_AVGPOOL:
-        pool_forward(ly, in, out, idx, r, m->threads);
-        break;
+        return ds__compute_pool_forward(m->cx, &pool, ly->kind == DS__L_MAXPOOL, in, out,
+                                        m->net->aux[l]);
     case DS__L_ACT:
         act_forward(in, out, n, ly->act, m->threads);
         break;
@@ -286,7 +235,7 @@ ds_status ds__layer_backward(ds_model *m, int l, const float *in, const float *o
 {
     const ds__layer *ly = &m->net->layers[l - 1];
     size_t n = r * ly->in[0] * ly->in[1] * ly->in[2];
-    int32_t *idx = ly->kind == DS__L_MAXPOOL ? (int32_t *)(void *)m->net->aux[l] : NULL;
+    ds__conv pool = pool_shape(ly, r);
     switch (ly->kind) {
     case DS__L_DENSE:
         return dense_backward(m, ly, in, dout, din, r, acc);
@@ -294,8 +243,9 @@ ds_status ds__layer_backward(ds_model *m, int l, const float *in, const float *o
         return conv_backward(m, ly, in, dout, din, r, acc);
     case DS__L_MAXPOOL:
     case DS__L_AVGPOOL:
-        if (din) pool_backward(ly, dout, din, idx, r);
-        break;
+        return din ? ds__compute_pool_backward(m->cx, &pool, ly->kind == DS__L_MAXPOOL, dout, din,
+                                               m->net->aux[l])
+                   : DS_OK;
     case DS__L_ACT:
         if (din) act_backward(out, dout, din, n, ly->act, m->threads);
         break;
