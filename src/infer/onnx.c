@@ -6,10 +6,14 @@
  *     a_l = Relu | Sigmoid | Tanh (z_l)           the layer's activation
  * with the last layer's activation the model's (none for an mlp, the
  * sigmoid for the neuron), then an optional Softmax over the classes;
- * a recorded preprocessing comes first (input_nodes). The
- * graph's input "input" is [N, inputs] with a symbolic batch size N, its
- * output "output" [N, outputs]; the weights are initializers in raw
- * little-endian float32.
+ * a recorded preprocessing comes first (input_nodes). A layer network
+ * (net.h) is one node per layer instead (net_layers): Conv, BatchNormalization
+ * (running statistics), MaxPool, AveragePool, Relu, Sigmoid, Tanh, Gemm,
+ * none for dropout, with Flatten or Reshape where the next layer wants rows
+ * or an image. The graph's input "input" is [N, inputs], or [N, C, H, W]
+ * for a network on images, with a symbolic batch size N; its output
+ * "output" [N, outputs]; the weights are initializers in raw little-endian
+ * float32.
  *
  * Wire format (https://protobuf.dev/programming-guides/encoding/): a field
  * is a varint key (number << 3 | wire type) then a varint (type 0), four

@@ -4,7 +4,8 @@
 # average pooling, dropout, dense, relu, sigmoid, tanh) passes
 # onnx.checker, takes its input as [N, 1, 28, 28] and, run in ONNX Runtime
 # (tests/onnx, as onnx.sh) on the test split, gives `descent predict
-# --proba`'s probabilities within 1e-5 and the same classes; a network on
+# --proba`'s probabilities within 1e-5 and the same classes, also after a
+# recorded --normalize (shaped 1x28x28); flat rows are refused; a network on
 # flat rows (a 1x1 conv after a Reshape, batch norm on rows) gives
 # predict's outputs within 1e-5; the 2c2d preset exports and passes the
 # checker.
@@ -54,6 +55,15 @@ check_onnx cnn.onnx 1x28x28 "Conv BatchNormalization Relu MaxPool Conv Sigmoid A
 node ort/compare.js --shape=1x28x28 cnn.onnx "$FM/t10k-images-idx3-ubyte.gz" cnn.csv \
     "$FM/t10k-labels-idx1-ubyte.gz" >cnn.cmp
 compare_ok cnn.cmp 10000
+# a recorded --normalize first, its vectors shaped 1x28x28
+quiet "$DESCENT" train --model 'net:in=1x28x28|conv:2,3|relu|dense:10' --normalize standard \
+    --data fashion-mnist:limit=500 --epochs 1 --save prep.ckpt >train.out
+"$DESCENT" export --model-file prep.ckpt --format onnx --softmax -o prep.onnx
+check_onnx prep.onnx 1x28x28 "IsNaN Where Sub Mul Conv Relu Flatten Gemm Softmax"
+"$DESCENT" predict --model-file prep.ckpt --data fashion-mnist --proba -o prep.csv
+node ort/compare.js --shape=1x28x28 prep.onnx "$FM/t10k-images-idx3-ubyte.gz" prep.csv >prep.cmp
+compare_ok prep.cmp 10000
+
 # the rows flat are not the model's input
 if node ort/compare.js cnn.onnx "$FM/t10k-images-idx3-ubyte.gz" cnn.csv >flat.cmp 2>flat.err; then
     fail "ONNX Runtime took [N, 784] rows for a [N, 1, 28, 28] input"
