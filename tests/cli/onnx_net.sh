@@ -10,13 +10,9 @@
 # predict's outputs within 1e-5; the 2c2d preset exports and passes the
 # checker.
 source "$(dirname "$0")/lib/common.bash"
-PY=/usr/bin/python3 # Debian's python3, which sees python3-onnx
 FM=/usr/share/datasets/fashion-mnist
 [ -f "$FM/t10k-images-idx3-ubyte.gz" ] || fail "Fashion-MNIST missing: run tools/deps.sh"
-$PY -c 'import onnx' || fail "python3-onnx missing: run tools/deps.sh"
-
-mkdir ort && cp "$DS_SOURCE_DIR"/tests/onnx/{package.json,package-lock.json,compare.js} ort/
-(cd ort && quiet npm ci --ignore-scripts --no-audit --no-fund)
+source "$(dirname "$0")/lib/onnx.bash" # PY, ort/
 
 # check_onnx FILE INPUT-SHAPE OPS: the checker passes, the input is
 # [N, INPUT-SHAPE...] and the graph's ops are OPS, in order
