@@ -115,12 +115,17 @@ typedef struct ds_onnx_params {
 DS_API ds_onnx_params ds_onnx_default_params(void);
 
 /* Writes the model as an ONNX file (IR version 7, opset 13; no protobuf
- * library involved): per layer a Gemm (weights [out, in], transB = 1) and
- * its activation (Relu, Sigmoid, Tanh), then Softmax when asked; input
- * "input" [N, inputs], output "output" [N, outputs], N symbolic. The file
- * is written atomically. DS_ERR_INVALID (softmax on a model that is not a
- * classifier; a layer network, which this writer does not take yet: use
- * safetensors), DS_ERR_IO naming the file, DS_ERR_NOMEM. */
+ * library involved). An mlp or neuron: per layer a Gemm (weights [out, in],
+ * transB = 1) and its activation (Relu, Sigmoid, Tanh). A layer network:
+ * per layer Conv (weights O x C x K x K, pads, strides),
+ * BatchNormalization (the running statistics, epsilon 1e-5), MaxPool or
+ * AveragePool, Relu / Sigmoid / Tanh, or Gemm, with a Flatten before a
+ * dense layer that follows an image; dropout has no node (the identity in
+ * inference). Then Softmax when asked. Input "input" [N, inputs], or
+ * [N, C, H, W] for a network on images (a row of ds_infer_predict is that
+ * image in C x H x W order); output "output" [N, outputs]; N symbolic.
+ * The file is written atomically. DS_ERR_INVALID (softmax on a model that
+ * is not a classifier), DS_ERR_IO naming the file, DS_ERR_NOMEM. */
 DS_API ds_status ds_infer_export_onnx(const ds_infer *inf, const ds_onnx_params *p,
                                       const char *path);
 

@@ -27,7 +27,6 @@
 #include <math.h>
 #include <string.h>
 
-#define BN_EPS      1e-5
 #define BN_MOMENTUM 0.1
 
 /* The convolution of layer ly on r rows. */
@@ -156,7 +155,7 @@ static void bn_stats(ds_model *m, const ds__layer *ly, const float *in, size_t c
     *rv = (float)((1.0 - BN_MOMENTUM) * *rv +
                   BN_MOMENTUM * var * (double)M / (double)(M > 1 ? M - 1 : 1));
     m->net->chan[ly->soff + c] = mean;
-    m->net->chan[ly->soff + C + c] = 1.0 / sqrt(var + BN_EPS);
+    m->net->chan[ly->soff + C + c] = 1.0 / sqrt(var + DS__BN_EPS);
 }
 
 static void bn_forward(ds_model *m, int l, const ds__layer *ly, const float *in, float *out,
@@ -168,7 +167,7 @@ static void bn_forward(ds_model *m, int l, const ds__layer *ly, const float *in,
     for (size_t c = 0; c < C; c++) {
         if (train) bn_stats(m, ly, in, c, r);
         double mean = train ? m->net->chan[ly->soff + c] : st[c];
-        double inv = train ? m->net->chan[ly->soff + C + c] : 1.0 / sqrt(st[C + c] + BN_EPS);
+        double inv = train ? m->net->chan[ly->soff + C + c] : 1.0 / sqrt(st[C + c] + DS__BN_EPS);
         for (size_t i = 0; i < r; i++)
             for (size_t j = 0; j < S; j++) {
                 size_t at = (i * C + c) * S + j;

@@ -16,6 +16,9 @@
 
 #include <stdint.h>
 
+/* Batch norm's epsilon (layers.c; the ONNX export writes it too). */
+#define DS__BN_EPS 1e-5
+
 typedef enum ds__layer_kind {
     DS__L_DENSE,
     DS__L_CONV,

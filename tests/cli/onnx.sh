@@ -8,13 +8,9 @@
 # under nn.Sequential's names and shapes (read here without descent).
 # Bad options and models are refused with exit status 2 and no file.
 source "$(dirname "$0")/lib/common.bash"
-PY=/usr/bin/python3 # Debian's python3, which sees python3-onnx
 FM=/usr/share/datasets/fashion-mnist
 [ -f "$FM/t10k-images-idx3-ubyte.gz" ] || fail "Fashion-MNIST missing: run tools/deps.sh"
-$PY -c 'import onnx' || fail "python3-onnx missing: run tools/deps.sh"
-
-mkdir ort && cp "$DS_SOURCE_DIR"/tests/onnx/{package.json,package-lock.json,compare.js} ort/
-(cd ort && quiet npm ci --ignore-scripts --no-audit --no-fund)
+source "$(dirname "$0")/lib/onnx.bash" # PY, ort/
 
 check_onnx() { $PY -c 'import onnx, sys; m = onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True); assert m.opset_import[0].version == 13' "$1" ||
     fail "onnx.checker refuses $1"; }

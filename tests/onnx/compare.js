@@ -1,6 +1,8 @@
 // compare.js - runs an ONNX model exported by descent in ONNX Runtime
 // (onnxruntime-node, pinned in package-lock.json) on the rows descent
-// predicted, and compares: node compare.js MODEL ROWS PREDICTED [LABELS]
+// predicted, and compares: node compare.js [--shape=CxHxW] MODEL ROWS PREDICTED [LABELS]
+//   --shape    feed each row as a C x H x W image (NCHW, descent's row
+//              order): the input [N, C, H, W] of a layer network's export
 //   ROWS       an IDX images file (.gz or raw; pixels / 255, as descent reads
 //              them) or a CSV file of feature rows without a header
 //   PREDICTED  `descent predict` CSV output (a header, then the class and
@@ -39,11 +41,14 @@ function argmax(v, off, k) {
 }
 
 async function main() {
-    const [model, rowsPath, predPath, labelsPath] = process.argv.slice(2);
+    const args = process.argv.slice(2);
+    const shape = args[0].startsWith('--shape=') ? args.shift().slice(8).split('x').map(Number) : null;
+    const [model, rowsPath, predPath, labelsPath] = args;
     const rows = readRows(rowsPath);
+    if (shape && shape.reduce((a, b) => a * b) !== rows.width) throw new Error(`--shape ${shape.join('x')}: the rows have ${rows.width} values`);
     const pred = fs.readFileSync(predPath, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
     const session = await ort.InferenceSession.create(model);
-    const res = await session.run({input: new ort.Tensor('float32', rows.x, [rows.n, rows.width])});
+    const res = await session.run({input: new ort.Tensor('float32', rows.x, [rows.n, ...(shape || [rows.width])])});
     const out = res.output.data, k = res.output.dims[1];
     if (pred.length !== rows.n) throw new Error(`descent predicted ${pred.length} rows, ONNX Runtime got ${rows.n}`);
     const classify = pred[0].length === k + 1;
