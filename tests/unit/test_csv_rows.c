@@ -2,7 +2,8 @@
  *  - every number reads as the float ds_csv_load reads (strtod's), for
  *    20000 random decimal texts of every shape (signs, leading zeros, no
  *    integer or fraction part, exponents, 25 digits, hex) and the edges
- *    (FLT_MAX, denormals, -0);
+ *    (FLT_MAX, denormals, -0) and those of the fast paths (8 digits at a
+ *    time, 19-20 digit mantissas, 10^+-22, leading zeros, ".5", "5.");
  *  - blocks of 1, 7 and 4096 rows give the same rows; a block larger than
  *    the buffer grows it; the label column is found by name or is the last;
  *  - bad rows are refused with path:line:column;
@@ -64,15 +65,54 @@ static size_t read_all(const char *path, size_t features, size_t block, float *x
     return n;
 }
 
+/* The edges of the 8-digits-at-a-time fast path and of Clinger's (4 a row). */
+static const char *const edges[] = {
+    "12345678",
+    "123456789",
+    "0.12345678",
+    "-0.123456789",
+    "1234567890123456",
+    "9007199254740992",
+    "9007199254740993",
+    "12345678901234567",
+    "1234567890123456789",
+    "12345678901234567890",
+    "0.1234567890123456789",
+    "00000000001.5",
+    "-00000000000000000000000000012345678",
+    "+0.00000001",
+    ".5",
+    "5.",
+    "1e+07",
+    "1E-07",
+    "123e22",
+    "123e23",
+    "1e-22",
+    "1e-23",
+    "9007199254740991e22",
+    "1.5e-39",
+    "1.17549435e-38",
+    "1.4e-45",
+    "7e-46",
+    "-3.4028234e38",
+    "99999999.99999999",
+    "0000000000000000",
+    "123456780e-8",
+    "1.00000005960464477539",
+};
+
 static void test_numbers_as_csv_load(void **state)
 {
     (void)state;
-    enum { ROWS = 5000, F = 4 };
+    enum { EDGE = sizeof edges / sizeof *edges / 4, ROWS = 5000 + EDGE, F = 4 };
     ds_rng g = ds_rng_seed(42);
     size_t cap = ROWS * F * 48 + 64, len = 0;
     char *text = malloc(cap), num[64];
     len += (size_t)snprintf(text, cap, "a,b,c,d,label\n3.4028234e38,1e-45,-0,  7 ,1\n");
-    for (int i = 0; i < ROWS - 1; i++) {
+    for (int i = 0; i < EDGE; i++)
+        len += (size_t)snprintf(text + len, cap - len, "%s,%s,%s,%s,0\n", edges[4 * i],
+                                edges[4 * i + 1], edges[4 * i + 2], edges[4 * i + 3]);
+    for (int i = 0; i < ROWS - 1 - EDGE; i++) {
         for (int j = 0; j < F; j++) {
             random_number(&g, num, sizeof num);
             len += (size_t)snprintf(text + len, cap - len, "%s,", num);
@@ -148,6 +188,8 @@ static void test_errors(void **state)
     (void)state;
     expect_error("nan.csv", "1,2\n3,nan\n", 2, "nan.csv:2:3: not a finite number");
     expect_error("big.csv", "1,2\n3,1e39\n", 2, "big.csv:2:3: out of float range");
+    expect_error("big20.csv", "1,2\n3,340282400000000000000000000000000000000.0\n", 2,
+                 "big20.csv:2:3: out of float range");
     expect_error("word.csv", "x,y\n1,2\n3, 4x\n", 2, "word.csv:3:3: not a number: \" 4x\"");
     expect_error("short.csv", "1,2,3\n4,5\n", 2, "short.csv:2:4: row has 2 fields, expected 3");
     expect_error("blank.csv", "1,2\n\n3,4\n", 2, "blank.csv:2:1: blank line");
