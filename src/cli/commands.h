@@ -22,5 +22,6 @@ extern const cli_subcommand cli_cmd_lectures;
 extern const cli_subcommand cli_cmd_tune;
 extern const cli_subcommand cli_cmd_gen;
 extern const cli_subcommand cli_cmd_explore;
+extern const cli_subcommand cli_cmd_compare;
 
 #endif
