@@ -53,7 +53,7 @@ static ds_status curves(app_report *r, const app_cmp_study *s, int p, const char
     ds_status st = n ? ds_plot_lines(r->out, ser, n, &po) : DS_OK;
     free(x);
     app_fig_close(r,
-                  "Each optimizer at its best rate; target (dotted in the table below): "
+                  "Each optimizer at its best rate; the target of the time-to-target "
                   "training loss %.4g.",
                   s->prob[p].target);
     return st;
