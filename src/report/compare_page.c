@@ -53,8 +53,8 @@ static ds_status curves(app_report *r, const app_cmp_study *s, int p, const char
     ds_status st = n ? ds_plot_lines(r->out, ser, n, &po) : DS_OK;
     free(x);
     app_fig_close(r,
-                  "Each optimizer at its best rate; the target of the time-to-target "
-                  "training loss %.4g.",
+                  "Each optimizer at its best rate; the time-to-target figure counts the "
+                  "epochs to a training loss of %.4g.",
                   s->prob[p].target);
     return st;
 }
