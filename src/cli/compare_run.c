@@ -341,53 +341,60 @@ typedef struct model_run {
     app_cmp_run *r;
     int capacity;
     const char *dir, *id;
+    const char *ckpt; /* the run's checkpoint, or NULL */
+    ds_trainer *t;
+    int failed; /* a save failed: the run stopped (DS_ERR_INTERRUPTED) */
 } model_run;
 
-/* The curve so far, next to the checkpoint (written before it, so a
- * checkpoint never has fewer epochs recorded than it holds). */
-static int save_curve(const model_run *m)
+/* The curve so far, written before the checkpoint: a kill between the two
+ * leaves a curve one epoch ahead of the checkpoint, never behind. */
+static ds_status save_curve(const model_run *m)
 {
-    if (!m->dir) return 0;
-    app_cmp_run c = *m->r;
-    char id[512];
-    snprintf(id, sizeof id, "%s.curve", m->id);
     char path[4200];
-    path_of(path, sizeof path, m->dir, id, "run");
+    snprintf(path, sizeof path, "%s/%s.curve", m->dir, m->id);
     ds_strbuf b = {0};
-    ds_strbuf_printf(&b, "%.17g %ld 0 0 0 0 0 %d", c.lr, c.seed, c.nepochs);
-    for (int e = 0; e < c.nepochs; e++)
-        ds_strbuf_printf(&b, " %.17g", c.curve[e]);
+    ds_strbuf_printf(&b, "%d", m->r->nepochs);
+    for (int e = 0; e < m->r->nepochs; e++)
+        ds_strbuf_printf(&b, " %.17g", m->r->curve[e]);
     ds_strbuf_puts(&b, "\n");
     ds_status st = cli_save(&b, path);
     ds_strbuf_free(&b);
-    return st != DS_OK;
+    return st;
 }
 
+/* At an epoch end: the curve grows; with a state folder, the curve and the
+ * checkpoint are saved, except after the last epoch (the run's result file
+ * follows), so a resumed run always has an epoch left to train and the
+ * trainer's last-epoch statistics come from that training. */
 static int on_progress(void *ctx, const ds_train_progress *p)
 {
     model_run *m = ctx;
     if (!p->epoch_end || m->r->nepochs >= m->capacity) return 0;
     m->r->curve[m->r->nepochs++] = p->train_loss;
-    return save_curve(m);
+    if (!m->ckpt || p->epoch >= p->epochs) return 0;
+    m->failed = save_curve(m) != DS_OK || ds_trainer_save(m->t, m->ckpt) != DS_OK;
+    return m->failed;
 }
 
 /* Continues from the run's checkpoint, if the state folder has one, with
  * the curve of the epochs it holds. */
-static ds_status resume_model(cli_train_job *job, const model_run *m, const char *ckpt)
+static ds_status resume_model(const model_run *m)
 {
-    if (!m->dir || access(ckpt, F_OK) != 0) return DS_OK;
-    ds_status st = ds_trainer_resume(job->t, ckpt);
-    char id[512];
-    snprintf(id, sizeof id, "%s.curve", m->id);
-    app_cmp_run c;
-    int64_t done = ds_trainer_epoch(job->t);
-    if (st == DS_OK && (!cmp_load_result(m->dir, id, &c) || c.nepochs < done))
-        return ds_set_error(DS_ERR_FORMAT, "%s: its curve file is missing or short", ckpt);
-    if (st == DS_OK) {
-        memcpy(m->r->curve, c.curve, sizeof(double) * (size_t)done);
-        m->r->nepochs = (int)done;
-        free(c.curve);
-    }
+    if (!m->ckpt || access(m->ckpt, F_OK) != 0) return DS_OK;
+    ds_status st = ds_trainer_resume(m->t, m->ckpt);
+    int64_t done = ds_trainer_epoch(m->t);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s.curve", m->dir, m->id);
+    FILE *f = st == DS_OK ? fopen(path, "r") : NULL;
+    int n = -1;
+    if (f && (fscanf(f, "%d", &n) != 1 || n < done || done >= m->capacity)) n = -1;
+    for (int e = 0; n >= 0 && e < done; e++)
+        if (fscanf(f, "%lf", &m->r->curve[e]) != 1) n = -1;
+    if (f) fclose(f);
+    if (st == DS_OK && n < 0)
+        return ds_set_error(DS_ERR_FORMAT, "%s: its curve file %s is missing or short", m->ckpt,
+                            path);
+    m->r->nepochs = (int)done;
     return st;
 }
 
@@ -431,6 +438,15 @@ static int shared_data(const cli_command *cmd, cli_train_job *job)
     return cli_train_job_split(cmd, job);
 }
 
+/* Removes the run's checkpoint and curve: its result file takes over. */
+static void clean_state(const model_run *m)
+{
+    char path[4200];
+    unlink(m->ckpt);
+    snprintf(path, sizeof path, "%s/%s.curve", m->dir, m->id);
+    unlink(path);
+}
+
 static int run_model(const cli_command *cmd, const cmp_setup *s, const char *spec, long seed,
                      const char *id, app_cmp_run *r)
 {
@@ -440,16 +456,17 @@ static int run_model(const cli_command *cmd, const cmp_setup *s, const char *spe
     to.opt = cmp_spec_with_lr(spec, r->lr, opt, sizeof opt);
     to.epochs = s->epochs, to.seed = seed, to.threads = s->threads;
     cli_train_job job = {0};
-    model_run m = {.r = r, .capacity = s->epochs, .dir = s->dir, .id = id};
-    int rc = cli_train_opts_resolve(cmd, &to, NULL, &job);
     if (s->dir) path_of(ckpt, sizeof ckpt, s->dir, id, "ckpt");
-    job.tp.checkpoint = s->dir ? ckpt : NULL;
+    model_run m = {
+        .r = r, .capacity = s->epochs, .dir = s->dir, .id = id, .ckpt = s->dir ? ckpt : NULL};
+    int rc = cli_train_opts_resolve(cmd, &to, NULL, &job);
     job.tp.progress = on_progress, job.tp.progress_ctx = &m;
     if (rc < 0 && !(r->curve = calloc((size_t)s->epochs, sizeof(double))))
         rc = cli_usage_error(cmd, "out of memory for a curve"), rc = CLI_EXIT_FAIL;
     if (rc < 0) rc = shared_data(cmd, &job);
     if (rc < 0) rc = cli_train_job_build(cmd, &job);
-    if (rc < 0 && resume_model(&job, &m, ckpt) != DS_OK) rc = cli_lib_error(cmd, CLI_EXIT_FAIL);
+    m.t = job.t;
+    if (rc < 0 && resume_model(&m) != DS_OK) rc = cli_lib_error(cmd, CLI_EXIT_FAIL);
     ds_status st = rc < 0 ? ds_trainer_run(job.t, 0) : DS_OK;
     if (st == DS_ERR_NONFINITE)
         r->diverged = 1;
@@ -458,11 +475,7 @@ static int run_model(const cli_command *cmd, const cmp_setup *s, const char *spe
     if (rc < 0 && !r->diverged) model_results(&job, r);
     job.data = (ds_data){0}; /* the cache's */
     cli_train_job_free(&job);
-    if (rc < 0 && s->dir) { /* finished: its result file takes over */
-        unlink(ckpt);
-        path_of(ckpt, sizeof ckpt, s->dir, id, "curve.run");
-        unlink(ckpt);
-    }
+    if (rc < 0 && m.ckpt) clean_state(&m);
     return rc;
 }
 
