@@ -120,6 +120,7 @@ static int parse_problems(app_cmp_study *s, cmp_setup *set, int budget)
                               .command = u->command[0] ? u->command : NULL,
                               .classify = d->kind == CMP_MODEL,
                               .epochs = u->epochs,
+                              .optimum = cmp_optimum(d),
                               .deepobs = {d->deepobs[0], d->deepobs[1], d->deepobs[2]}};
         p += len + (p[len] == ',');
     }
@@ -280,6 +281,7 @@ static void summary(const app_cmp_study *s)
         printf("\n%s (%d epochs; %s; to target: epochs to train loss %.4g)\n", pr->name, pr->epochs,
                pr->classify ? "test accuracy, higher is better" : "test loss, lower is better",
                pr->target);
+        if (isfinite(pr->optimum)) printf("  (the lowest test loss there is: %.5g)\n", pr->optimum);
         printf("  %-22s %-9s %-22s %s\n", "optimizer", "best lr", "final (mean +- sd)",
                "to target");
         for (int o = 0; o < s->nopt; o++) {

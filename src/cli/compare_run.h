@@ -25,6 +25,7 @@ typedef struct cmp_problem_def {
     double start[2];   /* CMP_FN2D: DeepOBS's starting point */
     int epochs[CMP_NBUDGETS];
     long rows[CMP_NBUDGETS]; /* CMP_MODEL on Fashion-MNIST: limit=N (0: all) */
+    double optimum;          /* app_cmp_problem.optimum (CMP_QUAD: computed) */
     double deepobs[3];       /* app_cmp_problem.deepobs */
 } cmp_problem_def;
 
@@ -59,6 +60,9 @@ int cmp_load_result(const char *dir, const char *id, app_cmp_run *out);
 
 /* Records a finished run in the state folder; -1 or the exit status. */
 int cmp_save_result(const cli_command *cmd, const char *dir, const char *id, const app_cmp_run *r);
+
+/* The lowest test loss the problem admits (NaN: unknown). */
+double cmp_optimum(const cmp_problem_def *d);
 
 /* The optimizer spec with ":lr=X" or ",lr=X" appended, in buf. */
 const char *cmp_spec_with_lr(const char *spec, double lr, char *buf, size_t size);

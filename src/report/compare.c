@@ -252,6 +252,12 @@ void app_cmp_json(ds_strbuf *b, const app_cmp_study *s)
         ds_strbuf_printf(b, "  {\"problem\": \"%s\", \"metric\": \"%s\", \"epochs\": %d, ",
                          pr->name, pr->classify ? "test_accuracy" : "test_loss", pr->epochs);
         num(b, "target_train_loss", pr->target, ", ");
+        num(b, "optimum", pr->optimum, ", ");
+        ds_strbuf_puts(b, "\"published\": [");
+        for (int k = 0; k < 3; k++)
+            ds_strbuf_printf(b, isfinite(pr->deepobs[k]) ? "%s%.17g" : "%snull", k ? ", " : "",
+                             pr->deepobs[k]);
+        ds_strbuf_puts(b, "], ");
         json_command(b, pr->command);
         ds_strbuf_puts(b, ",\n   \"optimizers\": [\n");
         for (int o = 0; o < s->nopt; o++) {

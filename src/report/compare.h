@@ -58,9 +58,11 @@ typedef struct app_cmp_problem {
                             quadratic_deep) */
     int classify;        /* metric: test accuracy (higher is better), else test loss */
     int epochs;
-    double target; /* training loss the time-to-target counts to (app_cmp_summarise) */
-    /* DeepOBS's published baseline (its paper's table 2, at its own
-     * budget), NaN if none: the final test metric of sgd, momentum, adam */
+    double target;  /* training loss the time-to-target counts to (app_cmp_summarise) */
+    double optimum; /* the lowest test loss there is (NaN: unknown) */
+    /* Published results on DeepOBS's own instance of the problem (NaN if
+     * none; doc/compare.md has the source): the final test metric of SGD,
+     * momentum and Adam at their default rates and DeepOBS's full budget */
     double deepobs[3];
 } app_cmp_problem;
 
