@@ -211,43 +211,43 @@ static int coarse(cmp_sched *x, cmp_task *t)
     return cmp_sched_phase(x, t, n);
 }
 
-/* Phase 2 (budget small and up): the finer rates around each coarse best
- * that were not tried yet, as `descent tune` searches. */
-static int finer(cmp_sched *x, cmp_task *t)
+/* Phase 2 (budget small and up), one cell: the finer rates around its
+ * coarse best that were not tried yet, as `descent tune` searches. */
+static int finer_tasks(const app_cmp_study *s, app_cmp_cell *c, int p, int o, cmp_task *t)
 {
-    int n = 0;
-    app_cmp_study *s = x->s;
-    app_cmp_pick_best(s);
-    for (int p = 0; p < s->nprob; p++)
-        for (int o = 0; o < s->nopt; o++) {
-            app_cmp_cell *c = &s->cell[p][o];
-            if (c->best < 0) continue;
-            double fine[APP_TUNE_FINE];
-            app_tune_trial tried[APP_CMP_MAX_GRID];
-            int nf = app_tune_fine_lrs(c->grid[c->best].lr, fine);
-            for (int i = 0; i < c->ngrid; i++)
-                tried[i] = (app_tune_trial){.lr = c->grid[i].lr};
-            for (int i = 0; i < nf; i++)
-                if (!app_tune_tried(tried, c->ncoarse, fine[i]))
-                    t[n++] = (cmp_task){p, o, c->ngrid++, fine[i], 0};
-        }
-    return cmp_sched_phase(x, t, n);
+    (void)s;
+    double fine[APP_TUNE_FINE];
+    app_tune_trial tried[APP_CMP_MAX_GRID];
+    int nf = app_tune_fine_lrs(c->grid[c->best].lr, fine), n = 0;
+    for (int i = 0; i < c->ngrid; i++)
+        tried[i] = (app_tune_trial){.lr = c->grid[i].lr};
+    for (int i = 0; i < nf; i++)
+        if (!app_tune_tried(tried, c->ncoarse, fine[i]))
+            t[n++] = (cmp_task){p, o, c->ngrid++, fine[i], 0};
+    return n;
 }
 
-/* Phase 3: seeds 1..N-1 at each cell's best rate (seed 0 is its grid run). */
-static int seeded(cmp_sched *x, cmp_task *t)
+/* Phase 3, one cell: seeds 1..N-1 at its best rate (seed 0 is its grid run). */
+static int seed_tasks(const app_cmp_study *s, app_cmp_cell *c, int p, int o, cmp_task *t)
+{
+    c->seeds[0] = c->grid[c->best];
+    for (int k = 1; k < s->seeds; k++)
+        t[k - 1] = (cmp_task){p, o, APP_CMP_MAX_GRID + k, c->grid[c->best].lr, k};
+    return s->seeds - 1;
+}
+
+typedef int (*cell_tasks)(const app_cmp_study *s, app_cmp_cell *c, int p, int o, cmp_task *t);
+
+/* Phases 2 and 3: the tasks each cell's best rate so far calls for (cells
+ * where every rate diverged have none). */
+static int from_best(cmp_sched *x, cmp_task *t, cell_tasks tasks)
 {
     int n = 0;
     app_cmp_study *s = x->s;
     app_cmp_pick_best(s);
     for (int p = 0; p < s->nprob; p++)
-        for (int o = 0; o < s->nopt; o++) {
-            app_cmp_cell *c = &s->cell[p][o];
-            if (c->best < 0) continue;
-            c->seeds[0] = c->grid[c->best];
-            for (int k = 1; k < s->seeds; k++)
-                t[n++] = (cmp_task){p, o, APP_CMP_MAX_GRID + k, c->grid[c->best].lr, k};
-        }
+        for (int o = 0; o < s->nopt; o++)
+            if (s->cell[p][o].best >= 0) n += tasks(s, &s->cell[p][o], p, o, t + n);
     return cmp_sched_phase(x, t, n);
 }
 
@@ -259,8 +259,8 @@ static int protocol(cmp_sched *x, int refine)
     if (!t) return cli_usage_error(x->cmd, "out of memory"), CLI_EXIT_FAIL;
     x->total = cells * (APP_TUNE_COARSE + (refine ? APP_TUNE_FINE : 0) + s->seeds - 1);
     int rc = coarse(x, t);
-    if (rc < 0 && refine) rc = finer(x, t);
-    if (rc < 0) rc = seeded(x, t);
+    if (rc < 0 && refine) rc = from_best(x, t, finer_tasks);
+    if (rc < 0) rc = from_best(x, t, seed_tasks);
     x->total = x->done;
     free(t);
     return rc;

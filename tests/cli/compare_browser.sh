@@ -7,23 +7,10 @@
 # learning curves, rate sensitivity and time to target, and the
 # performance profiles. Skips only if chromium is not installed.
 source "$(dirname "$0")/lib/common.bash"
-
-browser=$(command -v chromium || command -v chromium-browser || true)
-if [ -z "$browser" ]; then
-    echo "SKIP: chromium is not installed (apt-get install chromium; tools/deps.sh does)"
-    exit 0
-fi
+source "$DS_LIB/browser.bash"
 
 quiet "$DESCENT" compare --budget tiny --problems quadratic_deep,rosenbrock,beale,branin \
     --opt sgd --opt momentum --opt adam -o compare.html >summary.txt
-
-run_browser() { # PROFILE ARGS...: fresh profile, no network, no sandbox (root in CI)
-    local profile=$1; shift
-    timeout 180 "$browser" --headless --no-sandbox --disable-gpu --no-first-run \
-        --disable-background-networking --disable-component-update --disable-sync \
-        --disable-extensions --hide-scrollbars --user-data-dir="$DS_TMP/$profile" \
-        --enable-logging=stderr --v=0 "$@"
-}
 
 run_browser prof1 --screenshot="$DS_TMP/shot.png" --window-size=1000,2400 \
     "file://$DS_TMP/compare.html" 2>browser.log >shot.out || fail "chromium failed: $(tail -5 browser.log)"

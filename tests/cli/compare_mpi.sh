@@ -8,15 +8,7 @@
 # worker ends the job with a failure and no JSON. Timing-labelled like
 # mpi.sh (tests/CMakeLists.txt).
 source "$(dirname "$0")/lib/common.bash"
-
-if ! grep -q '^DESCENT_MPI:BOOL=ON' "$DS_BUILD_DIR/CMakeCache.txt" || ! command -v mpirun >/dev/null; then
-    echo "SKIP: this build has no MPI (DESCENT_MPI=OFF or no mpirun)"
-    exit 0
-fi
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1
-export OPENBLAS_NUM_THREADS=1
-[ -z "${ASAN_OPTIONS:-}" ] || export ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0"
-mpi() { local np=$1; shift; mpirun --oversubscribe -np "$np" "$DESCENT" "$@"; }
+source "$DS_LIB/mpi.bash"
 
 study=(compare --budget tiny --problems quadratic_deep,rosenbrock,beale,custom --model mlp:4-3
        --data blobs:n=600,features=4,classes=3,spread=2,test=200 --opt sgd --opt adam

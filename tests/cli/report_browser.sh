@@ -7,23 +7,9 @@
 # pixels, vivid plot colours). Skips only if chromium is
 # not installed (tools/deps.sh installs it).
 source "$(dirname "$0")/lib/common.bash"
-
-browser=$(command -v chromium || command -v chromium-browser || true)
-if [ -z "$browser" ]; then
-    echo "SKIP: chromium is not installed (apt-get install chromium; tools/deps.sh does)"
-    exit 0
-fi
+source "$DS_LIB/browser.bash"
 
 expect_exit 0 "$DESCENT" lectures -o report.html
-
-# run_browser PROFILE ARGS...: fresh profile per run, no network, no sandbox (root in CI).
-run_browser() {
-    local profile=$1; shift
-    timeout 180 "$browser" --headless --no-sandbox --disable-gpu --no-first-run \
-        --disable-background-networking --disable-component-update --disable-sync \
-        --disable-extensions --hide-scrollbars --user-data-dir="$DS_TMP/$profile" \
-        --enable-logging=stderr --v=0 "$@"
-}
 
 # ---- screenshot and console ----
 run_browser prof1 --screenshot="$DS_TMP/shot.png" --window-size=1200,3000 \
