@@ -12,15 +12,7 @@ source "$DS_LIB/browser.bash"
 quiet "$DESCENT" compare --budget tiny --problems quadratic_deep,rosenbrock,beale,branin \
     --opt sgd --opt momentum --opt adam -o compare.html >summary.txt
 
-run_browser prof1 --screenshot="$DS_TMP/shot.png" --window-size=1000,2400 \
-    "file://$DS_TMP/compare.html" 2>browser.log >shot.out || fail "chromium failed: $(tail -5 browser.log)"
-[ -s shot.png ] || fail "no screenshot written; log: $(tail -5 browser.log)"
-if grep -E "CONSOLE|Uncaught|ERR_|net::|Refused to|Failed to load" browser.log; then
-    fail "the page logged errors (above)"
-fi
-
-run_browser prof2 --dump-dom "file://$DS_TMP/compare.html" >dom.html 2>browser2.log ||
-    fail "chromium --dump-dom failed: $(tail -5 browser2.log)"
+load_page compare.html 1000,2400
 python3 - compare.html dom.html <<'PY' || fail "the browser's DOM differs from the file"
 import re, sys
 src, dom = (open(p, encoding="utf-8").read() for p in sys.argv[1:3])

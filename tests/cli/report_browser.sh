@@ -11,17 +11,8 @@ source "$DS_LIB/browser.bash"
 
 expect_exit 0 "$DESCENT" lectures -o report.html
 
-# ---- screenshot and console ----
-run_browser prof1 --screenshot="$DS_TMP/shot.png" --window-size=1200,3000 \
-    "file://$DS_TMP/report.html" 2>browser.log >/dev/null || fail "chromium failed: $(tail -5 browser.log)"
-[ -s shot.png ] || fail "no screenshot written; log: $(tail -5 browser.log)"
-if grep -E "CONSOLE|Uncaught|ERR_|net::|Refused to|Failed to load" browser.log; then
-    fail "the page logged errors (above)"
-fi
-
-# ---- the browser's DOM holds every section, figure and svg ----
-run_browser prof2 --dump-dom "file://$DS_TMP/report.html" >dom.html 2>browser2.log ||
-    fail "chromium --dump-dom failed: $(tail -5 browser2.log)"
+# ---- screenshot and console, then the browser's DOM holds every section, figure and svg ----
+load_page report.html 1200,3000
 python3 - report.html dom.html <<'PY' || fail "DOM differs from the file"
 import re, sys
 src, dom = (open(p, encoding="utf-8").read() for p in sys.argv[1:3])
