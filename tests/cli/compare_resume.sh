@@ -12,12 +12,20 @@ study=(compare --budget small --seeds 2 --problems custom,rosenbrock --model mlp
        --data blobs:n=20000,features=20,classes=3,spread=3,test=500 --opt adam --opt sgd)
 quiet "$DESCENT" "${study[@]}" --json whole.json >whole.txt
 
-RANDOM=17 # seeded kill moments
+# Each round waits for the study to checkpoint a model run (so every round
+# gets further, however fast the build), then kills it a seeded random
+# moment later: mid-run, or past it into the next runs.
+RANDOM=17
 midrun=0
 for round in 1 2 3 4 5 6; do
     "$DESCENT" "${study[@]}" --resume state --json killed.json >run.out 2>run.err &
     pid=$!
-    sleep "0.$((3 + RANDOM % 6))"
+    for ((i = 0; i < 600; i++)); do
+        compgen -G "state/*.ckpt" >/dev/null && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    sleep "0.$((RANDOM % 4))"
     kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     if compgen -G "state/*.ckpt" >/dev/null; then midrun=$((midrun + 1)); fi
