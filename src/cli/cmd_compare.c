@@ -168,8 +168,11 @@ static int parse_study(app_cmp_study *s, cmp_setup *set)
 static int open_state(const app_cmp_study *s)
 {
     if (!o.resume) return -1;
+    struct stat st;
     if (mkdir(o.resume, 0777) != 0 && errno != EEXIST)
         return cli_usage_error(&compare_cmd, "--resume %s: %s", o.resume, strerror(errno));
+    if (stat(o.resume, &st) != 0 || !S_ISDIR(st.st_mode))
+        return cli_usage_error(&compare_cmd, "--resume %s is not a folder", o.resume);
     ds_strbuf b = {0};
     ds_strbuf_printf(&b, "budget=%s seeds=%d threads=%ld data=%s model=%s", s->budget, s->seeds,
                      o.threads, o.data ? o.data : "", o.model ? o.model : "");

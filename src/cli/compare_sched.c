@@ -150,6 +150,8 @@ int cmp_sched_phase(cmp_sched *x, const cmp_task *tasks, int n)
             todo[k++] = tasks[i];
         else if ((rc = run_here(x, &tasks[i], &r)) < 0)
             rc = finished(x, &tasks[i], &r, 1);
+        else
+            free(r.curve); /* a failed run's */
     }
     if (rc < 0 && k) rc = phase_mpi(x, todo, k);
     free(todo);

@@ -100,4 +100,9 @@ bad "--seeds must be 1..16 (got 0)" --budget tiny --problems rosenbrock --seeds 
 bad "--budget must be tiny, small, medium or full (got 'huge')" --budget huge
 bad "leave lr out" --budget tiny --problems rosenbrock --opt adam:lr=0.1
 bad "--problems custom needs --model and --data" --budget tiny --problems custom
+# --resume naming a file: refused before any run, the file untouched
+printf 'keep\n' >afile
+expect_exit 2 "$DESCENT" compare --budget tiny --problems rosenbrock --opt adam --resume afile
+expect_in "$err" "--resume afile is not a folder"
+[ "$(cat afile)" = keep ] || fail "--resume afile changed the file"
 echo "compare: ok"
