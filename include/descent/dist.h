@@ -69,6 +69,15 @@ DS_API int ds_dist_any(int flag);
 /* Copies rank 0's x to every rank. */
 DS_API ds_status ds_dist_broadcast_f32(float *x, size_t n);
 
+/* Point-to-point messages of doubles, for work handed out one item at a
+ * time: send n doubles to rank dest with tag (>= 0); receive at most n from
+ * rank source (-1: any) with any tag, saying who sent it, its tag and how
+ * many doubles came (from, tag, count may be NULL). Blocking. One rank
+ * alone has no one to talk to: DS_ERR_INVALID. DS_ERR_MPI on failure. */
+DS_API ds_status ds_dist_send_f64(const double *x, size_t n, int dest, int tag);
+DS_API ds_status ds_dist_recv_f64(double *x, size_t n, int source, int *from, int *tag,
+                                  size_t *count);
+
 /* These collectives as the trainer takes them (ds_train_params.comm), with
  * this process's rank and size: call after ds_dist_init. The pointer is to
  * static storage, valid for the life of the process. */

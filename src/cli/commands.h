@@ -24,5 +24,6 @@ extern const cli_subcommand cli_cmd_gen;
 extern const cli_subcommand cli_cmd_explore;
 extern const cli_subcommand cli_cmd_predict;
 extern const cli_subcommand cli_cmd_export;
+extern const cli_subcommand cli_cmd_compare;
 
 #endif

@@ -15,7 +15,7 @@
 static const cli_subcommand *const commands[] = {
     &cli_cmd_trace,   &cli_cmd_train,    &cli_cmd_eval,   &cli_cmd_plot,
     &cli_cmd_bench,   &cli_cmd_lectures, &cli_cmd_tune,   &cli_cmd_gen,
-    &cli_cmd_explore, &cli_cmd_predict,  &cli_cmd_export,
+    &cli_cmd_explore, &cli_cmd_predict,  &cli_cmd_export, &cli_cmd_compare,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -340,6 +340,11 @@ int cli_train_job_load(const cli_command *cmd, cli_train_job *job)
 {
     if (ds_data_load(job->data_spec, job->mp.seed, &job->data) != DS_OK)
         return cli_lib_error(cmd, CLI_EXIT_USAGE);
+    return cli_train_job_split(cmd, job);
+}
+
+int cli_train_job_split(const cli_command *cmd, cli_train_job *job)
+{
     if (job->val > 0 &&
         ds_dataset_split(job->data.train, job->val, job->mp.seed, &job->tr, &job->va) != DS_OK)
         return cli_lib_error(cmd, CLI_EXIT_USAGE);

@@ -124,6 +124,11 @@ int cli_csv_spec(const cli_command *cmd, const cli_csv_opts *c, const char *spec
  * library's message. */
 int cli_train_job_load(const cli_command *cmd, cli_train_job *job);
 
+/* The validation split of job->data as cli_train_job_load makes it, for a
+ * caller that loaded job->data itself (`descent compare` loads a data set
+ * once for all its runs); -1 or the exit status after the message. */
+int cli_train_job_split(const cli_command *cmd, cli_train_job *job);
+
 /* The data set to train on: the split's training part, else the whole. */
 const ds_dataset *cli_train_job_train_set(const cli_train_job *job);
 

@@ -183,13 +183,22 @@ static const char style[] =
     "text-align:right;font-variant-numeric:tabular-nums}th{background:#eee}"
     "nav ol{columns:2}";
 
-static void page_head(app_report *r)
+void app_page_open(app_report *r, const char *title, const char *heading)
 {
     ds_strbuf_puts(r->out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                           "<title>descent: the lectures' experiments</title>\n<style>");
+                           "<title>");
+    ds_strbuf_put_escaped(r->out, title);
+    ds_strbuf_puts(r->out, "</title>\n<style>");
     ds_strbuf_puts(r->out, style);
-    ds_strbuf_puts(r->out, "</style>\n</head>\n<body>\n<h1>Gradient descent, as the lectures show "
-                           "it</h1>\n");
+    ds_strbuf_puts(r->out, "</style>\n</head>\n<body>\n<h1>");
+    ds_strbuf_put_escaped(r->out, heading);
+    ds_strbuf_puts(r->out, "</h1>\n");
+}
+
+static void page_head(app_report *r)
+{
+    app_page_open(r, "descent: the lectures' experiments",
+                  "Gradient descent, as the lectures show it");
     app_para(r, "Every experiment of the lectures, run by descent itself (descent lectures): "
                 "the figures and every number in the captions come from this run.");
     ds_strbuf_puts(r->out, "<nav><ol>\n");

@@ -106,6 +106,10 @@ ds_status app_tune_trial_run(const app_tune_setup *s, double lr, app_tune_trial 
  * trials have none), diverged trials never win; -1 if all diverged. */
 int app_tune_best(const app_tune_trial *t, int n);
 
+/* 1 if lr is one of the rates of t[0..n) (equal up to rounding: 0.1 * 3 is
+ * 0.30000000000000004, yet the same rate as 0.3). */
+int app_tune_tried(const app_tune_trial *t, int n, double lr);
+
 /* The whole search: trials at `lrs` (n of them; NULL = the coarse grid),
  * then, if `refine`, at those of app_tune_fine_lrs around the best that
  * were not tried yet. Writes up to n + APP_TUNE_FINE trials (coarse first,

@@ -36,6 +36,10 @@ ds_status app_exp_race(app_report *r);
 
 /* ---- page writer (report.c) ---- */
 
+/* Opens a page: doctype, head with the title and the report's style, body
+ * and the heading (both escaped). The caller closes body and html. */
+void app_page_open(app_report *r, const char *title, const char *heading);
+
 /* Plot options for the next figure: inline fragment, a fresh id prefix,
  * the given title and size. */
 ds_plot_opts app_fig_opts(app_report *r, const char *title, int width, int height);

@@ -87,9 +87,7 @@ static ds_status search_trial(const app_tune_setup *s, double lr, app_tune_trial
     return DS_OK;
 }
 
-/* 1 if lr is one of the n rates tried (equal up to rounding: 0.1 * 3 is
- * 0.30000000000000004, yet the same rate as 0.3). */
-static int tried(const app_tune_trial *t, int n, double lr)
+int app_tune_tried(const app_tune_trial *t, int n, double lr)
 {
     for (int i = 0; i < n; i++)
         if (fabs(t[i].lr - lr) <= 1e-9 * lr) return 1;
@@ -111,7 +109,8 @@ ds_status app_tune_search(const app_tune_setup *s, const double *lrs, int n, int
     int nf = app_tune_fine_lrs(out[best].lr, fine);
     for (int i = 0; i < nf; i++) {
         /* a finer rate the sweep already tried (0.2 = 2 x 0.1 in 0.1/0.2) */
-        ds_status st = tried(out, *count, fine[i]) ? DS_OK : search_trial(s, fine[i], out, count);
+        ds_status st =
+            app_tune_tried(out, *count, fine[i]) ? DS_OK : search_trial(s, fine[i], out, count);
         if (st != DS_OK) return st;
     }
     return DS_OK;

@@ -5,20 +5,7 @@
 # run checkpointed with 2 ranks resumes with 1 and with 3; bad input stops every rank
 # with one exit status; a killed rank ends the job instead of hanging.
 source "$(dirname "$0")/lib/common.bash"
-
-if ! grep -q '^DESCENT_MPI:BOOL=ON' "$DS_BUILD_DIR/CMakeCache.txt" || ! command -v mpirun >/dev/null; then
-    echo "SKIP: this build has no MPI (DESCENT_MPI=OFF or no mpirun)"
-    exit 0
-fi
-# As root on one machine (../shared/spec/testing.md); one thread per rank.
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1
-export OPENBLAS_NUM_THREADS=1
-# Open MPI does not free its components' memory at exit (they are unloaded,
-# so LeakSanitizer cannot even name them): no leak checks under mpirun in
-# the ASan build. Our code's leaks are checked by the one-process tests,
-# which run the same trainer; ASan's other checks stay on.
-[ -z "${ASAN_OPTIONS:-}" ] || export ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0"
-mpi() { local np=$1; shift; mpirun --oversubscribe -np "$np" "$DESCENT" "$@"; }
+source "$DS_LIB/mpi.bash"
 
 # same LOG_A LOG_B CKPT_A CKPT_B: per-epoch train_loss within 1e-5 relative,
 # "model.params" of the two checkpoints within 1e-4 (layout: checkpoint.h).

@@ -7,35 +7,12 @@
 # pixels, vivid plot colours). Skips only if chromium is
 # not installed (tools/deps.sh installs it).
 source "$(dirname "$0")/lib/common.bash"
-
-browser=$(command -v chromium || command -v chromium-browser || true)
-if [ -z "$browser" ]; then
-    echo "SKIP: chromium is not installed (apt-get install chromium; tools/deps.sh does)"
-    exit 0
-fi
+source "$DS_LIB/browser.bash"
 
 expect_exit 0 "$DESCENT" lectures -o report.html
 
-# run_browser PROFILE ARGS...: fresh profile per run, no network, no sandbox (root in CI).
-run_browser() {
-    local profile=$1; shift
-    timeout 180 "$browser" --headless --no-sandbox --disable-gpu --no-first-run \
-        --disable-background-networking --disable-component-update --disable-sync \
-        --disable-extensions --hide-scrollbars --user-data-dir="$DS_TMP/$profile" \
-        --enable-logging=stderr --v=0 "$@"
-}
-
-# ---- screenshot and console ----
-run_browser prof1 --screenshot="$DS_TMP/shot.png" --window-size=1200,3000 \
-    "file://$DS_TMP/report.html" 2>browser.log >/dev/null || fail "chromium failed: $(tail -5 browser.log)"
-[ -s shot.png ] || fail "no screenshot written; log: $(tail -5 browser.log)"
-if grep -E "CONSOLE|Uncaught|ERR_|net::|Refused to|Failed to load" browser.log; then
-    fail "the page logged errors (above)"
-fi
-
-# ---- the browser's DOM holds every section, figure and svg ----
-run_browser prof2 --dump-dom "file://$DS_TMP/report.html" >dom.html 2>browser2.log ||
-    fail "chromium --dump-dom failed: $(tail -5 browser2.log)"
+# ---- screenshot and console, then the browser's DOM holds every section, figure and svg ----
+load_page report.html 1200,3000
 python3 - report.html dom.html <<'PY' || fail "DOM differs from the file"
 import re, sys
 src, dom = (open(p, encoding="utf-8").read() for p in sys.argv[1:3])
