@@ -39,7 +39,7 @@ static struct {
 static const cli_arg compare_args[] = {
     {"problems", CLI_ARG_STRING, &o.problems, "LIST",
      "comma-separated: quadratic_deep, rosenbrock, beale, branin, fmnist_logreg, fmnist_mlp, "
-     "custom (default: all but custom)"},
+     "fmnist_2c2d, custom (default: all but fmnist_2c2d and custom)"},
     {"opt", CLI_ARG_MULTI, &o.opt, "SPEC",
      "an optimizer NAME[:key=value,...] without lr; repeat (default: the 12 of doc/compare.md)"},
     {"budget", CLI_ARG_STRING, &o.budget, "B", "tiny, small (default), medium or full"},
@@ -93,10 +93,12 @@ static int parse_problems(app_cmp_study *s, cmp_setup *set, int budget)
         size_t len = strcspn(p, ",");
         const cmp_problem_def *d = find_problem(p, len);
         if (!d)
-            return cli_usage_error(&compare_cmd,
-                                   "--problems: unknown problem '%.*s' (accepted: quadratic_deep, "
-                                   "rosenbrock, beale, branin, fmnist_logreg, fmnist_mlp, custom)",
-                                   (int)len, p);
+            return cli_usage_error(
+                &compare_cmd,
+                "--problems: unknown problem '%.*s' (accepted: quadratic_deep, "
+                "rosenbrock, beale, branin, fmnist_logreg, fmnist_mlp, fmnist_2c2d, "
+                "custom)",
+                (int)len, p);
         if (s->nprob == APP_CMP_MAX_PROBS)
             return cli_usage_error(&compare_cmd, "--problems: at most %d", APP_CMP_MAX_PROBS);
         if (d->kind == CMP_MODEL && !d->model && (!o.model || !o.data))
