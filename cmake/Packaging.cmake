@@ -20,7 +20,8 @@ man page.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION science)
-# Runtime dependencies (libopenblas0, zlib1g, libgomp1, libc6) come from
+# Runtime dependencies (libdnnl2 or libopenblas0 by the backend, zlib1g,
+# libgomp1, libc6) come from
 # dpkg-shlibdeps reading the installed ELF files, so they match what was
 # actually linked. The development files the .pc and CMake package refer to
 # are recommended (apt installs recommends by default). libdescent links

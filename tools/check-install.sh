@@ -143,9 +143,12 @@ for p in $packages; do
         fail "$p's version is $(dpkg-deb -f "$deb" Version), expected $version"
     debs+=("$deb")
 done
+# The products' library is the configured backend's: oneDNN or OpenBLAS.
+backend=$(sed -n 's/^DESCENT_BACKEND:STRING=//p' "$build/CMakeCache.txt")
+products=$([ "$backend" = onednn ] && echo libdnnl || echo libopenblas)
 for p in libdescent descent; do
     depends=$(dpkg-deb -f "$build/${p}_$version"*.deb Depends)
-    for d in libopenblas zlib1g libgomp1; do
+    for d in $products zlib1g libgomp1; do
         grep -q "$d" <<<"$depends" || fail "$p does not depend on $d: Depends: $depends"
     done
 done

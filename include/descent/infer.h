@@ -112,6 +112,7 @@ typedef struct ds_onnx_params {
                     the last layer's values (the logits of a classifier) */
 } ds_onnx_params;
 
+/* The export options' defaults: softmax 0. */
 DS_API ds_onnx_params ds_onnx_default_params(void);
 
 /* Writes the model as an ONNX file (IR version 7, opset 13; no protobuf
