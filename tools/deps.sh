@@ -40,9 +40,17 @@ if [ ${#missing[@]} -gt 0 ]; then
     --no-install-recommends "${missing[@]}"
 fi
 
-# The browser tests' driver (playwright-core, pinned by its lock file; it
-# drives the chromium above, no bundled browser is downloaded).
-browser_tests="$(cd "$(dirname "$0")/../tests/browser" && pwd)"
-if [ ! -d "$browser_tests/node_modules/playwright-core" ]; then
-  (cd "$browser_tests" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
-fi
+# The npm packages of the tests, each pinned by its lock file and installed
+# with --ignore-scripts next to it once (again when the lock file changes):
+# the browser tests' driver (playwright-core: it drives the chromium above,
+# no bundled browser is downloaded) and ONNX Runtime (onnxruntime-node,
+# which checks exported models).
+npm_ci() {
+  local dir
+  dir="$(cd "$(dirname "$0")/../tests/$1" && pwd)"
+  cmp -s "$dir/package-lock.json" "$dir/node_modules/.descent-lock" && return 0
+  (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error &&
+    cp package-lock.json node_modules/.descent-lock)
+}
+npm_ci browser
+npm_ci onnx

@@ -9,7 +9,7 @@
 source "$(dirname "$0")/lib/common.bash"
 
 study=(compare --budget small --seeds 2 --problems custom,rosenbrock --model mlp:20-256-256-3
-       --data blobs:n=20000,features=20,classes=3,spread=3,test=500 --opt adam --opt sgd)
+       --data blobs:n=10000,features=20,classes=3,spread=3,test=500 --opt adam --opt sgd)
 quiet "$DESCENT" "${study[@]}" --json whole.json >whole.txt
 
 # Each round waits for the study to checkpoint a model run (so every round

@@ -1,9 +1,10 @@
 # mpi.sh - data-parallel training (doc/distributed.md): `mpirun -np 2`
 # (and 3, uneven shares; batch 1, empty shares) gives the per-epoch losses
-# of one process within 1e-5 relative and the final parameters within
-# 1e-4, for mean and summed losses with L2, in-memory and streamed data; a
-# run checkpointed with 2 ranks resumes with 1 and with 3; bad input stops every rank
-# with one exit status; a killed rank ends the job instead of hanging.
+# of one process (descent without mpirun) within 1e-5 relative and the
+# final parameters within 1e-4, for mean and summed losses with L2,
+# in-memory and streamed data; a run checkpointed with 2 ranks resumes with
+# 1 and with 3. The results do not depend on timing: how a job stops (bad
+# input, divergence, a killed rank) is mpi_stop.sh, in the stress stage.
 source "$(dirname "$0")/lib/common.bash"
 source "$DS_LIB/mpi.bash"
 
@@ -40,11 +41,17 @@ print("same: %d epochs, %d params, max |dparam| %.2e" % (len(ra), len(pa), worst
 EOF
 }
 
+# one NP ARGS...: NP ranks under mpirun, or for NP = 1 one process without it
+one() {
+    local np=$1; shift
+    if [ "$np" = 1 ]; then "$DESCENT" "$@"; else mpi "$np" "$@"; fi
+}
+
 # -- mean loss (xent) with L2: 1 vs 2 vs 3 ranks (batch 50: shares 25/25, 17/17/16)
 blobs=(train --data blobs:n=1000,features=4,classes=3,seed=3 --model mlp:4-16-3 --l2 0.01
        --epochs 3 --batch 50 --opt adam:lr=0.01 --threads 1)
 for np in 1 2 3; do
-    mpi "$np" "${blobs[@]}" --log "x$np.csv" --save "x$np.ckpt" >"x$np.out"
+    one "$np" "${blobs[@]}" --log "x$np.csv" --save "x$np.ckpt" >"x$np.out"
 done
 same x1.csv x2.csv x1.ckpt x2.ckpt
 same x1.csv x3.csv x1.ckpt x3.ckpt
@@ -56,8 +63,8 @@ cmp -s x1.ckpt x2.ckpt && fail "1 and 2 ranks gave bit-identical files: was anyt
 linear=(train --data linear:n=300,features=3,seed=5 --model neuron --loss sse --l2 0.1
         --epochs 2 --opt sgd:lr=0.001 --threads 1)
 for np in 1 2; do
-    mpi "$np" "${linear[@]}" --batch 40 --log "s$np.csv" --save "s$np.ckpt" >/dev/null
-    mpi "$np" "${linear[@]}" --batch 1 --log "b$np.csv" --save "b$np.ckpt" >/dev/null
+    one "$np" "${linear[@]}" --batch 40 --log "s$np.csv" --save "s$np.ckpt" >/dev/null
+    one "$np" "${linear[@]}" --batch 1 --log "b$np.csv" --save "b$np.ckpt" >/dev/null
 done
 same s1.csv s2.csv s1.ckpt s2.ckpt
 same b1.csv b2.csv b1.ckpt b2.ckpt
@@ -65,7 +72,7 @@ same b1.csv b2.csv b1.ckpt b2.ckpt
 # -- a stream file: each rank reads its share of every batch from disk
 "$DESCENT" gen blobs --rows 2000 --features 4 --classes 3 --block 128 -o b.ds >/dev/null
 stream=(train --data stream:b.ds,window=4 --model mlp:4-8-3 --epochs 2 --batch 64 --threads 1)
-mpi 1 "${stream[@]}" --log t1.csv --save t1.ckpt >/dev/null
+one 1 "${stream[@]}" --log t1.csv --save t1.ckpt >/dev/null
 mpi 2 "${stream[@]}" --log t2.csv --save t2.ckpt >/dev/null
 same t1.csv t2.csv t1.ckpt t2.ckpt
 
@@ -76,40 +83,7 @@ cp r.ckpt r2.ckpt
 tail -n 1 x1.csv >x1.last && { head -n 1 x1.csv; cat x1.last; } >x1.tail
 for np in 1 3; do
     cp r2.ckpt "r$np.ckpt"
-    mpi "$np" train --resume "r$np.ckpt" --epochs 3 --log "r$np.csv" --save "r${np}e3.ckpt" >/dev/null
+    one "$np" train --resume "r$np.ckpt" --epochs 3 --log "r$np.csv" --save "r${np}e3.ckpt" >/dev/null
     same x1.tail "r$np.csv" x1.ckpt "r${np}e3.ckpt"
 done
-
-# -- bad input: every rank refuses, the job exits 2, nothing is written
-expect_exit 2 mpi 2 train --data blobs --model mlp:4-3 --epochs 1 --save bad.ckpt
-expect_in "$err" "4 inputs"
-[ ! -e bad.ckpt ] || fail "bad input wrote bad.ckpt"
-
-# -- divergence: every rank sees the same summed loss and stops at the same
-# step with exit 3 (no rank left waiting); with rollback all recover alike
-expect_exit 3 mpi 2 "${blobs[@]}" --epochs 1 --opt sgd:lr=1e9 --save div.ckpt
-expect_in "$err" "the loss exploded at step 2"
-[ ! -e div.ckpt ] || fail "a diverged run wrote div.ckpt"
-
-# -- a killed rank stops the whole job (no hang): kill rank 1 mid-run
-mpi 2 train --data blobs:n=200000,features=8,classes=3 --model mlp:8-64-3 --epochs 50 \
-    --batch 32 --threads 1 >kill.out 2>kill.err &
-job=$!
-victim=""
-for _ in $(seq 200); do # find rank 1 by its environment (Open MPI sets it)
-    for p in $(pgrep -f "$DESCENT train --data blobs:n=200000" || true); do
-        grep -qx 'OMPI_COMM_WORLD_RANK=1' <<<"$(tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null)" && victim=$p
-    done
-    [ -n "$victim" ] && break
-    sleep 0.1
-done
-[ -n "$victim" ] || { kill "$job"; fail "rank 1 never started"; }
-sleep 1 # into the training loop (generating 200000 rows takes a moment)
-kill -9 "$victim"
-# A hang guard, not a timing assertion: the job must end at all.
-for _ in $(seq 600); do kill -0 "$job" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$job" 2>/dev/null; then kill -9 "$job"; fail "job still running 60 s after rank 1 died"; fi
-set +e; wait "$job"; rc=$?; set -e
-[ "$rc" -ne 0 ] || fail "job with a dead rank exited 0"
-grep -qi "rank 1\|signal 9\|killed" kill.err || fail "no clear message on the dead rank: $(cat kill.err)"
 echo "ok"
