@@ -20,7 +20,8 @@
 #   fuzz      clang libFuzzer build in build-fuzz/, each harness for
 #             DS_FUZZ_SECONDS on a temporary copy of its seed corpus
 # Knobs (environment): DS_STAGES="test asan" runs a subset (deps always
-# runs); DS_FUZZ_SECONDS (default 10; a real campaign: DS_FUZZ_SECONDS=3600
+# runs); DS_CTEST_JOBS (default DS_JOBS + 1) tests at a time in the test,
+# openblas and asan stages; DS_FUZZ_SECONDS (default 10; a real campaign: DS_FUZZ_SECONDS=3600
 # DS_STAGES=fuzz); DS_JOBS (default nproc);
 # DS_STRESS_REPEAT (default 10) runs of each test in the stress stage;
 # DS_VALGRIND_TIMEOUT per test in seconds (default 900). doc/testing.md
@@ -29,6 +30,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 jobs=${DS_JOBS:-$(nproc)}
+# One test more than CPUs: many tests wait (process start-up, chromium,
+# mpirun, fsync, polls), and the extra one fills those gaps.
+ctest_jobs=${DS_CTEST_JOBS:-$((jobs + 1))}
 stages=${DS_STAGES:-test openblas stress install asan valgrind fuzz}
 fuzz_seconds=${DS_FUZZ_SECONDS:-10}
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/descent-test.XXXXXX")
@@ -62,7 +66,7 @@ stage_test() {
     # -g so valgrind's reports, which reuse this build, carry line numbers.
     configure build-test -DCMAKE_BUILD_TYPE=Release -DDESCENT_WERROR=ON -DCMAKE_C_FLAGS=-g &&
         cmake --build build-test -j "$jobs" &&
-        ctest --test-dir build-test --output-on-failure -j "$jobs" | tee "$root/build-test/ctest.log"
+        ctest --test-dir build-test --output-on-failure -j "$ctest_jobs" | tee "$root/build-test/ctest.log"
 }
 
 # The other backend of the products (build-test has the default, oneDNN
@@ -73,7 +77,7 @@ stage_openblas() {
         -DDESCENT_BACKEND=openblas &&
         cmake --build build-openblas -j "$jobs" &&
         DS_OTHER_DESCENT=$([ ! -x build-test/descent ] || echo "$root/build-test/descent") \
-            ctest --test-dir build-openblas --output-on-failure -j "$jobs"
+            ctest --test-dir build-openblas --output-on-failure -j "$ctest_jobs"
 }
 
 # A flake is a bug: the tests that depend on timing (signals, kills, MPI)
@@ -120,7 +124,7 @@ stage_asan() {
     configure build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDESCENT_WERROR=ON \
         -DDESCENT_SANITIZE=ON &&
         cmake --build build-asan -j "$jobs" &&
-        ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE '^browser$'
+        ctest --test-dir build-asan --output-on-failure -j "$ctest_jobs" -LE '^browser$'
 }
 
 # Prints one shell command line per unit test / fuzz replay of build-test,
