@@ -8,7 +8,7 @@
 # depends on the scheduler.
 source "$(dirname "$0")/lib/common.bash"
 
-study=(compare --budget small --seeds 2 --problems custom,rosenbrock --model mlp:20-256-256-3
+study=(compare --budget small --seeds 2 --problems custom,rosenbrock --model mlp:20-128-128-3
        --data blobs:n=10000,features=20,classes=3,spread=3,test=500 --opt adam --opt sgd)
 quiet "$DESCENT" "${study[@]}" --json whole.json >whole.txt
 
@@ -25,7 +25,8 @@ for round in 1 2 3 4 5 6; do
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.05
     done
-    sleep "0.$((RANDOM % 4))"
+    printf -v delay '0.%02d' $((RANDOM % 20)) # 0 to 0.19 s
+    sleep "$delay"
     kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     if compgen -G "state/*.ckpt" >/dev/null; then midrun=$((midrun + 1)); fi
