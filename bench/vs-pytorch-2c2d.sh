@@ -20,17 +20,7 @@ dir=$(dirname "$CNN_OUT")
 mkdir -p "$dir" && : >"$CNN_OUT"
 data=()
 if [ "$CNN_LIMIT" -gt 0 ]; then
-    "$PY" - "$CNN_LIMIT" "$dir" <<'PYEOF'
-import gzip, sys
-n, out = int(sys.argv[1]), sys.argv[2]
-src = "/usr/share/datasets/fashion-mnist/train-%s-idx%d-ubyte.gz"
-for kind, dims in (("images", 3), ("labels", 1)):
-    d = gzip.open(src % (kind, dims)).read()
-    head = 4 + 4 * dims
-    row = 784 if kind == "images" else 1
-    with open(f"{out}/2c2d-{kind}.idx", "wb") as f:
-        f.write(d[:4] + n.to_bytes(4, "big") + d[8:head] + d[head:head + n * row])
-PYEOF
+    "$PY" tools/idx_head.py train "$CNN_LIMIT" "$dir/2c2d"
     data=(--data "idx:$dir/2c2d-images.idx,$dir/2c2d-labels.idx")
 fi
 precisions="fp32"

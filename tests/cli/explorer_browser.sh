@@ -18,9 +18,10 @@ if [ -z "$browser" ] || ! command -v node >/dev/null || [ ! -f "$DS_BUILD_DIR/ex
     exit 0
 fi
 
-# The driver: as tools/deps.sh installed it, else from the lock file here.
+# The driver: as tools/deps.sh installed it for this lock file, else from
+# the lock file here.
 driver=$DS_SOURCE_DIR/tests/browser
-if [ ! -d "$driver/node_modules/playwright-core" ]; then
+if ! cmp -s "$driver/package-lock.json" "$driver/node_modules/.descent-lock"; then
     mkdir drv
     cp "$driver"/package.json "$driver"/package-lock.json "$driver"/explorer.mjs drv/
     (cd drv && quiet npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)

@@ -42,14 +42,7 @@ PY
 }
 
 # the first 2000 test images and labels as raw IDX files, for both sides
-$PY - "$FM" <<'PY'
-import gzip, sys
-for kind, dims in (("images", 3), ("labels", 1)):
-    d = gzip.open("%s/t10k-%s-idx%d-ubyte.gz" % (sys.argv[1], kind, dims)).read()
-    head, row = 4 + 4 * dims, 784 if kind == "images" else 1
-    open("t-%s.idx" % kind, "wb").write(d[:4] + (2000).to_bytes(4, "big") + d[8:head]
-                                        + d[head:head + 2000 * row])
-PY
+$PY "$DS_SOURCE_DIR/tools/idx_head.py" t10k 2000 t
 test_idx=(--data idx:t-images.idx,t-labels.idx)
 
 net='net:in=1x28x28|conv:4,3,same|batchnorm|relu|maxpool:2|conv:8,3,valid,stride=2|sigmoid|'
