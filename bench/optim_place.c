@@ -2,16 +2,18 @@
  * arrays in memory taken out of the comparison. bench/vs-revision.sh builds
  * this one program against two revisions of libdescent (public API only).
  *
- * Why: a step streams x, g and the rule's state block together. When two of
- * those streams sit at the same offset within a 4 KiB page, the CPU may take
- * a load for a reuse of an earlier store to the other (4K aliasing) and
- * stall; which rules meet this depends on where malloc put x and g and where
- * the library put its state block, not on the code. Identical code measured
- * 0.93-1.33 from one process to another (BENCHMARKS.md, issue 16). So this
- * program times each rule at PLACES placements of x and g (their offsets
- * within a page move independently, in steps of 256 bytes), which spans the
- * offsets relative to the state block whatever the library does, and
- * reports the median over placements of the best of REPS steps.
+ * Why: a step streams x, g and the rule's state block together, and when
+ * two of those streams sit at the same offset within a 4 KiB page a load
+ * can wait on an unrelated store (4K aliasing). Which rules meet this
+ * depends on where malloc put x and g and where the library put its state
+ * block, not on the code. So this program times each rule at PLACES
+ * placements of x and g (their offsets within a page move independently,
+ * in steps of 256 bytes), which spans the offsets relative to the state
+ * block whatever the library does, and reports the median over placements
+ * of the best of REPS steps. Measured here: the placements of one rule
+ * differ by at most 5%; what moves identical code by 1.5x from one process
+ * to the next, past the caches, is where its pages land (BENCHMARKS.md,
+ * issue 16), which is why vs-revision.sh compares in-cache sizes.
  *
  *   optim_place PARAMS THREADS REPS PLACES   prints "rule ms" per rule */
 #define _POSIX_C_SOURCE 200809L
@@ -19,7 +21,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 static double now(void)
