@@ -301,6 +301,15 @@ DS_API const char *ds_backend_name(void);
  * length as snprintf does. */
 DS_API int ds_backend_describe(const ds_model *m, char *buf, size_t size);
 
+/* Seconds the model's matrix products have taken since it was made, and
+ * in *flops (may be NULL) their floating-point operations (2 m k n each):
+ * the products of dense layers (forward, weight gradient, input gradient,
+ * with the bias and activation oneDNN fuses into them; not the bias sums),
+ * and on the OpenBLAS backend also those a convolution is made of. Divided,
+ * the products' rate inside training, to set beside the backend's matrix
+ * product alone (`descent bench train`). */
+DS_API double ds_model_product_seconds(const ds_model *m, double *flops);
+
 /* Forward and backward pass on the batch: *loss (may be NULL) receives the
  * cost (the loss plus the L2 term), and the gradient of that cost with
  * respect to every parameter overwrites the gradient array. The batch needs

@@ -150,7 +150,8 @@ static int run_optim(int threads)
 
 typedef struct train_run {
     cli_train_job job;
-    double best_epoch; /* seconds of the fastest epoch: the least disturbed one */
+    double best_epoch;     /* seconds of the fastest epoch: the least disturbed one */
+    double prod_s, prod_f; /* the products' seconds and flops during the run */
 } train_run;
 
 static int on_epoch(void *ctx, const ds_train_progress *p)
@@ -194,6 +195,7 @@ static void print_train(const train_run *r, int threads, double secs, double gem
     double flops = ds_model_step_flops(r->job.m);
     double gflops = flops * examples / secs / 1e9;
     double sgemm = flops * (double)(batch < rows ? batch : rows) / gemm_s / 1e9;
+    double prod = r->prod_s > 0 ? r->prod_f / r->prod_s / 1e9 : NAN;
     char kernels[512];
     ds_backend_describe(r->job.m, kernels, sizeof kernels);
     if (o.json) {
@@ -206,6 +208,8 @@ static void print_train(const train_run *r, int threads, double secs, double gem
                threads, batch, o.t.epochs, examples, secs, secs / (double)o.t.epochs, r->best_epoch,
                examples / secs, flops, gflops);
         printf(isnan(sgemm) ? "\"sgemm_gflops\": null, " : "\"sgemm_gflops\": %.6g, ", sgemm);
+        printf("\"product_seconds\": %.6g, ", r->prod_s);
+        printf(isnan(prod) ? "\"product_gflops\": null, " : "\"product_gflops\": %.6g, ", prod);
         printf("\"test_accuracy\": ");
         printf(isnan(acc) ? "null}\n" : "%.6f}\n", acc);
         return;
@@ -218,6 +222,11 @@ static void print_train(const train_run *r, int threads, double secs, double gem
     if (!isnan(sgemm))
         printf("  (%s sgemm on the same shapes: %.2f, %.0f%%)", ds_backend_name(), sgemm,
                100.0 * gflops / sgemm);
+    if (!isnan(prod))
+        printf("\nproducts in training: %.3f s/epoch, GFLOP/s %.2f", r->prod_s / (double)o.t.epochs,
+               prod);
+    if (!isnan(prod) && !isnan(sgemm)) printf(" (%.0f%% of sgemm alone)", 100.0 * prod / sgemm);
+    if (!isnan(prod)) printf("\n");
     print_test(loss, acc);
 }
 
@@ -230,6 +239,7 @@ static int run_train_bench(int threads)
     if (rc < 0 && ds_trainer_run(j->t, 0) != DS_OK) {
         rc = cli_lib_error(&bench_cmd, CLI_EXIT_FAIL);
     } else if (rc < 0) {
+        r.prod_s = ds_model_product_seconds(j->m, &r.prod_f); /* before the test pass */
         double loss = NAN, acc = NAN, gemm_s;
         size_t rows = ds_dataset_rows(j->data.train), batch = j->tp.batch ? j->tp.batch : rows;
         char desc[8];

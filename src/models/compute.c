@@ -1,12 +1,14 @@
-/* compute.c - what both backends of compute.h share: the bias gradients of
- * a product and of a convolution's channels. A product's is a column sum
- * over the rows in double (a float32 sum over a full batch of 60,000 rows
+/* compute.c - what both backends of compute.h share: the products' clock,
+ * and the bias gradients of a product and of a convolution's channels. A
+ * product's is a column sum over the rows in double (a float32 sum over a full batch of 60,000 rows
  * leaves noise near 1e-7 where the exact value is 0, which Adam turns into
  * whole lr steps), parallel over blocks of DS__COLS columns, each summed
  * over the rows in order by one thread, so the result does not depend on
  * the thread count. */
 #include "core/internal.h"
 #include "models/compute.h"
+
+#include <time.h>
 
 /* Columns per block: one 64-byte line of floats. */
 #define DS__COLS 16
@@ -44,4 +46,17 @@ DS__CLONES_WIDE void ds__compute_chan_grad(const float *dy, float *db, size_t n,
         }
         db[c] = (float)((flags & DS__COMPUTE_ACC ? db[c] : 0.0) + sum);
     }
+}
+
+double ds__compute_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void ds__compute_count(ds__compute_clock *clk, double t0, size_t m, size_t k, size_t n)
+{
+    clk->seconds += ds__compute_now() - t0;
+    clk->flops += 2.0 * (double)m * (double)k * (double)n;
 }

@@ -62,6 +62,7 @@ struct ds__compute {
     int threads;
     ds__precision prec;
     unsigned long tick;
+    ds__compute_clock clock; /* the products' time */
     slot slots[DS__SLOTS];
     uint16_t *half[2]; /* bf16 copies of A and B */
     size_t halfcap[2];
@@ -471,13 +472,31 @@ static dnnl_status_t slot_run(ds__compute *c, slot *s, void *const bufs[])
     return st;
 }
 
-/* k's primitive (made at its first use) on the caller's buffers, on the
- * context's threads and precision. */
+/* A product of fewer floating-point operations than this runs on one
+ * thread. Alone, two threads do finish a batch-64 product of the default
+ * network faster (64x784x256: 131 us against 147), but inside training
+ * they lose: the product's output and the gradients then sit half in the
+ * other core's cache, and every loop after it pays to fetch them (an epoch
+ * of mlp:784-256-128-10 at batch 64, 2 threads on its two largest
+ * products: 0.67-0.69 s, against 0.51-0.55 s on one thread). At batch 256
+ * (103 MFLOP) two threads pay (0.42 s against 0.47-0.54), at batch 64 (26
+ * MFLOP) they do not: the bound lies between. */
+#define DS__GEMM_PAR_FLOPS 5e7
+
+/* The threads k runs on: the context's, but one for a small product. */
+static int threads_for(const ds__compute *c, const key *k)
+{
+    double flops = 2.0 * (double)k->m * (double)k->n * (double)k->k;
+    return k->op == OP_GEMM && flops < DS__GEMM_PAR_FLOPS ? 1 : c->threads;
+}
+
+/* k's primitive (made at its first use) on the caller's buffers, on its
+ * threads and the context's precision. */
 static ds_status run(ds__compute *c, key *k, void *const bufs[])
 {
-    k->bf16 = c->prec == DS__PREC_BF16, k->threads = c->threads;
+    k->bf16 = c->prec == DS__PREC_BF16, k->threads = threads_for(c, k);
     int saved = omp_get_max_threads();
-    omp_set_num_threads(c->threads);
+    omp_set_num_threads(k->threads);
     slot *s = NULL;
     ds_status st = slot_get(c, k, &s);
     if (st == DS_OK) {
@@ -515,16 +534,25 @@ static ds_status to_bf16(ds__compute *c, int i, const float *x, size_t n, const 
     return DS_OK;
 }
 
-/* C (+)= act(op(A) op(B) + bias), bf16 operands rounded first. */
+/* C (+)= act(op(A) op(B) + bias), bf16 operands rounded first (the
+ * rounding is counted in the products' time). */
 static ds_status gemm(ds__compute *c, key *k, const float *a, const float *b, const float *bias,
                       float *out)
 {
+    double t0 = ds__compute_now();
     const void *ops[2] = {a, b};
     ds_status st = DS_OK;
     if (c->prec == DS__PREC_BF16) st = to_bf16(c, 0, a, k->m * k->k, &ops[0]);
     if (c->prec == DS__PREC_BF16 && st == DS_OK) st = to_bf16(c, 1, b, k->k * k->n, &ops[1]);
     void *bufs[4] = {(void *)ops[0], (void *)ops[1], out, (void *)bias};
-    return st == DS_OK ? run(c, k, bufs) : st;
+    if (st == DS_OK) st = run(c, k, bufs);
+    ds__compute_count(&c->clock, t0, k->m, k->k, k->n);
+    return st;
+}
+
+ds__compute_clock ds__compute_products(const ds__compute *c)
+{
+    return c->clock;
 }
 
 ds_status ds__compute_forward(ds__compute *c, const float *x, const float *w, const float *b,

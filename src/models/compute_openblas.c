@@ -23,6 +23,7 @@
 
 struct ds__compute {
     int threads;
+    ds__compute_clock clock; /* the products' time */
 };
 
 /* The row helper must be inlined into every DS__CLONES_WIDE version of its
@@ -102,11 +103,27 @@ ds__precision ds__compute_precision(const ds__compute *c)
     return DS__PREC_FP32;
 }
 
+/* Row-major C [m x n] (+)= op(A) op(B), op(B) k rows (ta: A is stored
+ * [k x m]; tb: B is stored [n x k]), timed on the context's clock. */
+static void product(ds__compute *c, int ta, int tb, size_t m, size_t n, size_t k, const float *a,
+                    const float *b, float *out, int flags)
+{
+    double t0 = ds__compute_now();
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                (int)m, (int)n, (int)k, 1.0f, a, ta ? (int)m : (int)k, b, tb ? (int)k : (int)n,
+                flags & DS__COMPUTE_ACC ? 1.0f : 0.0f, out, (int)n);
+    ds__compute_count(&c->clock, t0, m, k, n);
+}
+
+ds__compute_clock ds__compute_products(const ds__compute *c)
+{
+    return c->clock;
+}
+
 ds_status ds__compute_forward(ds__compute *c, const float *x, const float *w, const float *b,
                               float *y, size_t m, size_t k, size_t n, int act, int flags)
 {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)n, (int)k, 1.0f, x, (int)k, w,
-                (int)k, flags & DS__COMPUTE_ACC ? 1.0f : 0.0f, y, (int)n);
+    product(c, 0, 1, m, n, k, x, w, y, flags);
     bias_act(y, b, m, n, act, c->threads);
     return DS_OK;
 }
@@ -114,8 +131,7 @@ ds_status ds__compute_forward(ds__compute *c, const float *x, const float *w, co
 ds_status ds__compute_weight_grad(ds__compute *c, const float *x, const float *dy, float *dw,
                                   float *db, size_t m, size_t k, size_t n, int flags)
 {
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)n, (int)k, (int)m, 1.0f, dy, (int)n,
-                x, (int)k, flags & DS__COMPUTE_ACC ? 1.0f : 0.0f, dw, (int)k);
+    product(c, 1, 0, n, k, m, dy, x, dw, flags);
     if (db) ds__compute_bias_grad(dy, db, m, n, flags, c->threads);
     return DS_OK;
 }
@@ -123,9 +139,7 @@ ds_status ds__compute_weight_grad(ds__compute *c, const float *x, const float *d
 ds_status ds__compute_input_grad(ds__compute *c, const float *dy, const float *w, float *dx,
                                  size_t m, size_t k, size_t n, int flags)
 {
-    (void)c;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)k, (int)n, 1.0f, dy, (int)n,
-                w, (int)k, flags & DS__COMPUTE_ACC ? 1.0f : 0.0f, dx, (int)k);
+    product(c, 0, 0, m, k, n, dy, w, dx, flags);
     return DS_OK;
 }
 

@@ -250,6 +250,13 @@ int ds_backend_describe(const ds_model *m, char *buf, size_t size)
     return ds__compute_describe(m ? m->cx : NULL, buf, size);
 }
 
+double ds_model_product_seconds(const ds_model *m, double *flops)
+{
+    ds__compute_clock clk = ds__compute_products(m->cx);
+    if (flops) *flops = clk.flops;
+    return clk.seconds;
+}
+
 const ds_model_params *ds_model_get_params(const ds_model *m)
 {
     return &m->p;

@@ -56,6 +56,9 @@ assert 0 < d["best_epoch_seconds"] <= d["seconds"]
 assert math.isclose(d["seconds_per_epoch"] * 2, d["seconds"], rel_tol=1e-4)
 assert math.isclose(d["gflops"], 272 * 400 / d["seconds"] / 1e9, rel_tol=1e-3)
 assert d["sgemm_gflops"] > 0 and 0 <= d["test_accuracy"] <= 1
+# the products timed inside training: all of the run'"'"'s flops (no validation split), within it
+assert 0 < d["product_seconds"] <= d["seconds"], d
+assert math.isclose(d["product_gflops"] * d["product_seconds"] * 1e9, 272 * 400, rel_tol=1e-4), d
 assert d["backend"] in ("onednn", "openblas") and "kernels" not in d, d
 '
 expect_exit 0 "$DESCENT" bench train --data blobs:n=100,features=2,classes=2 --model mlp:2-4-2 --reps 1

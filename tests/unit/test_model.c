@@ -123,6 +123,30 @@ static void test_uniform_logits(void **state)
     ds_model_free(m);
 }
 
+/* The products' clock counts 2 m k n per product: a forward-backward pass
+ * of mlp:4-8-3 on 5 rows runs the forward and weight-gradient products of
+ * both layers and the input gradient of the second (as
+ * ds_model_step_flops counts per row), an evaluation the forwards only. */
+static void test_product_clock(void **state)
+{
+    (void)state;
+    ds_model *m = ds_model_init("mlp:4-8-3", 0, NULL);
+    assert_non_null(m);
+    double flops = -1;
+    assert_true(ds_model_product_seconds(m, &flops) == 0.0 && flops == 0.0);
+    float x[20] = {0};
+    int32_t y[5] = {0, 1, 2, 0, 1};
+    ds_batch b = {.x = x, .labels = y, .n = 5, .features = 4};
+    assert_int_equal(ds_model_forward_backward(m, &b, NULL), DS_OK);
+    double secs = ds_model_product_seconds(m, &flops);
+    assert_true(flops == 5 * ds_model_step_flops(m) && flops == 5 * (4 * 4 * 8 + 6 * 8 * 3));
+    assert_true(secs > 0);
+    assert_int_equal(ds_model_evaluate(m, &b, NULL, NULL), DS_OK);
+    assert_true(ds_model_product_seconds(m, &flops) >= secs);
+    assert_true(flops == 5 * (272 + 2 * 4 * 8 + 2 * 8 * 3));
+    ds_model_free(m);
+}
+
 static ds_model *seeded(const char *spec, ds_activation act, uint64_t seed)
 {
     ds_model_params p = ds_model_default_params();
@@ -532,6 +556,7 @@ int main(void)
         cmocka_unit_test(test_bad_specs),
         cmocka_unit_test(test_option_parsers),
         cmocka_unit_test(test_descriptions),
+        cmocka_unit_test(test_product_clock),
         cmocka_unit_test(test_bad_nets),
         cmocka_unit_test(test_net_descriptions),
         cmocka_unit_test(test_bad_batches),
