@@ -521,15 +521,15 @@ DS__CLONES_WIDE static void round_bf16(const float *x, uint16_t *h, size_t n, in
     }
 }
 
-/* n floats rounded to bf16 into c->half[i]. */
-static ds_status to_bf16(ds__compute *c, int i, const float *x, size_t n, const void **out)
+/* n floats rounded to bf16 into c->half[i], on nt threads. */
+static ds_status to_bf16(ds__compute *c, int i, const float *x, size_t n, int nt, const void **out)
 {
     if (c->halfcap[i] < n) {
         uint16_t *h = realloc(c->half[i], n * sizeof *h);
         if (!h) return ds__nomem("bf16 operands", n * sizeof *h);
         c->half[i] = h, c->halfcap[i] = n;
     }
-    round_bf16(x, c->half[i], n, c->threads);
+    round_bf16(x, c->half[i], n, nt);
     *out = c->half[i];
     return DS_OK;
 }
@@ -542,8 +542,9 @@ static ds_status gemm(ds__compute *c, key *k, const float *a, const float *b, co
     double t0 = ds__compute_now();
     const void *ops[2] = {a, b};
     ds_status st = DS_OK;
-    if (c->prec == DS__PREC_BF16) st = to_bf16(c, 0, a, k->m * k->k, &ops[0]);
-    if (c->prec == DS__PREC_BF16 && st == DS_OK) st = to_bf16(c, 1, b, k->k * k->n, &ops[1]);
+    int nt = threads_for(c, k); /* the product's: its operands stay on its cores */
+    if (c->prec == DS__PREC_BF16) st = to_bf16(c, 0, a, k->m * k->k, nt, &ops[0]);
+    if (c->prec == DS__PREC_BF16 && st == DS_OK) st = to_bf16(c, 1, b, k->k * k->n, nt, &ops[1]);
     void *bufs[4] = {(void *)ops[0], (void *)ops[1], out, (void *)bias};
     if (st == DS_OK) st = run(c, k, bufs);
     ds__compute_count(&c->clock, t0, k->m, k->k, k->n);
