@@ -298,6 +298,43 @@ static void test_bf16(void **state)
     ds__compute_free(c);
 }
 
+/* The bf16 rounding itself, through 1x1x1 products A B with B = 1: ties
+ * go to the even neighbour, a value above a tie goes up, infinity stays
+ * infinite, and every NaN stays a NaN (adding the rounding bias to the
+ * bits turned the NaN 0x7fffffff into -0 and 0xffffffff into +0). */
+static void test_bf16_rounding(void **state)
+{
+    (void)state;
+    ds__compute *c = ds__compute_new(1);
+    assert_non_null(c);
+    if (ds__compute_set_precision(c, DS__PREC_BF16) != DS_OK) {
+        ds__compute_free(c);
+        skip();
+    }
+    const uint32_t nans[] = {0x7fffffffu, 0xffffffffu, 0x7fc00000u, 0xffc00001u, 0x7f800001u};
+    const float ties[][2] = {{1.0f + 0x1p-8f, 1.0f},                      /* tie, even below */
+                             {1.0f + 0x3p-8f, 1.0f + 0x1p-6f},            /* tie, even above */
+                             {1.0f + 0x1p-8f + 0x1p-20f, 1.0f + 0x1p-7f}, /* above a tie */
+                             {-(1.0f + 0x1p-8f), -1.0f},
+                             {INFINITY, INFINITY}};
+    const float one = 1.0f;
+    for (size_t i = 0; i < sizeof ties / sizeof ties[0]; i++) {
+        float y = -7;
+        assert_int_equal(
+            ds__compute_forward(c, &ties[i][0], &one, NULL, &y, 1, 1, 1, DS__ACT_IDENTITY, 0),
+            DS_OK);
+        assert_true(y == ties[i][1]);
+    }
+    for (size_t i = 0; i < sizeof nans / sizeof nans[0]; i++) {
+        float x, y = 0;
+        memcpy(&x, &nans[i], sizeof x);
+        assert_int_equal(ds__compute_forward(c, &x, &one, NULL, &y, 1, 1, 1, DS__ACT_IDENTITY, 0),
+                         DS_OK);
+        assert_true(isnan(y));
+    }
+    ds__compute_free(c);
+}
+
 static void test_describe(void **state)
 {
     (void)state;
@@ -319,9 +356,9 @@ static void test_describe(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_products),    cmocka_unit_test(test_convolutions),
-        cmocka_unit_test(test_many_shapes), cmocka_unit_test(test_bf16),
-        cmocka_unit_test(test_describe),
+        cmocka_unit_test(test_products),      cmocka_unit_test(test_convolutions),
+        cmocka_unit_test(test_many_shapes),   cmocka_unit_test(test_bf16),
+        cmocka_unit_test(test_bf16_rounding), cmocka_unit_test(test_describe),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
