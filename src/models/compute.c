@@ -1,10 +1,10 @@
 /* compute.c - what both backends of compute.h share: the products' clock,
  * and the bias gradients of a product and of a convolution's channels. A
- * product's is a column sum over the rows in double (a float32 sum over a full batch of 60,000 rows
- * leaves noise near 1e-7 where the exact value is 0, which Adam turns into
- * whole lr steps), parallel over blocks of DS__COLS columns, each summed
- * over the rows in order by one thread, so the result does not depend on
- * the thread count. */
+ * product's is a column sum over the rows in double (a float32 sum over a
+ * full batch of 60,000 rows leaves noise near 1e-7 where the exact value
+ * is 0, which Adam turns into whole lr steps), parallel over blocks of
+ * DS__COLS columns, each summed over the rows in order by one thread, so
+ * the result does not depend on the thread count. */
 #include "core/internal.h"
 #include "models/compute.h"
 
