@@ -222,11 +222,12 @@ static void print_train(const train_run *r, int threads, double secs, double gem
     if (!isnan(sgemm))
         printf("  (%s sgemm on the same shapes: %.2f, %.0f%%)", ds_backend_name(), sgemm,
                100.0 * gflops / sgemm);
-    if (!isnan(prod))
+    if (!isnan(prod)) {
         printf("\nproducts in training: %.3f s/epoch, GFLOP/s %.2f", r->prod_s / (double)o.t.epochs,
                prod);
-    if (!isnan(prod) && !isnan(sgemm)) printf(" (%.0f%% of sgemm alone)", 100.0 * prod / sgemm);
-    if (!isnan(prod)) printf("\n");
+        if (!isnan(sgemm)) printf(" (%.0f%% of sgemm alone)", 100.0 * prod / sgemm);
+        printf("\n");
+    }
     print_test(loss, acc);
 }
 

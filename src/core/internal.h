@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #if defined(__GNUC__)
 #define DS__PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -50,6 +51,15 @@
  * loops of a 64-row batch went 6% faster an epoch below 64k. Each element is
  * still computed by one thread in a fixed order: results never depend on it. */
 #define DS__PAR_MIN 65536
+
+/* Seconds from an arbitrary origin (CLOCK_MONOTONIC): the clock of the
+ * training loop's epoch times and of the products' clock (compute.h). */
+static inline double ds__now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 /* Sets the thread's last-error message and returns s: the library's own
  * name for the public ds_set_error (descent/error.h), one function. */

@@ -8,8 +8,6 @@
 #include "core/internal.h"
 #include "models/compute.h"
 
-#include <time.h>
-
 /* Columns per block: one 64-byte line of floats. */
 #define DS__COLS 16
 
@@ -48,15 +46,8 @@ DS__CLONES_WIDE void ds__compute_chan_grad(const float *dy, float *db, size_t n,
     }
 }
 
-double ds__compute_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 void ds__compute_count(ds__compute_clock *clk, double t0, size_t m, size_t k, size_t n)
 {
-    clk->seconds += ds__compute_now() - t0;
+    clk->seconds += ds__now() - t0;
     clk->flops += 2.0 * (double)m * (double)k * (double)n;
 }

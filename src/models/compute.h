@@ -107,9 +107,7 @@ typedef struct ds__compute_clock {
 } ds__compute_clock;
 
 ds__compute_clock ds__compute_products(const ds__compute *c);
-/* Seconds from an arbitrary origin (CLOCK_MONOTONIC; compute.c). */
-double ds__compute_now(void);
-/* Adds to *clk a product of m x k by k x n begun at t0 (compute.c). */
+/* Adds to *clk a product of m x k by k x n begun at t0 (ds__now; compute.c). */
 void ds__compute_count(ds__compute_clock *clk, double t0, size_t m, size_t k, size_t n);
 
 /* "onednn" or "openblas". */

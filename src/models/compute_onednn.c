@@ -558,7 +558,7 @@ static ds_status to_bf16(ds__compute *c, int i, const float *x, size_t n, int nt
 static ds_status gemm(ds__compute *c, key *k, const float *a, const float *b, const float *bias,
                       float *out)
 {
-    double t0 = ds__compute_now();
+    double t0 = ds__now();
     const void *ops[2] = {a, b};
     ds_status st = DS_OK;
     int nt = threads_for(c, k); /* the product's: its operands stay on its cores */
@@ -566,7 +566,7 @@ static ds_status gemm(ds__compute *c, key *k, const float *a, const float *b, co
     if (c->prec == DS__PREC_BF16 && st == DS_OK) st = to_bf16(c, 1, b, k->k * k->n, nt, &ops[1]);
     void *bufs[4] = {(void *)ops[0], (void *)ops[1], out, (void *)bias};
     if (st == DS_OK) st = run(c, k, bufs);
-    ds__compute_count(&c->clock, t0, k->m, k->k, k->n);
+    if (st == DS_OK) ds__compute_count(&c->clock, t0, k->m, k->k, k->n);
     return st;
 }
 

@@ -108,7 +108,7 @@ ds__precision ds__compute_precision(const ds__compute *c)
 static void product(ds__compute *c, int ta, int tb, size_t m, size_t n, size_t k, const float *a,
                     const float *b, float *out, int flags)
 {
-    double t0 = ds__compute_now();
+    double t0 = ds__now();
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
                 (int)m, (int)n, (int)k, 1.0f, a, ta ? (int)m : (int)k, b, tb ? (int)k : (int)n,
                 flags & DS__COMPUTE_ACC ? 1.0f : 0.0f, out, (int)n);

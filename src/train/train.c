@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 ds_train_params ds_train_default_params(void)
 {
@@ -21,13 +20,6 @@ ds_train_params ds_train_default_params(void)
     p.batch = 64;
     p.schedule = ds_schedule_constant();
     return p;
-}
-
-double ds__train_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* 1 if every x[i] is finite: an IEEE float is inf or NaN exactly when its
@@ -300,7 +292,7 @@ static ds_train_progress progress_now(const ds_trainer *t)
 /* One optimizer step on the next batch. */
 static ds_status train_step(ds_trainer *t)
 {
-    double t0 = ds__train_now(), loss = NAN;
+    double t0 = ds__now(), loss = NAN;
     apply_lr(t);
     if (!ds_iter_next(t->it, &t->cur)) { /* a stream file's read error: keep its message */
         char why[512];
@@ -322,7 +314,7 @@ static ds_status train_step(ds_trainer *t)
     t->examples += ds_iter_global_rows(t->it); /* all ranks' rows */
     t->step++;
     t->batch++;
-    t->epoch_seconds += ds__train_now() - t0;
+    t->epoch_seconds += ds__now() - t0;
     return DS_OK;
 }
 
@@ -349,7 +341,7 @@ static void watch_best(ds_trainer *t, double val_loss)
 /* Validation, plateau, bookkeeping and the epoch-end callback/checkpoint. */
 static ds_status end_epoch(ds_trainer *t)
 {
-    double t0 = ds__train_now();
+    double t0 = ds__now();
     ds_train_progress p = progress_now(t);
     p.epoch_end = 1;
     if (t->val) {
@@ -360,7 +352,7 @@ static ds_status end_epoch(ds_trainer *t)
         t->prev_val = p.val_loss;
         if (t->best) watch_best(t, p.val_loss);
     }
-    p.seconds += ds__train_now() - t0;
+    p.seconds += ds__now() - t0;
     t->seconds += p.seconds;
     t->last = p;
     t->epoch++;

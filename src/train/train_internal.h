@@ -45,7 +45,6 @@ struct ds_trainer {
 typedef ds_status (*ds__ckpt_reader)(const ds_ckpt *c, void *out);
 ds_status ds__ckpt_read_file(const char *path, ds__ckpt_reader read, void *out);
 
-double ds__train_now(void);
 int ds__all_finite(const float *x, size_t n);
 /* Copies the weights to use into the model, keeping the live ones in
  * t->backup: with `best`, the best epoch's (early stopping) if any, else
